@@ -1,0 +1,5 @@
+"""``python -m agent`` runs the CLI."""
+
+from agent.cli.main import main
+
+main()

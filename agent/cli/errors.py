@@ -1,0 +1,49 @@
+"""The one place that turns exceptions into exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+
+import click
+
+from agent.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PostwrightError
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"postwright: {message}\n")
+
+
+def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:
+    """Call ``invoke`` and map what it raises to an exit code; print one line, or the traceback."""
+    try:
+        result = invoke()
+    except PostwrightError as exc:
+        if debug:
+            traceback.print_exc()
+        _say(f"error: {exc}")
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        if debug:
+            traceback.print_exc()
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else int(exc.exit_code)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if debug:
+            traceback.print_exc()
+        name = type(exc).__name__
+        first = " ".join(str(exc).split())[:200]
+        _say(f"internal error: {name}: {first} (run with --debug for the traceback)")
+        return EXIT_INTERNAL
+    return int(result) if isinstance(result, int) else EXIT_OK

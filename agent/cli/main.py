@@ -1,0 +1,71 @@
+"""The ``postwright`` command: global options, command registration, the error handler.
+
+Command modules are imported here, so each keeps its heavy imports inside the function body
+(``postwright --help`` must start fast).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from agent import __version__
+from agent.cli import config_cmd, demo, diff, generate, redact, run, scan, validate, verify
+from agent.cli.errors import run_guarded
+
+app = typer.Typer(
+    name="postwright",
+    help="Turn OpenAPI changes and failing Airflow tasks into reviewed Postman tests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"postwright {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", "-c", help="postwright.toml to use (default: search upward).")
+    ] = None,
+    state_dir: Annotated[
+        Optional[Path], typer.Option("--state-dir", help="Where the state database lives.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"config": config, "state_dir": state_dir, "debug": debug}
+
+
+app.command("demo")(demo.command)
+app.command("diff")(diff.command)
+app.command("generate")(generate.command)
+app.command("validate")(validate.command)
+app.command("verify")(verify.command)
+app.command("run")(run.command)
+app.command("redact")(redact.command)
+app.command("scan")(scan.command)
+app.add_typer(config_cmd.app, name="config")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    args = sys.argv[1:] if argv is None else argv
+    command = typer.main.get_command(app)
+    debug = "--debug" in args
+    code = run_guarded(
+        lambda: command.main(args=args, prog_name="postwright", standalone_mode=False), debug=debug
+    )
+    raise SystemExit(code)

@@ -1,0 +1,12 @@
+"""`postwright redact`."""
+
+from __future__ import annotations
+
+import typer
+
+from agent.errors import UsageError
+
+
+def command(ctx: typer.Context) -> None:
+    """(not built yet)"""
+    raise UsageError("'redact' is not built yet")

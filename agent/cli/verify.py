@@ -1,0 +1,12 @@
+"""`postwright verify`."""
+
+from __future__ import annotations
+
+import typer
+
+from agent.errors import UsageError
+
+
+def command(ctx: typer.Context) -> None:
+    """(not built yet)"""
+    raise UsageError("'verify' is not built yet")

@@ -1,0 +1,168 @@
+"""The typed values that flow between pipeline stages (pure pydantic, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["error", "warning", "info"]
+Severity = Literal["error", "warning", "info"]
+LEVEL_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable 16-hex-digit digest of JSON-serialisable parts (key order does not matter)."""
+    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SpecDocument(_Model):
+    """A loaded, parsed OpenAPI document (already redacted by the boundary)."""
+
+    ref: str = Field(description="where it came from: a path, URL or git:REF:path")
+    version: str = Field(description="openapi / swagger version string")
+    document: dict[str, Any]
+
+
+class ChangeSource(_Model):
+    """Where a change sits in each spec (JSON pointers)."""
+
+    base: str | None = None
+    revision: str | None = None
+
+
+class Change(_Model):
+    """One difference between two specs, in oasdiff's rule vocabulary."""
+
+    id: str
+    level: Level
+    operation: str = Field(description='e.g. "GET /pets/{id}"')
+    path: str
+    method: str
+    text: str
+    fingerprint: str
+    source: ChangeSource = ChangeSource()
+    before: Any = None
+    after: Any = None
+
+
+class Provenance(_Model):
+    """Where a log signal was seen."""
+
+    dag_id: str | None = None
+    run_id: str | None = None
+    task_id: str | None = None
+    try_number: int | None = None
+    map_index: int | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+class LogSignal(_Model):
+    """A failed HTTP call found in a (redacted) log."""
+
+    method: str
+    url: str
+    status: int | None = None
+    operation: str | None = Field(default=None, description="matched spec operation")
+    path: str | None = None
+    error_keys: list[str] = Field(default_factory=list, description="shape of the error body")
+    exception: str | None = None
+    timestamp: str | None = None
+    provenance: Provenance = Provenance()
+    fingerprint: str
+
+
+class IntentKind(str, Enum):
+    HAPPY_PATH = "happy-path"
+    CONTRACT = "contract"
+    MISSING_REQUIRED = "missing-required"
+    ENUM_VALUES = "enum-values"
+    PROPERTY_REMOVED = "property-removed"
+    TOLERANT = "tolerant"
+    REGRESSION = "regression"
+
+
+class Intent(_Model):
+    """What a test must establish, and why."""
+
+    kind: IntentKind
+    operation: str
+    path: str
+    method: str
+    expected_status: str = Field(description='a status code or range, e.g. "200", "4XX"')
+    text: str
+    change_fingerprints: list[str] = Field(default_factory=list)
+    signals: list[Provenance] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str
+
+
+class Finding(_Model):
+    """A result of a check: data with a severity, never an exception."""
+
+    severity: Severity
+    code: str
+    message: str
+    location: str | None = None
+
+
+ProposalStatus = Literal["pending", "accepted", "rejected", "published", "dropped"]
+
+
+class Proposal(_Model):
+    """A proposed Postman item (v2.1) for one intent."""
+
+    id: str = Field(description="derived from the intent fingerprint")
+    intent: Intent
+    generator: Literal["rules", "llm"] = "rules"
+    item: dict[str, Any] = Field(description="a Postman v2.1 item")
+    status: ProposalStatus = "pending"
+    findings: list[Finding] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+class Redaction(_Model):
+    """One replaced secret: kind, location and placeholder, never the value."""
+
+    kind: str
+    placeholder: str
+    origin: str
+    line: int | None = None
+
+
+class PublishResult(_Model):
+    """What a Publisher did."""
+
+    branch: str
+    commit: str | None
+    url: str | None = None
+    pr_body_path: str | None = None
+    created: bool = True
+
+
+class RunSummary(_Model):
+    """The outcome of one pipeline run."""
+
+    run_id: str
+    changes: int = 0
+    signals: int = 0
+    intents: int = 0
+    proposals: int = 0
+    kept: int = 0
+    dropped: int = 0
+    redactions: int = 0
+    quarantined: int = 0
+    publish: PublishResult | None = None
+    collection_path: str | None = None
