@@ -1,12 +1,32 @@
-"""`postwright run`."""
+"""`postwright run`: the whole pipeline on the configured project."""
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
 
-from agent.errors import UsageError
 
+def command(
+    ctx: typer.Context,
+    spec: Annotated[Optional[str], typer.Option("--spec", help="Revision spec (file, URL, git:REF:path).")] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Base spec to diff against.")] = None,
+    logs: Annotated[Optional[list[str]], typer.Option("--logs", help="Log file or folder (repeatable).")] = None,
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Prove tests in the sandbox.")] = True,
+    publish: Annotated[bool, typer.Option("--publish/--no-publish", help="Publish kept tests.")] = True,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for generated data.")] = None,
+) -> None:
+    """Diff, read logs, plan, generate, check, verify and publish, as configured."""
+    from agent import wiring
+    from agent.cli.context import settings_from
+    from agent.cli.progress import follow
 
-def command(ctx: typer.Context) -> None:
-    """(not built yet)"""
-    raise UsageError("'run' is not built yet")
+    settings = settings_from(ctx, spec=spec, base=base, logs=logs or None, seed=seed)
+    pipeline = wiring.build(settings, verify=verify, publish=publish)
+    summary = follow(pipeline.run(wiring.job(settings)))
+    typer.echo(
+        f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
+        f"  kept {summary.kept}  dropped {summary.dropped}  redacted {summary.redactions}"
+    )
+    if summary.publish is not None:
+        typer.echo(f"branch {summary.publish.branch}  PR body {summary.publish.pr_body_path}")

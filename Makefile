@@ -1,0 +1,38 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Each installs what it needs (Python venv, pinned Node sandbox, Airflow env for tests).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install sandbox airflow-env lint bench clean
+
+demo: install sandbox
+	$(VENV)/bin/postwright demo
+
+test: install sandbox airflow-env
+	$(VENV)/bin/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+sandbox: sandbox/node_modules/.package-lock.json
+
+sandbox/node_modules/.package-lock.json: sandbox/package-lock.json
+	npm ci --prefix sandbox --no-audit --no-fund --loglevel=error
+
+airflow-env:
+	bash scripts/airflow-env.sh
+
+lint: install
+	$(VENV)/bin/ruff check agent tests evals
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) sandbox/node_modules .postwright

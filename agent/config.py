@@ -1,0 +1,213 @@
+"""Settings: CLI flag > environment (``POSTWRIGHT_*``) > ``postwright.toml`` > defaults.
+
+The file is found from the working directory upward (or given with ``--config``). String
+values in it may use ``${VAR}`` placeholders, resolved from the environment. Secrets
+(``SecretStr`` fields) come only from the environment and never from the file; they are
+masked in every ``repr`` and in ``postwright config show``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from agent.errors import ConfigError
+
+CONFIG_NAME = "postwright.toml"
+_FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("_FILE_DATA", default={})
+_PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class AirflowSection(BaseModel):
+    """Where Airflow is and what to read from it."""
+
+    url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    token: SecretStr | None = None
+    dags: list[str] = Field(default_factory=list)
+    states: list[str] = Field(default_factory=lambda: ["failed", "up_for_retry"])
+    verify_tls: bool = True
+
+
+class PublishSection(BaseModel):
+    """Where proposals go for review."""
+
+    host: str = "local"
+    repo: Path | None = None
+    collection: str = "collections/api.postman_collection.json"
+    base_branch: str = "main"
+
+
+class SandboxSection(BaseModel):
+    """How proposals are proven."""
+
+    enabled: bool = True
+    runs: int = Field(default=3, ge=1, le=50)
+    target: str | None = None
+    timeout: float = 120.0
+    dir: Path | None = None
+
+
+class Settings(BaseSettings):
+    """The one settings object."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POSTWRIGHT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    spec: str | None = Field(default=None, description="revision spec: file, URL or git:REF:path")
+    base: str | None = Field(default=None, description="base spec to diff against")
+    logs: list[str] = Field(default_factory=list, description="log files or directories")
+    state_dir: Path = Path(".postwright")
+    seed: int = 0
+    llm: str = Field(default="none", description='"none" or "openai:MODEL"')
+    llm_base_url: str | None = None
+    airflow: AirflowSection = AirflowSection()
+    publish: PublishSection = PublishSection()
+    sandbox: SandboxSection = SandboxSection()
+    root: Path = Field(default=Path("."), exclude=True, description="project root (the file's folder)")
+    config_file: Path | None = Field(default=None, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+    def path(self, value: str | Path) -> Path:
+        """A path from the config, relative to the project root."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+    def ref(self, value: str) -> str:
+        """A spec reference: URLs and git refs unchanged, file paths made root-relative."""
+        if value.startswith(("http://", "https://", "git:")) or value == "-":
+            return value
+        return str(self.path(value))
+
+    @property
+    def state_path(self) -> Path:
+        return self.path(self.state_dir)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """Feeds the parsed, interpolated ``postwright.toml`` into the settings."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_FILE_DATA.get())
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``postwright.toml`` from ``start`` upward."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _interpolate(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _interpolate(v, f"{where}.{k}" if where else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "$"
+        if name not in os.environ:
+            raise ConfigError(f"{where} uses ${{{name}}} but the environment variable {name} is not set")
+        return os.environ[name]
+
+    return _PLACEHOLDER.sub(sub, value)
+
+
+def _secret_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Dotted names of every SecretStr field, nested sections included."""
+    found = []
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        if ann is SecretStr or SecretStr in args:
+            found.append(prefix + name)
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            found.extend(_secret_paths(ann, f"{prefix}{name}."))
+    return found
+
+
+def _reject_secrets(data: dict[str, Any], file: Path) -> None:
+    for dotted in _secret_paths(Settings):
+        node: Any = data
+        for part in dotted.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None:
+            env = "POSTWRIGHT_" + dotted.upper().replace(".", "__")
+            raise ConfigError(
+                f"{file.name}: '{dotted}' is a secret and must not be in the file; set {env} instead"
+            )
+
+
+def _read_file(file: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc.__class__.__name__}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+    _reject_secrets(data, file)
+    interpolated: dict[str, Any] = _interpolate(data, "")
+    return interpolated
+
+
+def load_settings(config: Path | None = None, cwd: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings; ``overrides`` are CLI flags (``None`` values are ignored)."""
+    cwd = (cwd or Path.cwd()).resolve()
+    env_file = os.environ.get("POSTWRIGHT_CONFIG")
+    file = config or (Path(env_file) if env_file else None) or find_config(cwd)
+    if file is not None and not file.is_file():
+        raise ConfigError(f"config file {file} does not exist")
+    data = _read_file(file) if file else {}
+    root = file.resolve().parent if file else cwd
+    flags = {k: v for k, v in overrides.items() if v is not None}
+    token = _FILE_DATA.set(data)
+    try:
+        return Settings(root=root, config_file=file.resolve() if file else None, **flags)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {err['msg']}") from None
+    finally:
+        _FILE_DATA.reset(token)
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data, secrets shown only as set / unset."""
+    data = settings.model_dump(mode="json")
+    for dotted in _secret_paths(Settings):
+        *parents, leaf = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = "********" if node.get(leaf) else None
+    data["root"] = str(settings.root)
+    data["config_file"] = str(settings.config_file) if settings.config_file else None
+    return data

@@ -1,0 +1,200 @@
+"""Wires the stages through the ports and yields progress events; no I/O of its own.
+
+sources → boundary (inbound) → diff / log signals → plan → generate → boundary (outbound)
+→ verify → publish, with every step recorded in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.boundary.redact import Redactor
+from agent.boundary.sanitize import sanitize_log, sanitize_spec
+from agent.diff import diff_specs
+from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
+from agent.generate import postman, rules
+from agent.models import Change, Finding, LogSignal, Proposal, RunSummary, SpecDocument, fingerprint
+from agent.plan import plan
+from agent.ports import ChangeSet, LogSource, Publisher, Runner, SpecSource, Store
+from agent.sources.signals import extract_signals
+from agent.validate import check_collection, check_proposal
+from agent.boundary.outbound import check_outbound
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one run should do."""
+
+    revision: str
+    base: str | None = None
+    name: str = "API"
+    seed: int = 0
+    runs: int = 3
+    kind: str = "run"
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Pipeline:
+    """The stages, bound to the adapters chosen for this run."""
+
+    specs: SpecSource
+    store: Store
+    logs: LogSource | None = None
+    runner: Runner | None = None
+    publisher: Publisher | None = None
+    redactor: Redactor = field(default_factory=Redactor)
+    collection: dict[str, Any] | None = None
+
+    def run(self, job: Job) -> Iterator[Event]:
+        """Run every stage, yielding events; the last is :class:`RunFinished`."""
+        run_id = self.store.start_run(job.kind, job.config)
+        summary = dict(run_id=run_id)
+        notices: list[Finding] = []
+        status = "failed"
+        try:
+            yield StageStarted("load")
+            revision = sanitize_spec(self.redactor, self.specs.load(job.revision))
+            base = sanitize_spec(self.redactor, self.specs.load(job.base)) if job.base else None
+            yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
+
+            signals = yield from self._signals(revision)
+            summary["signals"] = len(signals)
+
+            yield StageStarted("diff")
+            changes: list[Change] = diff_specs(base, revision) if base else []
+            summary["changes"] = len(changes)
+            for change in changes:
+                self.store.remember(change.fingerprint, "change", run_id)
+            yield StageFinished("diff", f"{len(changes)} changes")
+
+            yield StageStarted("plan")
+            intents = plan(changes, signals, revision, full_spec=base is None)
+            summary["intents"] = len(intents)
+            yield StageFinished("plan", f"{len(intents)} test intents")
+
+            yield StageStarted("generate", len(intents))
+            proposals = rules.generate(intents, revision, seed=job.seed)
+            summary["proposals"] = len(proposals)
+            yield StageFinished("generate", f"{len(proposals)} proposals (rules)")
+
+            kept = yield from self._check(proposals, revision, notices)
+            kept = yield from self._verify(kept, revision, job, notices)
+            dropped = [p for p in proposals if p.id not in {k.id for k in kept}]
+            summary.update(kept=len(kept), dropped=len(dropped))
+            self.store.add_proposals(run_id, [*kept, *dropped])
+            self.store.add_redactions(run_id, self.redactor.report)
+            summary["redactions"] = len(self.redactor.report)
+
+            self.collection = postman.build_collection(job.name, kept, base_url=_base_url(revision))
+            if self.publisher is not None and kept:
+                yield StageStarted("publish")
+                result = self.publisher.publish(self._change_set(job, changes, signals, kept, dropped))
+                for proposal in kept:
+                    self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
+                summary["publish"] = result
+                yield StageFinished("publish", f"branch {result.branch}")
+            status = "ok"
+        finally:
+            self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
+        yield RunFinished(RunSummary(**summary), notices)
+
+    def _signals(self, revision: SpecDocument) -> Iterator[Event | Any]:
+        signals: list[LogSignal] = []
+        if self.logs is None:
+            return signals
+        yield StageStarted("logs")
+        seen: set[str] = set()
+        for count, raw in enumerate(self.logs.logs(), start=1):
+            evidence = sanitize_log(self.redactor, raw)
+            for signal in extract_signals(evidence, revision, provenance=raw.provenance):
+                if signal.fingerprint not in seen:
+                    seen.add(signal.fingerprint)
+                    signals.append(signal)
+            yield Progress("logs", count)
+        yield StageFinished("logs", f"{len(signals)} failed HTTP calls")
+        return signals
+
+    def _check(
+        self, proposals: Sequence[Proposal], spec: SpecDocument, notices: list[Finding]
+    ) -> Iterator[Event | Any]:
+        yield StageStarted("check", len(proposals))
+        kept: list[Proposal] = []
+        for proposal in proposals:
+            findings = [*check_proposal(proposal, spec), *check_outbound(self.redactor, proposal, spec)]
+            checked = proposal.model_copy(update={"findings": findings})
+            if checked.ok:
+                kept.append(checked)
+            else:
+                first = next(f for f in findings if f.severity == "error")
+                notice = Finding(
+                    severity="warning", code="dropped", message=f"{proposal.id}: {first.message}"
+                )
+                notices.append(notice)
+                yield Notice("check", notice)
+        collection_findings = check_collection(postman.build_collection("check", kept, base_url=""))
+        for finding in collection_findings:
+            yield Notice("check", finding)
+        yield StageFinished("check", f"{len(kept)} of {len(proposals)} passed the boundary")
+        return kept
+
+    def _verify(
+        self, proposals: list[Proposal], spec: SpecDocument, job: Job, notices: list[Finding]
+    ) -> Iterator[Event | Any]:
+        if self.runner is None or not proposals:
+            return proposals
+        yield StageStarted("verify", job.runs)
+        collection = postman.build_collection(job.name, proposals, base_url=_base_url(spec))
+        result = self.runner.verify(collection, spec, job.runs)
+        if result.skipped_reason:
+            notice = Finding(severity="warning", code="verify-skipped", message=result.skipped_reason)
+            notices.append(notice)
+            yield Notice("verify", notice)
+            yield StageFinished("verify", "skipped")
+            return proposals
+        kept = []
+        for proposal in proposals:
+            if proposal.id in result.passed:
+                kept.append(proposal)
+                continue
+            reasons = result.findings.get(proposal.id) or [
+                Finding(severity="error", code="verify-failed", message="did not pass every run")
+            ]
+            notice = Finding(severity="warning", code="dropped", message=f"{proposal.id}: {reasons[0].message}")
+            notices.append(notice)
+            yield Notice("verify", notice)
+        yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs")
+        return kept
+
+    def _change_set(
+        self,
+        job: Job,
+        changes: Sequence[Change],
+        signals: Sequence[LogSignal],
+        kept: Sequence[Proposal],
+        dropped: Sequence[Proposal],
+    ) -> ChangeSet:
+        from agent.publish.prbody import PrBodyData, render_pr_body
+
+        key = fingerprint(sorted(c.fingerprint for c in changes), sorted(s.fingerprint for s in signals))
+        title = f"postwright: {len(kept)} tests for {len(changes)} API changes and {len(signals)} failures"
+        body = render_pr_body(
+            PrBodyData(
+                title=title,
+                changes=list(changes),
+                signals=list(signals),
+                proposals=list(kept),
+                dropped=list(dropped),
+                redactions=list(self.redactor.report),
+            )
+        )
+        collection = postman.build_collection(job.name, kept, base_url="{{baseUrl}}")
+        return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
+
+
+def _base_url(spec: SpecDocument) -> str:
+    servers = spec.document.get("servers") or [{}]
+    url = servers[0].get("url", "") if isinstance(servers[0], dict) else ""
+    return str(url).rstrip("/")

@@ -1,0 +1,101 @@
+"""Chooses adapters by name from the settings and imports them lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.config import Settings
+from agent.errors import ConfigError, MissingDependency
+from agent.models import SpecDocument
+from agent.pipeline import Job, Pipeline
+from agent.ports import LogSource, Publisher, Runner
+
+
+class SpecLoader:
+    """The SpecSource for files, URLs and git refs."""
+
+    def __init__(self, settings: Settings, *, validate: bool = True) -> None:
+        self.settings = settings
+        self.validate = validate
+
+    def load(self, ref: str) -> SpecDocument:
+        from agent.specs.load import load_spec
+
+        return load_spec(self.settings.ref(ref), validate=self.validate, cwd=self.settings.root)
+
+
+def sandbox_dir(settings: Settings) -> Path:
+    """The pinned Node project: configured, or the one beside the package."""
+    if settings.sandbox.dir is not None:
+        return settings.path(settings.sandbox.dir)
+    return Path(__file__).resolve().parents[1] / "sandbox"
+
+
+def log_source(settings: Settings) -> LogSource | None:
+    """Log files from the config, or Airflow when a URL is set, or nothing."""
+    if settings.logs:
+        from agent.sources.logfiles import LogFiles
+
+        return LogFiles([settings.path(p) for p in settings.logs])
+    if settings.airflow.url:
+        from agent.sources.airflow import AirflowSource, settings_for
+
+        return AirflowSource(settings_for(settings))
+    return None
+
+
+def runner(settings: Settings) -> Runner | None:
+    """newman in the sandbox, unless switched off."""
+    if not settings.sandbox.enabled:
+        return None
+    from agent.runner.newman import NewmanRunner
+
+    folder = sandbox_dir(settings)
+    if not (folder / "node_modules").is_dir():
+        raise MissingDependency("the Node sandbox", f"npm ci --prefix {folder}")
+    return NewmanRunner(folder, timeout=settings.sandbox.timeout, target=settings.sandbox.target)
+
+
+def publisher(settings: Settings) -> Publisher | None:
+    """The configured publishing host."""
+    if settings.publish.repo is None:
+        return None
+    if settings.publish.host != "local":
+        raise ConfigError(f"publish.host {settings.publish.host!r} is not supported yet; use 'local'")
+    from agent.publish.local import LocalGitPublisher
+
+    return LocalGitPublisher(
+        settings.path(settings.publish.repo),
+        settings.publish.collection,
+        base_branch=settings.publish.base_branch,
+        out_dir=settings.state_path / "pull-requests",
+    )
+
+
+def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> Pipeline:
+    """A pipeline with the adapters the settings ask for."""
+    from agent.store import open_store
+
+    if not settings.spec:
+        raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")
+    return Pipeline(
+        specs=SpecLoader(settings),
+        store=open_store(settings.state_path),
+        logs=log_source(settings),
+        runner=runner(settings) if verify else None,
+        publisher=publisher(settings) if publish else None,
+    )
+
+
+def job(settings: Settings, *, kind: str = "run", name: str = "API") -> Job:
+    """The job the settings describe."""
+    assert settings.spec is not None
+    return Job(
+        revision=settings.spec,
+        base=settings.base,
+        name=name,
+        seed=settings.seed,
+        runs=settings.sandbox.runs,
+        kind=kind,
+        config={"spec": settings.spec, "base": settings.base, "logs": settings.logs},
+    )

@@ -1,0 +1,65 @@
+"""The one error handler: exit codes and one-line messages, tracebacks only with --debug."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.cli.errors import run_guarded
+from agent.errors import BoundaryViolation, ConfigError, SandboxFailed
+
+
+def postwright(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL
+    )
+
+
+def test_help_and_version_exit_zero() -> None:
+    assert postwright("--help").returncode == 0
+    done = postwright("--version")
+    assert done.returncode == 0 and done.stdout.startswith("postwright ")
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    done = postwright("no-such-command")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_config_error_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "postwright.toml").write_text("seed = [\n")
+    done = postwright("config", "show", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("postwright: error:")
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "postwright.toml").write_text("seed = [\n")
+    done = postwright("--debug", "config", "show", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [(ConfigError("bad"), 2), (BoundaryViolation("leak"), 1), (SandboxFailed("newman died"), 3), (KeyboardInterrupt(), 130)],
+)
+def test_exit_codes_by_who_must_act(exc: BaseException, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+    def boom() -> None:
+        raise exc
+
+    assert run_guarded(boom, debug=False) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_unexpected_exception_is_internal_and_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    def boom() -> None:
+        raise ValueError("something\nbroke")
+
+    assert run_guarded(boom, debug=False) == 3
+    err = capsys.readouterr().err
+    assert err == "postwright: internal error: ValueError: something broke (run with --debug for the traceback)\n"
