@@ -80,9 +80,9 @@ class Pipeline:
             summary["proposals"] = len(proposals)
             yield StageFinished("generate", f"{len(proposals)} proposals (rules)")
 
-            kept = yield from self._check(proposals, revision, notices)
-            kept = yield from self._verify(kept, revision, job, notices)
-            dropped = [p for p in proposals if p.id not in {k.id for k in kept}]
+            dropped: list[Proposal] = []
+            kept = yield from self._check(proposals, revision, notices, dropped)
+            kept = yield from self._verify(kept, revision, job, notices, dropped)
             summary.update(kept=len(kept), dropped=len(dropped))
             self.store.add_proposals(run_id, [*kept, *dropped])
             self.store.add_redactions(run_id, self.redactor.report)
@@ -91,7 +91,8 @@ class Pipeline:
             self.collection = postman.build_collection(job.name, kept, base_url=_base_url(revision))
             if self.publisher is not None and kept:
                 yield StageStarted("publish")
-                result = self.publisher.publish(self._change_set(job, changes, signals, kept, dropped))
+                change_set = self._change_set(job, changes, signals, kept, dropped, RunSummary(**summary))
+                result = self.publisher.publish(change_set)
                 for proposal in kept:
                     self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
                 summary["publish"] = result
@@ -118,7 +119,7 @@ class Pipeline:
         return signals
 
     def _check(
-        self, proposals: Sequence[Proposal], spec: SpecDocument, notices: list[Finding]
+        self, proposals: Sequence[Proposal], spec: SpecDocument, notices: list[Finding], dropped: list[Proposal]
     ) -> Iterator[Event | Any]:
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
@@ -128,12 +129,8 @@ class Pipeline:
             if checked.ok:
                 kept.append(checked)
             else:
-                first = next(f for f in findings if f.severity == "error")
-                notice = Finding(
-                    severity="warning", code="dropped", message=f"{proposal.id}: {first.message}"
-                )
-                notices.append(notice)
-                yield Notice("check", notice)
+                dropped.append(checked.model_copy(update={"status": "dropped"}))
+                yield _dropped("check", checked, notices)
         collection_findings = check_collection(postman.build_collection("check", kept, base_url=""))
         for finding in collection_findings:
             yield Notice("check", finding)
@@ -141,7 +138,12 @@ class Pipeline:
         return kept
 
     def _verify(
-        self, proposals: list[Proposal], spec: SpecDocument, job: Job, notices: list[Finding]
+        self,
+        proposals: list[Proposal],
+        spec: SpecDocument,
+        job: Job,
+        notices: list[Finding],
+        dropped: list[Proposal],
     ) -> Iterator[Event | Any]:
         if self.runner is None or not proposals:
             return proposals
@@ -159,12 +161,14 @@ class Pipeline:
             if proposal.id in result.passed:
                 kept.append(proposal)
                 continue
-            reasons = result.findings.get(proposal.id) or [
-                Finding(severity="error", code="verify-failed", message="did not pass every run")
+            reasons = [
+                f.model_copy(update={"severity": "error"})
+                for f in result.findings.get(proposal.id)
+                or [Finding(severity="error", code="verify-failed", message="did not pass every run")]
             ]
-            notice = Finding(severity="warning", code="dropped", message=f"{proposal.id}: {reasons[0].message}")
-            notices.append(notice)
-            yield Notice("verify", notice)
+            failed = proposal.model_copy(update={"findings": [*proposal.findings, *reasons], "status": "dropped"})
+            dropped.append(failed)
+            yield _dropped("verify", failed, notices)
         yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs")
         return kept
 
@@ -175,23 +179,31 @@ class Pipeline:
         signals: Sequence[LogSignal],
         kept: Sequence[Proposal],
         dropped: Sequence[Proposal],
+        summary: RunSummary,
     ) -> ChangeSet:
         from agent.publish.prbody import PrBodyData, render_pr_body
 
         key = fingerprint(sorted(c.fingerprint for c in changes), sorted(s.fingerprint for s in signals))
         title = f"postwright: {len(kept)} tests for {len(changes)} API changes and {len(signals)} failures"
         body = render_pr_body(
-            PrBodyData(
+            PrBodyData.build(
                 title=title,
-                changes=list(changes),
-                signals=list(signals),
-                proposals=list(kept),
-                dropped=list(dropped),
-                redactions=list(self.redactor.report),
+                change_set_key=key,
+                changes=changes,
+                proposals=[*kept, *dropped],
+                redactions=self.redactor.report,
+                summary=summary,
             )
         )
         collection = postman.build_collection(job.name, kept, base_url="{{baseUrl}}")
         return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
+
+
+def _dropped(stage: str, proposal: Proposal, notices: list[Finding]) -> Notice:
+    first = next(f for f in proposal.findings if f.severity == "error")
+    notice = Finding(severity="warning", code="dropped", message=f"{proposal.id}: {first.code}: {first.message}")
+    notices.append(notice)
+    return Notice(stage, notice)
 
 
 def _base_url(spec: SpecDocument) -> str:

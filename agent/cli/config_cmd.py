@@ -9,7 +9,7 @@ import typer
 
 from agent.cli.context import settings_from
 
-app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
+app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("show")

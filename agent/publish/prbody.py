@@ -1,0 +1,164 @@
+"""Render a pull-request description from structured data only (pure).
+
+Every string that may have come from outside (operation paths, change text, test names,
+reasons, placeholders) goes through :mod:`agent.publish.markdown`, so a hostile spec or
+log cannot put a link, image, mention or HTML into the PR.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.models import Change, Level, Proposal, Redaction, RunSummary
+from agent.publish.markdown import code, escape
+
+_COUNT_FIELDS = ("changes", "signals", "intents", "proposals", "kept", "dropped", "redactions", "quarantined")
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PrChange(_Data):
+    """One API change the tests cover."""
+
+    id: str
+    level: Level
+    operation: str
+    text: str
+
+
+class PrProposal(_Data):
+    """One proposed test."""
+
+    id: str
+    name: str
+    operation: str
+    kind: str
+    generator: str
+
+
+class PrDropped(_Data):
+    """A proposal that did not pass the checks, and why."""
+
+    id: str
+    name: str
+    operation: str
+    reasons: list[str]
+
+
+class PrRedaction(_Data):
+    """A kind of secret replaced on the way in, by placeholder (never the value)."""
+
+    kind: str
+    placeholder: str
+    count: int = 1
+
+
+class PrBodyData(_Data):
+    """Everything a PR description may say, as data."""
+
+    title: str
+    change_set_key: str
+    collection_path: str | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    changes: list[PrChange] = Field(default_factory=list)
+    proposals: list[PrProposal] = Field(default_factory=list)
+    dropped: list[PrDropped] = Field(default_factory=list)
+    redactions: list[PrRedaction] = Field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        title: str,
+        change_set_key: str,
+        changes: Sequence[Change] = (),
+        proposals: Sequence[Proposal] = (),
+        redactions: Sequence[Redaction] = (),
+        summary: RunSummary | None = None,
+        collection_path: str | None = None,
+    ) -> PrBodyData:
+        """Assemble the data from pipeline values; proposals that failed a check become ``dropped``."""
+        kept = [p for p in proposals if p.ok and p.status != "dropped"]
+        dropped = [p for p in proposals if not (p.ok and p.status != "dropped")]
+        tally = Counter((r.kind, r.placeholder) for r in redactions)
+        counts = {f: int(getattr(summary, f)) for f in _COUNT_FIELDS} if summary else {}
+        return cls(
+            title=title,
+            change_set_key=change_set_key,
+            collection_path=collection_path,
+            counts=counts,
+            changes=[PrChange(id=c.id, level=c.level, operation=c.operation, text=c.text) for c in changes],
+            proposals=[
+                PrProposal(
+                    id=p.id,
+                    name=_item_name(p),
+                    operation=p.intent.operation,
+                    kind=p.intent.kind.value,
+                    generator=p.generator,
+                )
+                for p in kept
+            ],
+            dropped=[
+                PrDropped(
+                    id=p.id,
+                    name=_item_name(p),
+                    operation=p.intent.operation,
+                    reasons=[f"{f.code}: {f.message}" for f in p.findings if f.severity == "error"]
+                    or ["dropped"],
+                )
+                for p in dropped
+            ],
+            redactions=[PrRedaction(kind=k, placeholder=ph, count=n) for (k, ph), n in sorted(tally.items())],
+        )
+
+
+def _item_name(proposal: Proposal) -> str:
+    name = proposal.item.get("name")
+    return name if isinstance(name, str) else proposal.id
+
+
+def _section(title: str, lines: list[str]) -> list[str]:
+    return [f"### {title} ({len(lines)})", "", *lines, ""] if lines else []
+
+
+def render_pr_body(data: PrBodyData) -> str:
+    """The Markdown description of a postwright pull request."""
+    head = f"Change set {code(data.change_set_key[:12])}"
+    if data.collection_path:
+        head += f" · collection {code(data.collection_path)}"
+    out = ["## postwright: proposed API tests", "", escape(data.title), "", head, ""]
+    if data.counts:
+        out += [" · ".join(f"{n} {escape(name)}" for name, n in data.counts.items()), ""]
+    out += _section(
+        "API changes",
+        [f"- {code(c.level)} {code(c.id)} on {code(c.operation)}: {escape(c.text)}" for c in data.changes],
+    )
+    out += _section(
+        "Proposed tests",
+        [
+            f"- {code(p.name)} for {code(p.operation)} ({escape(p.kind)}, {escape(p.generator)}) {code(p.id)}"
+            for p in data.proposals
+        ],
+    )
+    out += _section(
+        "Dropped proposals",
+        [
+            f"- {code(d.name)} for {code(d.operation)}: " + "; ".join(code(r) for r in d.reasons)
+            for d in data.dropped
+        ],
+    )
+    out += _section(
+        "Redacted on the way in",
+        [f"- {code(r.kind)} as {code(r.placeholder)} ×{r.count}" for r in data.redactions],
+    )
+    out += [
+        "Generated by postwright from the API diff and failing task logs; secrets were replaced by "
+        "placeholders before anything was generated. Review every test before merging.",
+        "",
+    ]
+    return "\n".join(out)

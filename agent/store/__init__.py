@@ -1,0 +1,35 @@
+"""Durable state: runs, proposals, decisions, fingerprints, audit, redactions, watermarks.
+
+>>> store = open_store(Path(".postwright"))   # creates the dir (0700) and state.db
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
+from agent.store.sqlite import SQLiteStore
+
+DEFAULT_STATE_DIR = Path(".postwright")
+DB_NAME = "state.db"
+
+__all__ = [
+    "DB_NAME",
+    "DEFAULT_STATE_DIR",
+    "AuditEvent",
+    "Decision",
+    "SQLiteStore",
+    "StoredProposal",
+    "StoredRun",
+    "open_store",
+]
+
+
+def open_store(state_dir: Path) -> SQLiteStore:
+    """Open (creating if needed) ``state_dir/state.db``; a new state dir is private (0700)."""
+    state_dir = Path(state_dir)
+    if not state_dir.exists():
+        state_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(state_dir, 0o700)  # mkdir's mode is filtered by the umask
+    return SQLiteStore(state_dir / DB_NAME)

@@ -1,0 +1,125 @@
+"""Ordered schema migrations for the state database (simonw/llm style).
+
+Each migration is a function taking a connection; ``_migrations`` records which ran.
+Append new functions to :data:`MIGRATIONS`; never edit or reorder ones that shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    """Runs, proposals, decisions, fingerprints, audit, redactions."""
+    statements = [
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            config TEXT NOT NULL,
+            summary TEXT,
+            started TEXT NOT NULL,
+            finished TEXT
+        )""",
+        """CREATE TABLE proposals (
+            id TEXT PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            fingerprint TEXT NOT NULL,
+            generator TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN
+                ('pending', 'accepted', 'rejected', 'published', 'dropped')),
+            item TEXT NOT NULL,
+            findings TEXT NOT NULL,
+            provenance TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE INDEX proposals_status ON proposals(status)",
+        "CREATE INDEX proposals_run ON proposals(run_id)",
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            proposal_id TEXT NOT NULL REFERENCES proposals(id),
+            actor TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX decisions_proposal ON decisions(proposal_id)",
+        """CREATE TABLE fingerprints (
+            fingerprint TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            first_run TEXT NOT NULL,
+            last_run TEXT NOT NULL
+        )""",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            data TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_run ON audit(run_id)",
+        """CREATE TABLE redactions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            placeholder TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            line INTEGER
+        )""",
+        "CREATE INDEX redactions_run ON redactions(run_id)",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
+def _m002_watermarks(db: sqlite3.Connection) -> None:
+    """Per-source high-water marks (e.g. the last Airflow run seen)."""
+    db.execute(
+        """CREATE TABLE watermarks (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks]
+
+
+def migration_name(fn: Migration) -> str:
+    """The name recorded in ``_migrations`` (the function name without the leading underscore)."""
+    return fn.__name__.lstrip("_")
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Run pending migrations in one write transaction; return the names that ran.
+
+    ``BEGIN IMMEDIATE`` takes the write lock first, so two processes opening a fresh
+    database at once cannot both run the same migration.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        ran: list[str] = []
+        for fn in MIGRATIONS:
+            name = migration_name(fn)
+            if name in done:
+                continue
+            fn(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat()),
+            )
+            ran.append(name)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return ran

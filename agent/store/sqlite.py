@@ -1,0 +1,308 @@
+"""The SQLite state store: WAL mode, a busy timeout, one write transaction per call.
+
+Only boundary output is stored: proposals and redactions arrive as models built from
+redacted text, and callers pass audit data built from counts, ids and boundary output,
+never raw log or spec text. The store also refuses audit data that is not plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, get_args
+
+from agent.errors import UsageError
+from agent.models import Finding, Proposal, ProposalStatus, Redaction
+from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
+from agent.store.schema import migrate
+
+STATUSES: frozenset[str] = frozenset(get_args(ProposalStatus))
+# Human decisions a later run must not overwrite.
+_DECIDED = frozenset({"accepted", "rejected", "published"})
+_SYSTEM_ACTOR = "postwright"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _dumps(value: Any) -> str:
+    """Canonical JSON; raises TypeError for anything that is not plain JSON data."""
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"store accepts only JSON-serialisable data: {exc}") from None
+
+
+def _new_run_id() -> str:
+    """Sortable by start time, unique across processes."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+class SQLiteStore:
+    """Durable state in one SQLite file; satisfies :class:`agent.ports.Store`.
+
+    Safe for several processes (WAL, ``BEGIN IMMEDIATE``, busy timeout) and for threads
+    sharing one instance (a lock serialises use of the connection).
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL never corrupts; a power cut may lose only the last commits, not rows mid-write.
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self.migrations_run = migrate(self._db)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the lock up front so it never deadlocks."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self._db.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return list(cursor.fetchall())
+
+    # -- runs --------------------------------------------------------------------------
+    def start_run(self, kind: str, config: dict[str, Any]) -> str:
+        """Record a run as started; returns its id."""
+        run_id = _new_run_id()
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO runs (id, kind, status, config, started) VALUES (?, ?, 'running', ?, ?)",
+                (run_id, kind, _dumps(config), _now()),
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        """Record how a run ended."""
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE runs SET status = ?, summary = ?, finished = ? WHERE id = ?",
+                (status, _dumps(summary), _now(), run_id),
+            )
+            if cursor.rowcount == 0:
+                raise UsageError(f"no run with id {run_id!r}")
+
+    def runs(self, limit: int = 20) -> list[StoredRun]:
+        """The most recent runs, newest first."""
+        rows = self._read("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+        return [
+            StoredRun(
+                id=r["id"],
+                kind=r["kind"],
+                status=r["status"],
+                config=json.loads(r["config"]),
+                summary=json.loads(r["summary"]) if r["summary"] is not None else None,
+                started=r["started"],
+                finished=r["finished"],
+            )
+            for r in rows
+        ]
+
+    # -- proposals and decisions -------------------------------------------------------
+    def add_proposals(self, run_id: str, proposals: Sequence[Proposal]) -> None:
+        """Insert or refresh proposals; a human decision (accepted/rejected/published) is kept."""
+        now = _now()
+        with self._write() as db:
+            for proposal in proposals:
+                p = Proposal.model_validate(proposal)
+                row = db.execute("SELECT status FROM proposals WHERE id = ?", (p.id,)).fetchone()
+                if row is not None and row[0] in _DECIDED:
+                    continue
+                values = (
+                    run_id,
+                    p.intent.fingerprint,
+                    p.generator,
+                    p.intent.operation,
+                    p.status,
+                    _dumps(p.item),
+                    _dumps([f.model_dump(mode="json") for f in p.findings]),
+                    _dumps({"intent": p.intent.model_dump(mode="json")}),
+                )
+                if row is None:
+                    db.execute(
+                        "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
+                        " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, p.id, now, now),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
+                        " item=?, findings=?, provenance=?, updated=? WHERE id=?",
+                        (*values, now, p.id),
+                    )
+                if row is None or row[0] != p.status:
+                    reason = _drop_reason(p.findings) if p.status == "dropped" else "proposed"
+                    self._decide(db, p.id, p.status, _SYSTEM_ACTOR, reason, now)
+
+    def set_status(self, proposal_id: str, status: str, *, actor: str, reason: str) -> None:
+        """Change a proposal's status and record the decision (a no-op if unchanged)."""
+        if status not in STATUSES:
+            raise UsageError(f"unknown proposal status {status!r}", hint=f"use one of {sorted(STATUSES)}")
+        now = _now()
+        with self._write() as db:
+            row = db.execute("SELECT status FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+            if row is None:
+                raise UsageError(f"no proposal with id {proposal_id!r}")
+            if row[0] == status:
+                return
+            db.execute(
+                "UPDATE proposals SET status = ?, updated = ? WHERE id = ?", (status, now, proposal_id)
+            )
+            self._decide(db, proposal_id, status, actor, reason, now)
+
+    @staticmethod
+    def _decide(
+        db: sqlite3.Connection, proposal_id: str, status: str, actor: str, reason: str, at: str
+    ) -> None:
+        db.execute(
+            "INSERT INTO decisions (proposal_id, actor, status, reason, at) VALUES (?, ?, ?, ?, ?)",
+            (proposal_id, actor, status, reason, at),
+        )
+
+    def proposals(self, status: str | None = None, run_id: str | None = None) -> list[StoredProposal]:
+        """Stored proposals, oldest first, optionally filtered by status and/or run."""
+        clauses, params = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if run_id is not None:
+            clauses.append("run_id = ?")
+            params.append(run_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._read(f"SELECT * FROM proposals{where} ORDER BY created, id", params)
+        return [
+            StoredProposal(
+                id=r["id"],
+                run_id=r["run_id"],
+                fingerprint=r["fingerprint"],
+                generator=r["generator"],
+                operation=r["operation"],
+                status=r["status"],
+                item=json.loads(r["item"]),
+                findings=[Finding.model_validate(f) for f in json.loads(r["findings"])],
+                provenance=json.loads(r["provenance"]),
+                created=r["created"],
+                updated=r["updated"],
+            )
+            for r in rows
+        ]
+
+    def decisions(self, proposal_id: str) -> list[Decision]:
+        """Every status change of one proposal, oldest first."""
+        rows = self._read(
+            "SELECT proposal_id, actor, status, reason, at FROM decisions WHERE proposal_id = ? ORDER BY id",
+            (proposal_id,),
+        )
+        return [Decision(**dict(r)) for r in rows]
+
+    # -- fingerprints --------------------------------------------------------------------
+    def seen(self, fingerprint: str) -> bool:
+        """Whether a fingerprint was remembered by any earlier run."""
+        return bool(self._read("SELECT 1 FROM fingerprints WHERE fingerprint = ?", (fingerprint,)))
+
+    def remember(self, fingerprint: str, kind: str, run_id: str) -> None:
+        """Record that a run saw a fingerprint (first and last run are kept)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO fingerprints (fingerprint, kind, first_run, last_run) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(fingerprint) DO UPDATE SET last_run = excluded.last_run",
+                (fingerprint, kind, run_id, run_id),
+            )
+
+    # -- audit and redactions --------------------------------------------------------------
+    def audit(self, run_id: str | None, event: str, data: dict[str, Any]) -> None:
+        """Append an audit event; ``data`` must be plain JSON built from boundary output."""
+        if not isinstance(data, Mapping):
+            raise TypeError("audit data must be a dict")
+        blob = _dumps(dict(data))
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO audit (run_id, at, event, data) VALUES (?, ?, ?, ?)",
+                (run_id, _now(), event, blob),
+            )
+
+    def audit_events(self, run_id: str | None) -> list[AuditEvent]:
+        """A run's audit events in the order they were written (``None``: events without a run)."""
+        sql = "SELECT run_id, at, event, data FROM audit WHERE run_id IS ? ORDER BY id"
+        return [
+            AuditEvent(run_id=r["run_id"], at=r["at"], event=r["event"], data=json.loads(r["data"]))
+            for r in self._read(sql, (run_id,))
+        ]
+
+    def add_redactions(self, run_id: str, redactions: Sequence[Redaction]) -> None:
+        """Record what was redacted: kind, placeholder, origin, line; never a value."""
+        rows = [Redaction.model_validate(r) for r in redactions]
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO redactions (run_id, kind, placeholder, origin, line) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, r.kind, r.placeholder, r.origin, r.line) for r in rows],
+            )
+
+    def redactions(self, run_id: str) -> list[Redaction]:
+        """A run's redaction report."""
+        rows = self._read(
+            "SELECT kind, placeholder, origin, line FROM redactions WHERE run_id = ? ORDER BY id", (run_id,)
+        )
+        return [Redaction(**dict(r)) for r in rows]
+
+    # -- watermarks ----------------------------------------------------------------------
+    def get_watermark(self, key: str) -> str | None:
+        """The last value stored under ``key``, if any."""
+        rows = self._read("SELECT value FROM watermarks WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def set_watermark(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing any earlier one."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO watermarks (key, value, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+                (key, value, _now()),
+            )
+
+    def integrity_check(self) -> str:
+        """SQLite's own verdict on the file (``"ok"`` when sound)."""
+        return str(self._read("PRAGMA integrity_check")[0][0])
+
+
+def _drop_reason(findings: Sequence[Finding]) -> str:
+    """A one-line reason from the error findings' codes."""
+    codes = sorted({f.code for f in findings if f.severity == "error"})
+    return "dropped: " + ", ".join(codes) if codes else "dropped"
