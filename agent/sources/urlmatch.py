@@ -1,0 +1,206 @@
+"""Match URLs seen in logs to the operations of an OpenAPI document.
+
+Hosts are ignored on purpose: logs come from staging, production or a proxy, and the
+host (or the credentials in it) rarely equals the spec's server. What must agree is the
+path after the server's base path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from agent.models import SpecDocument
+from agent.specs.document import operations
+
+# Boundary placeholders contain "[", "]" and ":", which urlsplit reads as IPv6 or a port.
+PLACEHOLDER = re.compile(r"\[REDACTED:[^\]\s]{1,80}\]")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
+_TRAILING = "'\",.;:!?>}"
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@dataclass(frozen=True)
+class ParsedURL:
+    """A log URL split for matching; ``display`` is the URL without userinfo."""
+
+    display: str
+    host: str
+    segments: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Host and decoded path: what "the same URL" means when correlating lines."""
+        return self.host + "/" + "/".join(self.segments)
+
+
+def trim_url(raw: str) -> str:
+    """Drop punctuation a log line glued to the end of a URL, keeping balanced brackets."""
+    url = raw
+    while url:
+        last = url[-1]
+        closes = {"]": "[", ")": "("}
+        unbalanced = last in closes and url.count(closes[last]) < url.count(last)
+        if last in _TRAILING or unbalanced:
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def split_segments(path: str) -> tuple[str, ...]:
+    """Decoded, non-empty path segments (so a trailing or doubled slash does not matter)."""
+    return tuple(unquote(part) for part in path.split("/") if part)
+
+
+@lru_cache(maxsize=4096)
+def parse_url(raw: str) -> ParsedURL:
+    """Parse an absolute or path-only URL; never raises on odd input."""
+    display = _USERINFO.sub(r"\1", trim_url(raw))
+    found = PLACEHOLDER.findall(display)
+    # Stand-ins without brackets or colons, put back once the URL is split.
+    counter = itertools.count()
+    masked = PLACEHOLDER.sub(lambda _: f"pwph{next(counter)}x", display)
+    try:
+        parts = urlsplit(masked)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        parts = urlsplit("")
+        host, port = "", None
+    if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    path = parts.path
+    if not parts.scheme and not parts.netloc and not path.startswith("/"):
+        path = "/" + path
+    if found:
+        path = re.sub(r"pwph(\d+)x", lambda m: found[int(m.group(1))], path)
+        host = re.sub(r"pwph\d+x", "redacted", host)
+    return ParsedURL(display=display, host=host, segments=split_segments(path))
+
+
+_Segment = tuple[int, "re.Pattern[str] | str"]  # (score, literal text or pattern)
+
+
+def _compile_segment(part: str) -> _Segment:
+    """A literal segment scores 2, a mixed one ("{id}.json") 1, a bare parameter 0."""
+    text = unquote(part)
+    if "{" not in text:
+        return 2, text
+    if re.fullmatch(r"\{[^{}/]+\}", text):
+        return 0, re.compile(r".+", re.S)
+    pattern = "".join(
+        ".+?" if piece.startswith("{") else re.escape(piece)
+        for piece in re.split(r"(\{[^{}/]+\})", text)
+        if piece
+    )
+    return 1, re.compile(pattern, re.S)
+
+
+def _segment_matches(segment: _Segment, value: str) -> bool:
+    expected = segment[1]
+    if isinstance(expected, str):
+        return expected == value
+    return expected.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class _Template:
+    path: str
+    segments: tuple[_Segment, ...]
+    methods: frozenset[str]
+
+    @property
+    def score(self) -> tuple[int, ...]:
+        return tuple(score for score, _ in self.segments)
+
+    def matches(self, values: tuple[str, ...]) -> bool:
+        return all(_segment_matches(seg, val) for seg, val in zip(self.segments, values, strict=True))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The spec path a URL matched and, when the method exists there, the operation key."""
+
+    path: str
+    operation: str | None
+
+
+class OperationIndex:
+    """Path templates and server base paths of one spec, ready for matching."""
+
+    def __init__(self, spec: SpecDocument) -> None:
+        doc = spec.document
+        methods: dict[str, set[str]] = {}
+        for op in operations(doc):
+            methods.setdefault(op.path, set()).add(op.method.upper())
+        by_length: dict[int, list[_Template]] = {}
+        for path, verbs in methods.items():
+            segments = tuple(_compile_segment(p) for p in path.split("/") if p)
+            template = _Template(path, segments, frozenset(verbs))
+            by_length.setdefault(len(template.segments), []).append(template)
+        for group in by_length.values():
+            # Literal segments beat templated ones, leftmost first (OpenAPI's matching rule).
+            group.sort(key=lambda t: t.score, reverse=True)
+        self._by_length = by_length
+        bases = {tuple(_compile_segment(p) for p in split_segments(b)) for b in _base_paths(doc)}
+        bases.add(())
+        self._bases = sorted(bases, key=len, reverse=True)
+        self._cache: dict[tuple[str, tuple[str, ...]], Match | None] = {}
+
+    def match(self, method: str | None, url: ParsedURL) -> Match | None:
+        """The best operation for ``url``; the longest base path that leads to a match wins."""
+        key = ((method or "").upper(), url.segments)
+        if key not in self._cache:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = self._match(key[0], url.segments)
+        return self._cache[key]
+
+    def _match(self, verb: str, values: tuple[str, ...]) -> Match | None:
+        for base in self._bases:
+            if len(base) > len(values) or not all(
+                _segment_matches(seg, val) for seg, val in zip(base, values[: len(base)], strict=True)
+            ):
+                continue
+            rest = values[len(base) :]
+            for template in self._by_length.get(len(rest), ()):
+                if template.matches(rest):
+                    operation = f"{verb} {template.path}" if verb in template.methods else None
+                    return Match(template.path, operation)
+        return None
+
+
+def _base_paths(doc: dict[str, object]) -> list[str]:
+    """Base paths of every server (OpenAPI 3, also path- and operation-level) or basePath (2.0)."""
+    found: list[str] = []
+    base_path = doc.get("basePath")
+    if isinstance(base_path, str):
+        found.append(base_path)
+    server_lists = [doc.get("servers")]
+    paths = doc.get("paths")
+    if isinstance(paths, dict):
+        for item in paths.values():
+            if isinstance(item, dict):
+                server_lists.append(item.get("servers"))
+                server_lists.extend(op.get("servers") for op in item.values() if isinstance(op, dict))
+    for servers in server_lists:
+        for server in servers if isinstance(servers, list) else ():
+            url = server.get("url") if isinstance(server, dict) else None
+            if isinstance(url, str):
+                found.append(_server_path(url))
+    return found
+
+
+def _server_path(url: str) -> str:
+    """The path part of a server URL, which may hold {variables} anywhere."""
+    if "://" in url:
+        rest = url.split("://", 1)[1]
+        return rest[rest.find("/") :] if "/" in rest else ""
+    if url.startswith("//"):
+        rest = url[2:]
+        return rest[rest.find("/") :] if "/" in rest else ""
+    return url
