@@ -1,0 +1,200 @@
+"""The sandbox supervisor: starts the mock, runs newman once per request line, stops everything.
+
+It runs as a child (``python -I _supervisor.py WORKDIR``), inside the fresh network namespace
+when there is one, so the mock and every newman run share the namespace's loopback. It imports
+only the standard library because ``-I`` ignores the environment and user site.
+
+Protocol: ``WORKDIR/plan.json`` holds the non-secret plan. Each stdin line is a JSON object
+``{"run": i, "env": {...}}`` (environment values, possibly secret) or ``{"stop": true}``.
+Each stdout line is a JSON event: ``{"ready": ...}`` once, then ``{"run": i, ...}`` per run.
+Secrets reach newman through a 0600 FIFO that is unlinked once newman has read it, never argv.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _say(event: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+def _tail(path: Path, limit: int) -> str:
+    """The last ``limit`` bytes of a file, decoded leniently."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - limit))
+            return fh.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the child's whole process group (it was started in its own session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+_CHILDREN: list[subprocess.Popen[bytes]] = []
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL when the supervisor dies, however it dies (Linux prctl)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start(argv: list[str], workdir: Path, log: Path) -> subprocess.Popen[bytes]:
+    """A child in its own session (so its group can be killed) that dies with the supervisor."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    _CHILDREN.append(proc)
+    return proc
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM from the runner's watchdog: take every child group down, then leave."""
+    for proc in _CHILDREN:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    os._exit(124)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_mock(plan: dict[str, Any], workdir: Path) -> subprocess.Popen[bytes] | None:
+    """Start the mock and wait until its port answers; report readiness either way."""
+    mock = plan.get("mock")
+    if not mock:
+        _say({"ready": True, "seconds": 0.0})
+        return None
+    began = time.monotonic()
+    log = workdir / "mock.log"
+    proc = _start(mock["argv"], workdir, log)
+    deadline = began + float(mock["ready_timeout"])
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        if _port_open(int(mock["port"])):
+            _say({"ready": True, "seconds": round(time.monotonic() - began, 3)})
+            return proc
+        time.sleep(0.05)
+    _kill(proc)
+    _say(
+        {
+            "ready": False,
+            "seconds": round(time.monotonic() - began, 3),
+            "log": _tail(log, int(plan["output_limit"])),
+        }
+    )
+    return None
+
+
+def _feed_fifo(fifo: Path, payload: bytes) -> None:
+    """Write the environment into the FIFO (blocks until newman opens it), then unlink it."""
+    try:
+        with fifo.open("wb") as fh:
+            fh.write(payload)
+    except OSError:
+        pass
+    finally:
+        fifo.unlink(missing_ok=True)
+
+
+def run_once(plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str]) -> dict[str, Any]:
+    """One newman process for one collection run, with a hard timeout."""
+    fifo = workdir / f"env-{index}.fifo"
+    report = workdir / f"report-{index}.json"
+    os.mkfifo(fifo, 0o600)
+    payload = json.dumps(
+        {
+            "name": "postwright",
+            "values": [
+                {
+                    "key": k,
+                    "value": v,
+                    "type": "secret" if k in plan.get("secret_keys", []) else "default",
+                    "enabled": True,
+                }
+                for k, v in env.items()
+            ],
+        }
+    ).encode()
+    argv = [a.replace("{env}", str(fifo)).replace("{report}", str(report)) for a in plan["newman"]]
+    log = workdir / f"newman-{index}.log"
+    began = time.monotonic()
+    proc = _start(argv, workdir, log)  # before the writer thread: preexec_fn and threads mix badly
+    writer = threading.Thread(target=_feed_fifo, args=(fifo, payload), daemon=True)
+    writer.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=float(plan["run_timeout"]))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill(proc)
+    seconds = round(time.monotonic() - began, 3)
+    if fifo.exists():  # newman never opened it: unblock the writer so it can unlink
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    writer.join(timeout=2)
+    fifo.unlink(missing_ok=True)
+    return {
+        "run": index,
+        "rc": proc.returncode,
+        "seconds": seconds,
+        "timed_out": timed_out,
+        "report": str(report) if report.exists() else None,
+        "output": _tail(log, int(plan["output_limit"])),
+    }
+
+
+def main(workdir: Path) -> int:
+    """Start the mock, serve run requests from stdin, always stop the mock."""
+    signal.signal(signal.SIGTERM, _terminate)
+    plan = json.loads((workdir / "plan.json").read_text())
+    mock = start_mock(plan, workdir)
+    try:
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request.get("stop"):
+                break
+            _say(run_once(plan, workdir, int(request["run"]), dict(request["env"])))
+    finally:
+        if mock is not None:
+            _kill(mock)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(Path(sys.argv[1])))

@@ -1,0 +1,266 @@
+"""NewmanRunner: runs a collection N times in the sandbox and keeps only what held every time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from agent.errors import SandboxFailed
+from agent.models import Finding, SpecDocument
+from agent.ports import VerifyResult
+from agent.runner import isolation
+from agent.runner.credentials import CredentialProvider, Masker
+from agent.runner.report import ItemOutcome, RunRecord, VerifyReport, apply_run, fail_all, leaf_items
+from agent.runner.sandbox import SandboxTools
+
+OUTPUT_LIMIT = 16_384
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+MOCK_READY_TIMEOUT = 60.0
+MOCK_TOKEN = "postwright-mock-token"  # Prism checks that a bearer token is present, not its value
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class NewmanRunner:
+    """Satisfies ``agent.ports.Runner``: newman in ``sandbox_dir``, against a Prism mock or a target.
+
+    ``isolate``: "auto" uses a fresh network namespace when one is available (the mock and newman
+    then see only their own loopback), "netns" requires it, "none" never uses it. ``timeout`` bounds
+    each newman run; ``credentials`` supply a bearer token (as ``token_var``) for a real target.
+    """
+
+    def __init__(
+        self,
+        sandbox_dir: Path,
+        *,
+        timeout: float = 120,
+        isolate: str = "auto",
+        target: str | None = None,
+        credentials: CredentialProvider | None = None,
+        token_var: str = "accessToken",
+        base_url_var: str = "baseUrl",
+    ) -> None:
+        self.sandbox_dir = Path(sandbox_dir)
+        self.timeout = float(timeout)
+        self.isolate = isolate
+        self.target = target.rstrip("/") if target else None
+        self.credentials = credentials
+        self.token_var = token_var
+        self.base_url_var = base_url_var
+        self.last_report: VerifyReport | None = None
+
+    def verify(self, collection: dict[str, Any], spec: SpecDocument, runs: int) -> VerifyResult:
+        """Run ``collection`` ``runs`` times; passed = item ids that passed every run."""
+        report = self.run(collection, spec, runs)
+        return report.result()
+
+    def run(self, collection: dict[str, Any], spec: SpecDocument | None, runs: int) -> VerifyReport:
+        """Like ``verify`` but returns the full report (per item runs, timings, notices)."""
+        if runs < 1:
+            raise SandboxFailed(f"runs must be at least 1, not {runs}")
+        tools = SandboxTools.locate(self.sandbox_dir)
+        mode, notice = isolation.choose(self.isolate, has_target=self.target is not None)
+        items = {i: ItemOutcome(i, name) for i, name in leaf_items(collection)}
+        report = VerifyReport(items=items, isolation=mode)
+        if notice:
+            report.notices.append(Finding(severity="warning", code="sandbox-isolation", message=notice))
+        if self.target is None and spec is None:
+            raise SandboxFailed("a spec is needed to start the mock (or configure a target)")
+        mask = Masker()
+        with tempfile.TemporaryDirectory(prefix="pw-sandbox-") as tmp:
+            workdir = Path(tmp)
+            os.chmod(workdir, 0o700)
+            (workdir / "home").mkdir(mode=0o700)
+            port = self._write_inputs(workdir, tools, collection, spec)
+            base_url = self.target or f"http://127.0.0.1:{port}"
+            env = isolation.scrubbed_env(workdir / "home", tools.node)
+            argv = isolation.supervisor_argv(workdir, mode)
+            self._drive(argv, env, workdir, report, base_url, runs, mask)
+        self.last_report = report
+        return report
+
+    def _write_inputs(
+        self, workdir: Path, tools: SandboxTools, collection: dict[str, Any], spec: SpecDocument | None
+    ) -> int:
+        """Collection, spec and plan into the work dir; returns the mock port (0 for a target)."""
+        (workdir / "collection.json").write_text(json.dumps(collection))
+        port = 0
+        mock: dict[str, Any] | None = None
+        if self.target is None and spec is not None:
+            (workdir / "spec.json").write_text(json.dumps(spec.document))
+            port = _free_port()
+            argv = [
+                tools.node,
+                str(tools.prism),
+                "mock",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--errors",
+                "false",
+                str(workdir / "spec.json"),
+            ]
+            mock = {"argv": argv, "port": port, "ready_timeout": MOCK_READY_TIMEOUT}
+        newman = [
+            tools.node,
+            str(tools.newman),
+            "run",
+            str(workdir / "collection.json"),
+            "--environment",
+            "{env}",
+            "--reporters",
+            "json",
+            "--reporter-json-export",
+            "{report}",
+            "--disable-unicode",
+            "--color",
+            "off",
+            "--timeout-request",
+            str(int(self.timeout * 1000)),
+        ]
+        plan = {
+            "mock": mock,
+            "newman": newman,
+            "run_timeout": self.timeout,
+            "output_limit": OUTPUT_LIMIT,
+            "secret_keys": [self.token_var] if self.credentials else [],
+        }
+        (workdir / "plan.json").write_text(json.dumps(plan))
+        return port
+
+    def _drive(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        workdir: Path,
+        report: VerifyReport,
+        base_url: str,
+        runs: int,
+        mask: Masker,
+    ) -> None:
+        """Start the supervisor, ask for each run, fold the reports in; kill it all on overrun."""
+        budget = MOCK_READY_TIMEOUT + runs * (self.timeout + 15)
+        with (workdir / "supervisor.log").open("wb") as errlog:
+            proc = subprocess.Popen(
+                argv,
+                cwd=workdir,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errlog,
+                start_new_session=True,
+            )
+        watchdog = threading.Timer(budget, _kill_group, args=(proc,))
+        watchdog.start()
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            ready = _event(proc.stdout, workdir)
+            if not ready.get("ready"):
+                raise SandboxFailed(
+                    f"the mock server did not start: {_one_line(mask(str(ready.get('log', ''))))}"
+                )
+            report.mock_seconds = ready.get("seconds") if self.target is None else None
+            for index in range(1, runs + 1):
+                values = {self.base_url_var: base_url}
+                token = self._token()
+                if token is not None:
+                    mask.add(token)
+                    values[self.token_var] = token
+                _send(proc.stdin, {"run": index, "env": values})
+                self._fold(_event(proc.stdout, workdir), report, index, mask)
+            _send(proc.stdin, {"stop": True})
+            proc.stdin.close()
+            proc.wait(timeout=30)
+        finally:
+            watchdog.cancel()
+            _kill_group(proc)
+
+    def _token(self) -> str | None:
+        if self.credentials is not None:
+            return self.credentials.token()
+        return MOCK_TOKEN if self.target is None else None
+
+    def _fold(self, event: dict[str, Any], report: VerifyReport, index: int, mask: Masker) -> None:
+        """Turn one run event (and its report file) into outcomes; delete the report at once."""
+        record = RunRecord(
+            index=index,
+            wall_seconds=float(event.get("seconds", 0.0)),
+            exit_code=event.get("rc"),
+            timed_out=bool(event.get("timed_out")),
+        )
+        report.runs.append(record)
+        path = Path(event["report"]) if event.get("report") else None
+        if record.timed_out:
+            record.error = f"run {index} timed out after {self.timeout:g}s and was killed"
+        elif path is None:
+            record.error = f"run {index} produced no report: {_one_line(mask(str(event.get('output', ''))))}"
+        if record.error is not None or path is None:
+            fail_all(report.items, record.error or "no report")
+            if path is not None:
+                path.unlink(missing_ok=True)
+            return
+        try:
+            if path.stat().st_size > MAX_REPORT_BYTES:
+                raise SandboxFailed(
+                    f"newman's report for run {index} is larger than {MAX_REPORT_BYTES} bytes"
+                )
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SandboxFailed(
+                f"cannot read newman's report for run {index}: {type(exc).__name__}"
+            ) from None
+        finally:
+            path.unlink(missing_ok=True)  # it holds resolved headers, i.e. the token
+        record.run_seconds = apply_run(data, report.items, mask)
+
+
+def _send(stream: IO[bytes], message: dict[str, Any]) -> None:
+    try:
+        stream.write((json.dumps(message) + "\n").encode())
+        stream.flush()
+    except BrokenPipeError:
+        raise SandboxFailed("the sandbox supervisor exited early") from None
+
+
+def _event(stream: IO[bytes], workdir: Path) -> dict[str, Any]:
+    """The next event line from the supervisor; EOF means it died or the watchdog killed it."""
+    line = stream.readline(1024 * 1024)
+    if not line:
+        tail = (workdir / "supervisor.log").read_bytes()[-400:].decode("utf-8", "replace")
+        detail = f": {_one_line(tail)}" if tail.strip() else ""
+        raise SandboxFailed(f"the sandbox stopped before finishing (time budget or crash){detail}")
+    event: dict[str, Any] = json.loads(line)
+    return event
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text[-300:]
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM lets the supervisor kill its children's groups; SIGKILL follows if it lingers."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()

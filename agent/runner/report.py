@@ -1,0 +1,170 @@
+"""Newman JSON reports → per-item outcomes across runs, and the VerifyResult the pipeline wants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agent.models import Finding
+from agent.ports import VerifyResult
+
+ItemStatus = Literal["passed", "failed", "flaky"]
+MAX_MESSAGE = 200
+MAX_REASONS = 5
+
+
+def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(id, name) of every request item, folders walked depth-first; items without an id are skipped."""
+    stack = list(reversed(collection.get("item") or []))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("item"), list):
+            stack.extend(reversed(node["item"]))
+        elif isinstance(node.get("id"), str):
+            yield node["id"], str(node.get("name", node["id"]))
+
+
+def _short(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+@dataclass
+class ItemOutcome:
+    """One item across all runs: how often it passed, why it failed, how long its request took."""
+
+    id: str
+    name: str
+    runs_passed: int = 0
+    runs_failed: int = 0
+    reasons: list[str] = field(default_factory=list)
+    request_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def status(self) -> ItemStatus:
+        if self.runs_failed == 0 and self.runs_passed > 0:
+            return "passed"
+        return "flaky" if self.runs_passed > 0 else "failed"
+
+    def fail(self, reason: str) -> None:
+        """Count a failed run and keep a few distinct reasons."""
+        self.runs_failed += 1
+        if reason not in self.reasons and len(self.reasons) < MAX_REASONS:
+            self.reasons.append(reason)
+
+
+@dataclass
+class RunRecord:
+    """One newman process: wall time (process) and run time (newman's own timings)."""
+
+    index: int
+    wall_seconds: float
+    run_seconds: float | None = None
+    exit_code: int | None = None
+    timed_out: bool = False
+    error: str | None = None
+
+
+@dataclass
+class VerifyReport:
+    """Everything a verify produced; ``result()`` narrows it to the pipeline's VerifyResult."""
+
+    items: dict[str, ItemOutcome]
+    runs: list[RunRecord] = field(default_factory=list)
+    isolation: str = "none"
+    mock_seconds: float | None = None
+    notices: list[Finding] = field(default_factory=list)
+
+    def result(self) -> VerifyResult:
+        passed = frozenset(i for i, o in self.items.items() if o.status == "passed")
+        findings: dict[str, list[Finding]] = {}
+        for item_id, outcome in self.items.items():
+            if outcome.status == "passed":
+                continue
+            total = outcome.runs_passed + outcome.runs_failed
+            head = f"{outcome.status} in the sandbox: failed {outcome.runs_failed} of {total} runs"
+            findings[item_id] = [
+                Finding(severity="error", code=f"sandbox-{outcome.status}", message=head, location=item_id),
+                *(
+                    Finding(severity="error", code="sandbox-failure", message=r, location=item_id)
+                    for r in outcome.reasons
+                ),
+            ]
+        return VerifyResult(passed=passed, findings=findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (no environment values: only names, counts, messages, timings)."""
+        return {
+            "isolation": self.isolation,
+            "mock_seconds": self.mock_seconds,
+            "runs": [vars(r) for r in self.runs],
+            "items": [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "status": o.status,
+                    "runs_passed": o.runs_passed,
+                    "runs_failed": o.runs_failed,
+                    "reasons": o.reasons,
+                    "request_seconds": o.request_seconds,
+                }
+                for o in self.items.values()
+            ],
+            "notices": [n.model_dump() for n in self.notices],
+        }
+
+
+def apply_run(
+    report: dict[str, Any], items: dict[str, ItemOutcome], mask: Callable[[str], str]
+) -> float | None:
+    """Fold one newman JSON report into ``items``; return newman's run time in seconds."""
+    run = report.get("run") or {}
+    problems: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}  # assertions executed per item
+    executions: dict[str, dict[str, Any]] = {}
+    for execution in run.get("executions") or []:
+        # The json reporter lists an execution again (and overwrites its response and
+        # requestError) when a script calls pm.sendRequest: keep one per execution id, and take
+        # request errors from run.failures, where they carry the id of the request that failed.
+        executions[str(execution.get("id", len(executions)))] = execution
+    for execution in executions.values():
+        item_id = str((execution.get("item") or {}).get("id", ""))
+        if item_id not in items:
+            continue
+        seen[item_id] = seen.get(item_id, 0) + len(execution.get("assertions") or [])
+        response = execution.get("response") or {}
+        if isinstance(response.get("responseTime"), (int, float)):
+            items[item_id].request_seconds.append(round(response["responseTime"] / 1000, 3))
+    for failure in run.get("failures") or []:
+        item_id = str((failure.get("source") or {}).get("id", ""))
+        if item_id not in items:
+            continue
+        error = failure.get("error") or {}
+        name = error.get("test") or error.get("name") or "error"
+        where = failure.get("at", "")
+        text = f"{name}: {error.get('message', '')}" + (f" ({where})" if where else "")
+        problems.setdefault(item_id, []).append(text)
+    for item_id, outcome in items.items():
+        if item_id in problems:
+            outcome.fail("; ".join(_short(mask(t)) for t in problems[item_id][:3]))
+        elif item_id not in seen:
+            outcome.fail("did not run (newman reported no execution for it)")
+        elif seen[item_id] == 0:
+            outcome.fail("no pm.test assertion ran")
+        else:
+            outcome.runs_passed += 1
+    timings = run.get("timings") or {}
+    if isinstance(timings.get("started"), (int, float)) and isinstance(
+        timings.get("completed"), (int, float)
+    ):
+        return round(float(timings["completed"] - timings["started"]) / 1000, 3)
+    return None
+
+
+def fail_all(items: dict[str, ItemOutcome], reason: str) -> None:
+    """A run produced no report (timeout, crash): every item failed that run."""
+    for outcome in items.values():
+        outcome.fail(reason)
