@@ -1,12 +1,90 @@
-"""`postwright validate`."""
+"""`postwright validate COLLECTION --spec SPEC`: check a Postman collection, whoever wrote it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
-from agent.errors import UsageError
+from agent.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
 
 
-def command(ctx: typer.Context) -> None:
-    """(not built yet)"""
-    raise UsageError("'validate' is not built yet")
+def command(
+    collection: Annotated[Path, typer.Argument(help="A Postman v2.1 collection JSON file.")],
+    spec: Annotated[str, typer.Option("--spec", help="The spec the requests must conform to.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> int:
+    """Validate every item against the spec and the collection against the Postman v2.1 schema."""
+    from agent.models import Finding, IntentKind, Proposal
+    from agent.models import Intent as IntentModel
+    from agent.specs.load import load_spec
+    from agent.validate import check_collection, check_proposal
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, not {fmt!r}")
+    try:
+        data = json.loads(collection.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{collection}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{collection}: not readable JSON ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{collection}: not a Postman collection (top level is not an object)")
+    revision = load_spec(spec)
+    findings: list[Finding] = list(check_collection(data))
+    for pointer, item in _items(data.get("item") or [], "/item"):
+        expected = _expected(item)
+        intent = IntentModel(
+            kind=IntentKind.CONTRACT,
+            operation="?",
+            path="?",
+            method="?",
+            expected_status=expected,
+            text="validate",
+            fingerprint="0" * 16,
+        )
+        proposal = Proposal(id=str(item.get("id") or pointer), intent=intent, item=item)
+        for finding in check_proposal(proposal, revision):
+            if finding.code in {"base-url", "literal-credential"}:
+                continue  # already reported by check_collection with the right location
+            findings.append(
+                finding.model_copy(update={"location": f"{pointer} {item.get('name', '')}".strip()})
+            )
+    if fmt == "json":
+        typer.echo(json.dumps([f.model_dump() for f in findings], indent=2))
+    else:
+        for f in findings:
+            typer.echo(f"{f.severity}: {f.code}: {f.message}" + (f" ({f.location})" if f.location else ""))
+        errors = sum(f.severity == "error" for f in findings)
+        typer.echo(f"{errors} errors, {len(findings) - errors} other findings")
+    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK
+
+
+def _expected(item: dict[str, Any]) -> str:
+    """The status the item's script expects ("2XX" when it names none)."""
+    import re
+
+    text = "\n".join(
+        line
+        for event in item.get("event") or []
+        if isinstance(event, dict)
+        for line in ((event.get("script") or {}).get("exec") or [])
+        if isinstance(line, str)
+    )
+    exact = re.search(r"to\.have\.status\((\d{3})\)", text)
+    if exact:
+        return exact.group(1)
+    within = re.search(r"to\.be\.within\(([1-5])\d\d,\s*\d{3}\)", text)
+    return f"{within.group(1)}XX" if within else "2XX"
+
+
+def _items(items: list[Any], where: str) -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and isinstance(item.get("item"), list):
+            out += _items(item["item"], f"{where}/{i}/item")
+        elif isinstance(item, dict):
+            out.append((f"{where}/{i}", item))
+    return out

@@ -1,0 +1,165 @@
+"""The request half of a Postman item: URL on ``{{baseUrl}}``, parameters, auth variables, body."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+from urllib.parse import quote
+
+from agent.generate import spec_view
+from agent.generate.data import param_value, sample
+from agent.generate.schema_convert import to_json_schema
+from agent.specs.document import Operation
+
+REDACTION_MARKS = ("[REDACTED", "{{canary", "<redacted", "***")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def usable(observed: Any, param: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """Whether a value seen in a log may be replayed: not redacted and valid for the parameter."""
+    from jsonschema import Draft7Validator  # slow to import (rfc3987-syntax); only regressions need it
+
+    if not isinstance(observed, str) or any(mark in observed for mark in REDACTION_MARKS):
+        return False
+    schema = to_json_schema(doc, param.get("schema") or {}, openapi_version=spec_view.openapi_version(doc))
+    candidate: Any = observed
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    try:
+        if kind == "integer":
+            candidate = int(observed)
+        elif kind == "number":
+            candidate = float(observed)
+        elif kind == "boolean":
+            candidate = {"true": True, "false": False}[observed]
+    except (ValueError, KeyError):
+        return False
+    return bool(Draft7Validator(schema).is_valid(candidate))
+
+
+def auth_parts(doc: dict[str, Any], op: Operation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Headers and query entries that carry credentials, always as ``{{variables}}``."""
+    headers: list[dict[str, str]] = []
+    query: list[dict[str, str]] = []
+    for scheme in spec_view.security_schemes(doc, op):
+        kind = str(scheme.get("type", "")).lower()
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            headers.append({"key": "Authorization", "value": "Basic {{basicAuth}}"})
+        elif kind in ("http", "oauth2", "openidconnect"):
+            headers.append({"key": "Authorization", "value": "Bearer {{accessToken}}"})
+        elif kind == "apikey":
+            name, where = str(scheme.get("name", "X-API-Key")), scheme.get("in")
+            if where == "query":
+                query.append({"key": name, "value": "{{apiKey}}"})
+            elif where == "cookie":
+                headers.append({"key": "Cookie", "value": f"{name}={{{{apiKey}}}}"})
+            else:
+                headers.append({"key": name, "value": "{{apiKey}}"})
+    return headers, query
+
+
+def build_request(
+    doc: dict[str, Any], op: Operation, rng: random.Random, details: dict[str, Any], expected_status: str
+) -> dict[str, Any]:
+    """A Postman v2.1 request for ``op`` shaped by an intent's details (omit / set / observed)."""
+    omit = details.get("omit") or {}
+    setter = details.get("set") or {}
+    observed = details.get("observed") or {}
+    path_values: dict[str, str] = {}
+    query: list[dict[str, str]] = []
+    headers: list[dict[str, str]] = []
+    for param in spec_view.params(doc, op):
+        where, name = str(param.get("in")), str(param.get("name"))
+        if omit.get("in") == where and omit.get("name") == name:
+            continue
+        seen = (
+            (observed.get("path") or {}).get(name)
+            if where == "path"
+            else ((observed.get("query") or {}).get(name) if where == "query" else None)
+        )
+        targeted = setter.get("in") == where and setter.get("name") == name
+        if not (param.get("required") or targeted or seen is not None):
+            continue
+        if targeted:
+            value: Any = setter.get("value")
+        elif seen is not None and usable(seen, param, doc):
+            value = seen
+        else:
+            value = param_value(param, rng)
+        if where == "path":
+            path_values[name] = _text(value)
+        elif where == "query":
+            query.append({"key": name, "value": _text(value)})
+        elif where == "header":
+            headers.append({"key": name, "value": _text(value)})
+        elif where == "cookie":
+            headers.append({"key": "Cookie", "value": f"{name}={_text(value)}"})
+    if omit.get("in") != "auth":
+        auth_headers, auth_query = auth_parts(doc, op)
+        headers = auth_headers + headers
+        query = query + auth_query
+    media, _ = spec_view.response_media(
+        doc, op, expected_status if expected_status[:1] == "2" else spec_view.success_status(op)
+    )
+    if media:
+        headers.append({"key": "Accept", "value": media})
+    request: dict[str, Any] = {
+        "method": op.method.upper(),
+        "header": headers,
+        "url": _url(op.path, path_values, query),
+    }
+    body = _body(doc, op, rng, omit, setter)
+    if body is not None:
+        request["header"].append({"key": "Content-Type", "value": body[0]})
+        request["body"] = body[1]
+    return request
+
+
+def _url(template: str, values: dict[str, str], query: list[dict[str, str]]) -> dict[str, Any]:
+    segments = []
+    for raw in template.strip("/").split("/"):
+        for name, value in values.items():
+            raw = raw.replace("{" + name + "}", quote(value, safe=""))
+        if raw:
+            segments.append(raw)
+    raw_url = "{{baseUrl}}/" + "/".join(segments)
+    if query:
+        raw_url += "?" + "&".join(
+            f"{quote(q['key'], safe='{}')}={quote(q['value'], safe='{}')}" for q in query
+        )
+    url: dict[str, Any] = {"raw": raw_url, "host": ["{{baseUrl}}"], "path": segments}
+    if query:
+        url["query"] = [{"key": q["key"], "value": q["value"]} for q in query]
+    return url
+
+
+def _body(
+    doc: dict[str, Any], op: Operation, rng: random.Random, omit: dict[str, Any], setter: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """(content type, Postman body) for the operation's request body, shaped by the intent."""
+    _required, media, schema = spec_view.request_body(doc, op)
+    if media is None or (omit.get("in") == "body" and "property" not in omit):
+        return None
+    value = sample(schema or {}, rng)
+    if isinstance(value, dict):
+        if omit.get("in") == "body":
+            value.pop(str(omit.get("property")), None)
+        if setter.get("in") == "body":
+            value[str(setter.get("property"))] = setter.get("value")
+    base = media.split(";")[0].strip().lower()
+    if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
+        pairs = [{"key": str(k), "value": _text(v)} for k, v in value.items()]
+        return media, {"mode": "urlencoded", "urlencoded": pairs}
+    if base == "multipart/form-data" and isinstance(value, dict):
+        fields = [{"key": str(k), "value": _text(v), "type": "text"} for k, v in value.items()]
+        return media, {"mode": "formdata", "formdata": fields}
+    raw = json.dumps(value, indent=2, sort_keys=True) if "json" in base else _text(value)
+    options = {"raw": {"language": "json" if "json" in base else "text"}}
+    return media, {"mode": "raw", "raw": raw, "options": options}

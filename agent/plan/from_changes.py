@@ -1,0 +1,232 @@
+"""Diff changes → draft test intents, one rule family per kind of change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.generate import spec_view
+from agent.models import Change, IntentKind
+from agent.plan.draft import Draft
+from agent.plan.targets import property_path, quoted, status_in_text
+from agent.specs.document import Operation, deref_schema
+
+_ADDED = {"endpoint-added", "endpoint-reactivated", "api-path-added"}
+_GONE = {
+    "api-path-removed-without-deprecation",
+    "api-path-removed-with-deprecation",
+    "api-path-removed-before-sunset",
+    "api-removed-without-deprecation",
+    "api-removed-with-deprecation",
+    "api-removed-before-sunset",
+    "endpoint-removed",
+}
+_TOLERANT_MARKS = ("became-nullable", "became-optional")
+
+
+def drafts_for_change(change: Change, doc: dict[str, Any]) -> list[Draft]:
+    """The drafts one change calls for; none when its operation is gone from the new spec."""
+    if change.id in _GONE:
+        return []
+    op = spec_view.find_operation(doc, change.method, change.path)
+    if op is None:
+        return []
+    cid = change.id
+    if cid in _ADDED:
+        return added_operation(doc, op, change.text)
+    if "enum-value" in cid or "became-enum" in cid:
+        return _enum(change, doc, op)
+    if cid.startswith("response-") and cid.endswith("property-removed"):
+        return _property_removed(change, doc, op)
+    if cid.startswith("response-") and any(mark in cid for mark in _TOLERANT_MARKS):
+        return [contract(op, IntentKind.TOLERANT, f"{op.key} must tolerate: {change.text}")]
+    if cid.endswith("-status-added"):
+        return _status_added(change, doc, op)
+    if _is_new_required(cid):
+        return _new_required(change, doc, op)
+    if cid.startswith("response-"):
+        return [contract(op, IntentKind.CONTRACT, f"{op.key} response follows the new contract")]
+    return [happy(op, f"{op.key} accepts a request shaped by the new spec")]
+
+
+def added_operation(doc: dict[str, Any], op: Operation, why: str = "") -> list[Draft]:
+    """Happy path, contract, and a negative test per required non-path input."""
+    out = [
+        happy(op, f"{op.key} answers a valid request"),
+        contract(op, IntentKind.CONTRACT, f"{op.key} response matches its schema"),
+    ]
+    out += missing_required(doc, op, None)
+    return out
+
+
+def happy(op: Operation, text: str, details: dict[str, Any] | None = None) -> Draft:
+    return Draft(
+        IntentKind.HAPPY_PATH,
+        op.key,
+        op.path,
+        op.method.upper(),
+        spec_view.success_status(op),
+        text,
+        details or {},
+    )
+
+
+def contract(op: Operation, kind: IntentKind, text: str, details: dict[str, Any] | None = None) -> Draft:
+    return Draft(kind, op.key, op.path, op.method.upper(), spec_view.success_status(op), text, details or {})
+
+
+def missing_required(doc: dict[str, Any], op: Operation, only: set[str] | None) -> list[Draft]:
+    """A 4XX test per required query/header/cookie parameter and body (property), filtered by name."""
+    out: list[Draft] = []
+    for param in spec_view.params(doc, op):
+        where, name = str(param.get("in")), str(param.get("name"))
+        if where == "path" or not param.get("required") or (only is not None and name not in only):
+            continue
+        out.append(
+            Draft(
+                IntentKind.MISSING_REQUIRED,
+                op.key,
+                op.path,
+                op.method.upper(),
+                "4XX",
+                f"{op.key} without the required {where} parameter '{name}' gets a 4XX",
+                {"omit": {"in": where, "name": name}},
+            )
+        )
+    required, _media, schema = spec_view.request_body(doc, op)
+    if not required:
+        return out
+    if only is None:
+        out.append(
+            Draft(
+                IntentKind.MISSING_REQUIRED,
+                op.key,
+                op.path,
+                op.method.upper(),
+                "4XX",
+                f"{op.key} without its required body gets a 4XX",
+                {"omit": {"in": "body"}},
+            )
+        )
+        return out
+    props = set((schema or {}).get("required") or []) if isinstance(schema, dict) else set()
+    for name in sorted(props & only):
+        out.append(
+            Draft(
+                IntentKind.MISSING_REQUIRED,
+                op.key,
+                op.path,
+                op.method.upper(),
+                "4XX",
+                f"{op.key} without the required body property '{name}' gets a 4XX",
+                {"omit": {"in": "body", "property": name}},
+            )
+        )
+    return out
+
+
+def _is_new_required(cid: str) -> bool:
+    return ("required" in cid and ("new-" in cid or "became-required" in cid)) and "response" not in cid
+
+
+def _new_required(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
+    names = set(quoted(change))
+    negatives = missing_required(doc, op, names)
+    if not negatives and "body" in change.id:
+        negatives = missing_required(doc, op, None)[-1:]
+    if not negatives:
+        negatives = missing_required(doc, op, {n for n in _required_inputs(doc, op)})
+    return [*negatives, happy(op, f"{op.key} succeeds with every required input present")]
+
+
+def _required_inputs(doc: dict[str, Any], op: Operation) -> list[str]:
+    return [
+        str(p.get("name")) for p in spec_view.params(doc, op) if p.get("required") and p.get("in") != "path"
+    ]
+
+
+def _enum(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
+    if change.id.startswith("response-"):
+        return [
+            contract(
+                op,
+                IntentKind.ENUM_VALUES,
+                f"{op.key} returns only values of the new enum ({change.text})",
+                {"response_enum": True},
+            )
+        ]
+    names = set(quoted(change))
+    out: list[Draft] = []
+    for param in spec_view.params(doc, op):
+        schema = deref_schema(doc, param.get("schema") or {})
+        values = schema.get("enum") if isinstance(schema, dict) else None
+        if values and str(param.get("name")) in names:
+            out += _enum_drafts(op, {"in": param.get("in"), "name": param.get("name")}, values)
+    _required, _media, body = spec_view.request_body(doc, op)
+    props = (body.get("properties") or {}) if isinstance(body, dict) else {}
+    enum_props = {n: s["enum"] for n, s in props.items() if isinstance(s, dict) and s.get("enum")}
+    chosen = [n for n in enum_props if n in names]
+    if not chosen and not out and change.id.startswith("request-property"):
+        chosen = list(enum_props)  # the text named no property we know: test every enum property
+    for name in chosen:
+        out += _enum_drafts(op, {"in": "body", "property": name}, enum_props[name])
+    return out or [happy(op, f"{op.key} accepts the new enum values")]
+
+
+def _enum_drafts(op: Operation, target: dict[str, Any], values: list[Any]) -> list[Draft]:
+    label = target.get("name") or target.get("property")
+    return [
+        happy(op, f"{op.key} accepts {label}={value!r}", {"set": {**target, "value": value}})
+        for value in values
+        if value is not None
+    ]
+
+
+def _property_removed(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
+    path = property_path(change)
+    status = status_in_text(change) or spec_view.success_status(op)
+    if not status.startswith("2"):
+        return [contract(op, IntentKind.CONTRACT, f"{op.key} response follows the new contract")]
+    if not path:
+        return [contract(op, IntentKind.PROPERTY_REMOVED, f"{op.key} returns the new shape")]
+    return [
+        contract(
+            op,
+            IntentKind.PROPERTY_REMOVED,
+            f"{op.key} no longer returns '{'/'.join(path)}'",
+            {"removed": path},
+        )
+    ]
+
+
+def _status_added(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
+    status = status_in_text(change)
+    if status is None:
+        return [contract(op, IntentKind.CONTRACT, f"{op.key} response follows the new contract")]
+    if status.startswith("2"):
+        return [
+            Draft(
+                IntentKind.HAPPY_PATH,
+                op.key,
+                op.path,
+                op.method.upper(),
+                status,
+                f"{op.key} answers {status}",
+                {},
+            )
+        ]
+    if status in ("401", "403") and spec_view.security_schemes(doc, op) and status == "401":
+        return [
+            Draft(
+                IntentKind.MISSING_REQUIRED,
+                op.key,
+                op.path,
+                op.method.upper(),
+                status,
+                f"{op.key} without credentials gets {status}",
+                {"omit": {"in": "auth"}},
+            )
+        ]
+    if status in ("400", "422"):
+        negatives = missing_required(doc, op, None)
+        return negatives[:1]
+    return []

@@ -1,0 +1,173 @@
+"""Per-proposal checks against the spec: operation exists, request conforms, status declared,
+schema assertion agrees, script policy passes."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from agent.generate import spec_view
+from agent.generate.schema_convert import to_json_schema
+from agent.models import Finding, Proposal, SpecDocument
+from agent.specs.document import Operation, operations
+from agent.validate.collection import check_item
+from agent.validate.conformance import request_violations
+
+_STATUS = re.compile(r"to\.have\.status\((\d{3})\)")
+_WITHIN = re.compile(r"to\.be\.within\((\d{3}),\s*(\d{3})\)")
+
+
+def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
+    """Every finding for one proposal against ``spec``; errors mean it must be dropped."""
+    doc = spec.document
+    item = proposal.item
+    findings = check_item(item, "/item")
+    request = item.get("request")
+    if not isinstance(request, dict):
+        return [*findings, _error("no-request", "the item has no request object")]
+    method = str(request.get("method", "GET")).lower()
+    segments = _segments(request.get("url"))
+    op, path_values = _match(doc, method, segments)
+    if op is None:
+        return [
+            *findings,
+            _error(
+                "operation-unknown", f"{method.upper()} /{'/'.join(segments)} is not an operation of the spec"
+            ),
+        ]
+    expected = proposal.intent.expected_status
+    if not spec_view.status_declared(op, expected):
+        findings.append(_error("status-undeclared", f"{op.key} does not declare status {expected}"))
+    for code in _script_statuses(item):
+        if not spec_view.status_declared(op, code):
+            findings.append(
+                _error("status-undeclared", f"the script expects {code}, which {op.key} does not declare")
+            )
+    violations = request_violations(doc, op, request, path_values)
+    negative = expected[:1] == "4"
+    if negative and not violations:
+        findings.append(
+            _error("negative-test-valid-request", f"expects {expected} but the request conforms to {op.key}")
+        )
+    if not negative:
+        findings += [_error("request-nonconforming", v) for v in violations]
+    if not negative:
+        findings += _schema_agreement(doc, op, item, expected)
+    findings += _policy(item, _allowed_hosts(doc))
+    return findings
+
+
+def _error(code: str, message: str, location: str | None = None) -> Finding:
+    return Finding(severity="error", code=code, message=message, location=location)
+
+
+def _segments(url: Any) -> list[str]:
+    raw = url.get("raw", "") if isinstance(url, dict) else str(url or "")
+    if isinstance(url, dict) and isinstance(url.get("path"), list):
+        parts = [p if isinstance(p, str) else str(p.get("value", "")) for p in url["path"]]
+    else:
+        rest = raw.replace("{{baseUrl}}", "", 1)
+        parts = urlsplit(rest if rest.startswith("/") else "/" + rest).path.strip("/").split("/")
+    return [unquote(p) for p in parts if p]
+
+
+def _match(doc: dict[str, Any], method: str, segments: list[str]) -> tuple[Operation | None, dict[str, str]]:
+    """The operation whose template fits the URL best (most literal segments)."""
+    best: tuple[int, Operation, dict[str, str]] | None = None
+    for op in operations(doc):
+        if op.method != method:
+            continue
+        template = [s for s in op.path.strip("/").split("/") if s]
+        if len(template) != len(segments):
+            continue
+        values: dict[str, str] = {}
+        literal = 0
+        for part, seg in zip(template, segments, strict=True):
+            names = re.findall(r"\{([^}]+)\}", part)
+            if not names:
+                if part != seg:
+                    break
+                literal += 1
+            elif part == "{" + names[0] + "}" or part == f":{names[0]}":
+                values[names[0]] = seg
+            else:
+                regex = "^" + re.sub(r"\\\{[^}]+\\\}", "(.+?)", re.escape(part)) + "$"
+                found = re.match(regex, seg)
+                if not found:
+                    break
+                values.update(zip(names, found.groups(), strict=False))
+        else:
+            if best is None or literal > best[0]:
+                best = (literal, op, values)
+    return (best[1], best[2]) if best else (None, {})
+
+
+def _script_lines(item: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for event in item.get("event") or []:
+        script = event.get("script") if isinstance(event, dict) else None
+        exec_ = script.get("exec") if isinstance(script, dict) else None
+        lines += exec_ if isinstance(exec_, list) else str(exec_ or "").splitlines()
+    return [str(line) for line in lines]
+
+
+def _script_statuses(item: dict[str, Any]) -> list[str]:
+    text = "\n".join(_script_lines(item))
+    codes = _STATUS.findall(text)
+    codes += [f"{low[0]}XX" for low, high in _WITHIN.findall(text) if low[0] == high[0]]
+    return sorted(set(codes))
+
+
+def _schema_agreement(
+    doc: dict[str, Any], op: Operation, item: dict[str, Any], expected: str
+) -> list[Finding]:
+    """A ``const schema = …;`` in the script must equal the spec's response schema."""
+    lines = _script_lines(item)
+    start = next((i for i, line in enumerate(lines) if line.startswith("const schema = ")), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(lines)) if lines[i].rstrip().endswith(";")), None)
+    if end is None:
+        return [_error("schema-assertion", "the schema literal in the script is not terminated")]
+    blob = "\n".join(lines[start : end + 1])[len("const schema = ") :].rstrip().rstrip(";")
+    try:
+        asserted = json.loads(blob)
+    except ValueError:
+        return [_error("schema-assertion", "the schema literal in the script is not JSON")]
+    status = expected if expected.isdigit() else spec_view.success_status(op)
+    _media, schema = spec_view.response_media(doc, op, status)
+    wanted = to_json_schema(doc, schema, openapi_version=spec_view.openapi_version(doc)) if schema else None
+    if asserted != wanted:
+        return [
+            _error(
+                "schema-assertion", f"the asserted schema differs from {op.key}'s {status} response schema"
+            )
+        ]
+    return []
+
+
+def _allowed_hosts(doc: dict[str, Any]) -> list[str]:
+    hosts = []
+    for server in doc.get("servers") or []:
+        if isinstance(server, dict):
+            host = urlsplit(str(server.get("url", ""))).hostname
+            if host:
+                hosts.append(host)
+    return sorted(set(hosts))
+
+
+def _policy(item: dict[str, Any], allowed_hosts: Sequence[str]) -> list[Finding]:
+    """The guard's script policy (agent.boundary.policy), when that module exists."""
+    try:
+        policy = importlib.import_module("agent.boundary.policy")
+    except ModuleNotFoundError:
+        return []
+    check = getattr(policy, "check_script", None)
+    if check is None:
+        return []
+    found: list[Finding] = list(check("\n".join(_script_lines(item)), allowed_hosts))
+    return found
