@@ -1,12 +1,42 @@
-"""`postwright diff`."""
+"""`postwright diff BASE REVISION`: what changed between two OpenAPI documents."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from agent.errors import UsageError
+from agent.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 
-def command(ctx: typer.Context) -> None:
-    """(not built yet)"""
-    raise UsageError("'diff' is not built yet")
+def command(
+    base: Annotated[str, typer.Argument(help="The old spec: a file, an http(s) URL or git:REF:path.")],
+    revision: Annotated[str, typer.Argument(help="The new spec: a file, an http(s) URL or git:REF:path.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    breaking_only: Annotated[
+        bool, typer.Option("--breaking-only", help="Show only errors and warnings.")
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 when a change reaches this level: error or warning."),
+    ] = None,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip structural validation.")] = False,
+    allow_remote_refs: Annotated[
+        bool, typer.Option("--allow-remote-refs", help="Follow $refs to http(s) URLs (off: SSRF).")
+    ] = False,
+) -> int:
+    """Compare two OpenAPI documents and list their changes by oasdiff rule id."""
+    from agent.diff import diff_specs
+    from agent.diff.render import FORMATS, fails, keep, render
+    from agent.specs.load import load_spec
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fail_on is not None and fail_on not in ("error", "warning"):
+        raise UsageError(f"--fail-on must be 'error' or 'warning', not {fail_on!r}")
+    options = {"allow_remote_refs": allow_remote_refs, "validate": not no_validate}
+    old = load_spec(base, **options)  # type: ignore[arg-type]
+    new = load_spec(revision, **options)  # type: ignore[arg-type]
+    changes = keep(diff_specs(old, new), breaking_only=breaking_only)
+    typer.echo(render(fmt, base, revision, changes))
+    return EXIT_FINDINGS if fails(changes, fail_on) else EXIT_OK

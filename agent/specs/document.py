@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from agent.errors import InputError
 
@@ -48,6 +49,17 @@ def operations(doc: dict[str, Any]) -> Iterator[Operation]:
             op = item.get(method)
             if isinstance(op, dict):
                 yield Operation(str(path), method, op, item)
+
+
+def server_hosts(doc: dict[str, Any]) -> list[str]:
+    """Host names of the document's servers: the only hosts a test script may name."""
+    hosts = set()
+    for server in doc.get("servers") or []:
+        if isinstance(server, dict):
+            host = urlsplit(str(server.get("url", ""))).hostname
+            if host:
+                hosts.add(host)
+    return sorted(hosts)
 
 
 def pointer_get(doc: Any, pointer: str) -> Any:

@@ -1,0 +1,73 @@
+"""Two specs → the sorted list of changes between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.diff.emit import Emitter
+from agent.diff.operations import OperationDiff
+from agent.diff.schema import as_dict
+from agent.diff.security import diff_security
+from agent.models import LEVEL_ORDER, Change, SpecDocument
+
+
+def _webhooks(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None:
+    bw = as_dict(base.get("webhooks"))
+    rw = as_dict(rev.get("webhooks"))
+    for name in sorted(rw.keys() - bw.keys()):
+        out.add(
+            "webhook-added",
+            text=f"added the webhook {name!r}",
+            subject=["webhook", name],
+            revision=f"#/webhooks/{name}",
+            after=rw[name],
+        )
+    for name in sorted(bw.keys() - rw.keys()):
+        out.add(
+            "webhook-removed",
+            text=f"removed the webhook {name!r}",
+            subject=["webhook", name],
+            base=f"#/webhooks/{name}",
+            before=bw[name],
+        )
+
+
+def _schemas_removed(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None:
+    def names(doc: dict[str, Any]) -> set[str]:
+        comps = as_dict(doc.get("components"))
+        schemas = comps.get("schemas")
+        return set(schemas) if isinstance(schemas, dict) else set()
+
+    for name in sorted(names(base) - names(rev)):
+        out.add(
+            "api-schema-removed",
+            text=f"removed the component schema {name!r}",
+            subject=["schema", name],
+            base=f"#/components/schemas/{name}",
+        )
+
+
+def diff_documents(base: dict[str, Any], rev: dict[str, Any]) -> list[Change]:
+    """Changes between two bundled OpenAPI 3.x documents (all refs local)."""
+    out = Emitter()
+    OperationDiff(base, rev, out).run()
+    diff_security(out, base, rev)
+    _webhooks(out, base, rev)
+    _schemas_removed(out, base, rev)
+    unique: dict[str, Change] = {}
+    for change in out.changes:
+        unique.setdefault(change.fingerprint, change)
+    return sorted(
+        unique.values(),
+        key=lambda c: (-LEVEL_ORDER[c.level], c.path, c.method, c.id, c.text, c.fingerprint),
+    )
+
+
+def diff_specs(base: SpecDocument, revision: SpecDocument) -> list[Change]:
+    """Every change from ``base`` to ``revision`` in oasdiff's rule vocabulary, errors first.
+
+    Both documents come from :func:`agent.specs.load.load_spec` (bundled, Swagger 2.0 converted).
+    Each change carries the old and new schema fragments (``before`` / ``after``) and a
+    fingerprint that depends on what changed, not on key order or formatting.
+    """
+    return diff_documents(base.document, revision.document)

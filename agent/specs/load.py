@@ -1,0 +1,85 @@
+"""Load an OpenAPI document from a file, URL or ``git:REF:path`` into a bundled SpecDocument."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agent.errors import InputError
+from agent.models import SpecDocument
+from agent.specs.bundle import Bundler, check_local_refs, collect_refs
+from agent.specs.fetch import locate, read
+from agent.specs.parse import MAX_BYTES, parse_with_refs
+
+
+def spec_version(doc: dict[str, Any], origin: str) -> str:
+    """The ``openapi`` / ``swagger`` version string, or an InputError saying what this is instead."""
+    for key in ("openapi", "swagger"):
+        value = doc.get(key)
+        if value is not None:
+            version = str(value)
+            if key == "swagger" and not version.startswith("2"):
+                raise InputError(f"{origin}: unsupported swagger version {version!r}")
+            if key == "openapi" and not version.startswith(("3.0", "3.1")):
+                raise InputError(
+                    f"{origin}: unsupported OpenAPI version {version!r} (3.0 and 3.1 are supported)"
+                )
+            return version
+    raise InputError(f"{origin}: not an OpenAPI document (no 'openapi' or 'swagger' field)")
+
+
+def load_spec(
+    ref: str,
+    *,
+    allow_remote_refs: bool = False,
+    validate: bool = True,
+    cwd: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    engine: str = "auto",
+) -> SpecDocument:
+    """Fetch, parse, bundle (all ``$ref``s local) and validate one spec.
+
+    Swagger 2.0 documents are validated as 2.0 and then converted to the OpenAPI 3.0 shape, so
+    ``SpecDocument.version`` keeps the original version while ``document`` is 3.x-shaped.
+    Every failure is an :class:`~agent.errors.InputError` (or ``SourceUnreachable``) with a
+    one-line message.
+    """
+    location = locate(ref, cwd)
+    try:
+        return _load(location, ref, allow_remote_refs, validate, max_bytes, engine)
+    except RecursionError:
+        raise InputError(f"{ref}: the document nests too deeply to process") from None
+    except MemoryError:
+        raise InputError(f"{ref}: the document is too large to process") from None
+
+
+def _load(
+    location: Any, ref: str, allow_remote: bool, validate: bool, max_bytes: int, engine: str
+) -> SpecDocument:
+    raw, refs = parse_with_refs(read(location, max_bytes=max_bytes), ref, max_bytes=max_bytes)
+    if not isinstance(raw, dict):
+        kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
+        raise InputError(f"{ref}: the top level is {kind}, not an OpenAPI object")
+    version = spec_version(raw, ref)
+    swagger = version.startswith("2")
+    if any(not r.startswith("#") for r in refs):
+        bundler = Bundler(
+            location,
+            raw,
+            schemas_at=("definitions",) if swagger else ("components", "schemas"),
+            allow_remote_refs=allow_remote,
+            max_bytes=max_bytes,
+        )
+        raw = bundler.bundle()
+        refs = collect_refs(raw)
+    check_local_refs(raw, refs, ref)
+    if validate:
+        from agent.specs.validate import validate_document
+
+        validate_document(raw, version, ref, engine=engine)
+    if swagger:
+        from agent.specs.swagger2 import convert
+
+        raw = convert(raw)
+        check_local_refs(raw, collect_refs(raw), ref)
+    return SpecDocument(ref=ref, version=version, document=raw)

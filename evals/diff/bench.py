@@ -1,0 +1,83 @@
+"""Cold diff of a 2,000-path pair (validation included) vs openapi-spec-validator alone.
+
+usage: .venv/bin/python evals/diff/bench.py [--paths N] [--runs R]
+Each measurement runs in a fresh interpreter (empty caches); times exclude interpreter start
+but include every import the work needs. Peak memory is the child's max RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DIFF = """
+import time, json, resource
+t0 = time.perf_counter()
+from agent.specs.load import load_spec
+from agent.diff import diff_specs
+base = load_spec({base!r}); rev = load_spec({rev!r})
+t1 = time.perf_counter()
+changes = diff_specs(base, rev)
+t2 = time.perf_counter()
+print(json.dumps({{"total": t2 - t0, "load_validate": t1 - t0, "diff": t2 - t1, "changes": len(changes),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+VALIDATOR = """
+import time, json, resource
+t0 = time.perf_counter()
+import yaml
+from openapi_spec_validator import validate
+doc = yaml.load(open({rev!r}).read(), Loader=yaml.CSafeLoader)
+t1 = time.perf_counter()
+validate(doc)
+t2 = time.perf_counter()
+print(json.dumps({{"total": t2 - t0, "validate_only": t2 - t1,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def _child(code: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_specs.py")), tmp, "--paths",
+                        str(args.paths)], check=True)  # fmt: skip
+        base, rev = str(Path(tmp) / "base.yaml"), str(Path(tmp) / "revision.yaml")
+        ours, theirs = [], []
+        for _ in range(args.runs):  # interleaved: side by side under the same machine load
+            ours.append(_child(DIFF.format(base=base, rev=rev)))
+            theirs.append(_child(VALIDATOR.format(rev=rev)))
+    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+    diff_total, val_total = med(ours, "total"), med(theirs, "total")
+    print(f"runs: {args.runs} (medians), paths: {args.paths}, changes found: {int(ours[0]['changes'])}")
+    print(f"postwright load+validate+diff of BOTH specs: {diff_total:6.2f} s "
+          f"(load+validate {med(ours, 'load_validate'):.2f} s, diff {med(ours, 'diff'):.2f} s), "
+          f"peak RSS {med(ours, 'rss_mb'):.0f} MB")  # fmt: skip
+    print(
+        f"openapi-spec-validator alone, revision only: {val_total:6.2f} s "
+        f"(validate() call {med(theirs, 'validate_only'):.2f} s), peak RSS {med(theirs, 'rss_mb'):.0f} MB"
+    )
+    print(
+        f"ratio postwright / validator: {diff_total / val_total:.3f} (target <= 0.5); "
+        f"absolute target <= 2 s: {'met' if diff_total <= 2 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
