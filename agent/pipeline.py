@@ -20,7 +20,7 @@ from agent.plan import plan
 from agent.ports import ChangeSet, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
 from agent.validate import check_collection, check_proposal
-from agent.boundary.outbound import check_outbound
+from agent.boundary.outbound import secret_findings
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Pipeline:
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
         for proposal in proposals:
-            findings = [*check_proposal(proposal, spec), *check_outbound(self.redactor, proposal, spec)]
+            findings = [*check_proposal(proposal, spec), *secret_findings(self.redactor, proposal)]
             checked = proposal.model_copy(update={"findings": findings})
             if checked.ok:
                 kept.append(checked)

@@ -1,35 +1,39 @@
-"""The outbound gate every proposal passes, whichever generator wrote it."""
+"""The outbound secret gate: no secret-shaped value leaves in a proposal, whoever wrote it.
+
+The request and script policy runs in ``agent.validate`` (``policy.check_item``); this adds
+the redactor's detectors over every string of the item. Postman's ``{"key", "value"}`` pairs
+are scanned as ``key: value`` lines, the shape the detectors know for headers and
+parameters, so a literal ``Authorization`` value is caught while the JSON around it is not
+mistaken for one.
+"""
 
 from __future__ import annotations
 
-import json
-from urllib.parse import urlsplit
+from collections.abc import Iterator
+from typing import Any
 
 from agent.boundary.redact import Redactor
-from agent.models import Finding, Proposal, SpecDocument
+from agent.models import Finding, Proposal
 
 
-def allowed_hosts(spec: SpecDocument) -> list[str]:
-    """Hosts a test script may name: the spec's own servers."""
-    hosts = []
-    for server in spec.document.get("servers") or []:
-        if isinstance(server, dict):
-            host = urlsplit(str(server.get("url", ""))).hostname
-            if host:
-                hosts.append(host)
-    return hosts
+def _texts(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+    elif isinstance(node, dict):
+        if isinstance(node.get("key"), str) and isinstance(node.get("value"), str):
+            yield f"{node['key']}: {node['value']}"
+        for key, value in node.items():
+            if key not in ("key", "value") or not isinstance(value, str):
+                yield from _texts(value)
 
 
-def check_outbound(redactor: Redactor, proposal: Proposal, spec: SpecDocument) -> list[Finding]:
-    """No secret anywhere in the item; scripts and request within the guard's policy."""
-    findings: list[Finding] = []
-    text = json.dumps(proposal.item, sort_keys=True)
-    for secret in redactor.findings(text):
-        findings.append(
-            Finding(severity="error", code="secret-in-proposal", message=f"a {secret.kind} would leave the boundary")
-        )
-    from agent.boundary import policy
-
-    hosts = allowed_hosts(spec)
-    findings.extend(policy.check_item(proposal.item, hosts, ()))
-    return findings
+def secret_findings(redactor: Redactor, proposal: Proposal) -> list[Finding]:
+    """One error finding per secret-shaped value in the item (kind only, never the value)."""
+    return [
+        Finding(severity="error", code="secret-in-proposal", message=f"a {secret.kind} would leave the boundary")
+        for text in _texts(proposal.item)
+        for secret in redactor.findings(text)
+    ]

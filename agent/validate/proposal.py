@@ -3,7 +3,6 @@ schema assertion agrees, script policy passes."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from agent.generate import spec_view
 from agent.generate.schema_convert import to_json_schema
 from agent.models import Finding, Proposal, SpecDocument
-from agent.specs.document import Operation, operations
+from agent.specs.document import Operation, operations, server_hosts
 from agent.validate.collection import check_item
 from agent.validate.conformance import request_violations
 
@@ -57,7 +56,7 @@ def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
         findings += [_error("request-nonconforming", v) for v in violations]
     if not negative:
         findings += _schema_agreement(doc, op, item, expected)
-    findings += _policy(item, _allowed_hosts(doc))
+    findings += _policy(item, server_hosts(doc))
     return findings
 
 
@@ -150,24 +149,8 @@ def _schema_agreement(
     return []
 
 
-def _allowed_hosts(doc: dict[str, Any]) -> list[str]:
-    hosts = []
-    for server in doc.get("servers") or []:
-        if isinstance(server, dict):
-            host = urlsplit(str(server.get("url", ""))).hostname
-            if host:
-                hosts.append(host)
-    return sorted(set(hosts))
-
-
 def _policy(item: dict[str, Any], allowed_hosts: Sequence[str]) -> list[Finding]:
-    """The guard's script policy (agent.boundary.policy), when that module exists."""
-    try:
-        policy = importlib.import_module("agent.boundary.policy")
-    except ModuleNotFoundError:
-        return []
-    check = getattr(policy, "check_script", None)
-    if check is None:
-        return []
-    found: list[Finding] = list(check("\n".join(_script_lines(item)), allowed_hosts))
-    return found
+    """The guard's policy for the request, its scripts and its names."""
+    from agent.boundary.policy import check_item
+
+    return check_item(item, allowed_hosts, ())
