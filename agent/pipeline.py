@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_log, sanitize_spec
+from agent.boundary.sanitize import sanitize_log, sanitize_spec, suspicious
 from agent.diff import diff_specs
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import postman, rules
@@ -47,6 +47,7 @@ class Pipeline:
     publisher: Publisher | None = None
     redactor: Redactor = field(default_factory=Redactor)
     collection: dict[str, Any] | None = None
+    quarantined: int = 0
 
     def run(self, job: Job) -> Iterator[Event]:
         """Run every stage, yielding events; the last is :class:`RunFinished`."""
@@ -60,8 +61,9 @@ class Pipeline:
             base = sanitize_spec(self.redactor, self.specs.load(job.base)) if job.base else None
             yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
-            signals = yield from self._signals(revision)
+            signals = yield from self._signals(revision, run_id)
             summary["signals"] = len(signals)
+            summary["quarantined"] = self.quarantined
 
             yield StageStarted("diff")
             changes: list[Change] = diff_specs(base, revision) if base else []
@@ -102,7 +104,7 @@ class Pipeline:
             self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
         yield RunFinished(RunSummary(**summary), notices)
 
-    def _signals(self, revision: SpecDocument) -> Iterator[Event | Any]:
+    def _signals(self, revision: SpecDocument, run_id: str) -> Iterator[Event | Any]:
         signals: list[LogSignal] = []
         if self.logs is None:
             return signals
@@ -110,12 +112,20 @@ class Pipeline:
         seen: set[str] = set()
         for count, raw in enumerate(self.logs.logs(), start=1):
             evidence = sanitize_log(self.redactor, raw)
+            for finding, span in suspicious(evidence):
+                self.quarantined += 1
+                self.store.audit(
+                    run_id,
+                    "injection-suspected",
+                    {"origin": evidence.origin, "rule": finding.rule, "score": finding.score, "text": span},
+                )
             for signal in extract_signals(evidence, revision, provenance=raw.provenance):
                 if signal.fingerprint not in seen:
                     seen.add(signal.fingerprint)
                     signals.append(signal)
             yield Progress("logs", count)
-        yield StageFinished("logs", f"{len(signals)} failed HTTP calls")
+        suspected = f", {self.quarantined} suspected injections held as data" if self.quarantined else ""
+        yield StageFinished("logs", f"{len(signals)} failed HTTP calls{suspected}")
         return signals
 
     def _check(

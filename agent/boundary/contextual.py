@@ -1,0 +1,202 @@
+"""Secrets recognised by their context: key = value pairs, headers, cookies, URLs, PEM blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from agent.boundary.patterns import TOKEN_RULES, Rule
+from agent.boundary.vetoes import curl_check, keyed_check
+
+_I = re.IGNORECASE
+
+# Keyword -> placeholder kind, most specific first (the first group that matched names the kind).
+_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("password", r"pass(?:w(?:or)?d|phrase)|pwd|pswd"),
+    ("client-secret", r"client[_.\-]?secret"),
+    ("private-key", r"private[_.\-]?key"),
+    ("api-key", r"api[_.\-]?key|apikey|access[_.\-]?key|secret[_.\-]?key|auth[_.\-]?key|app[_.\-]?key"),
+    ("secret", r"secret"),
+    ("token", r"token"),
+    ("credential", r"credentials?|creds"),
+    ("session", r"session[_.\-]?(?:id|key)|sessid"),
+    ("signature", r"signature"),
+    ("auth", r"auth"),
+    ("key", r"key"),
+    ("access", r"access"),
+)
+_KW_ALT = "|".join(f"(?P<k{i}>{body})" for i, (_, body) in enumerate(_KEYWORDS))
+# The prefilter already demands an operator and four value characters: "password=***" and
+# "secrets_masker.py:310}" are then not even candidates (they are most keyword hits in logs).
+_KW_PREFILTER = (
+    "(?:" + "|".join(body for _, body in _KEYWORDS) + r")[A-Za-z0-9_.\-]{0,30}"
+    r"(?:\s+(?:string|str|var|\[\]byte))?"
+    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?["'`]|[bru]?["'])?|>\s{0,40})"""
+    r"""[^\s"'`,;&<>()\[\]{}*\\|]{4}"""
+)
+
+_VALUE = r"""[^\s"'`,;&<>()\[\]{}*\\|]"""
+_KEYED = re.compile(
+    # No pattern for the name before the keyword: a lazy prefix costs 40 tries at every offset.
+    rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
+    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?["'`]|[bru]?["'])?|>\s*)"""
+    rf"""(?P<s>{_VALUE}{{4,300}})""",
+    _I,
+)
+
+
+def _keyed_kind(m: re.Match[str]) -> str:
+    """Name the placeholder after the keyword that matched (password, token, api-key, ...)."""
+    for i, (kind, _) in enumerate(_KEYWORDS):
+        if m.group(f"k{i}") is not None:
+            return kind
+    return "secret"
+
+
+_COOKIE_ATTRS = frozenset(
+    {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority", "partitioned"}
+    | {"version", "comment"}
+)
+_COOKIE_PAIR = re.compile(r"(?P<name>[^=;\s]+)=(?P<value>[^;\s\"']*)")
+
+
+def cookie_values(header_value: str) -> Iterator[tuple[int, int]]:
+    """Spans of cookie values inside a ``Cookie``/``Set-Cookie`` header value (attributes kept)."""
+    for m in _COOKIE_PAIR.finditer(header_value):
+        if m.group("name").lower() not in _COOKIE_ATTRS and len(m.group("value")) >= 4:
+            yield m.start("value"), m.end("value")
+
+
+COOKIE = re.compile(r"""(?<![A-Za-z0-9_\-])(?:set-)?cookie["']?\s*[:=]\s*["']?(?P<s>[^\r\n"']{4,4000})""", _I)
+
+PEM = re.compile(
+    r"-----BEGIN[ A-Z0-9_\-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
+    rf"(?P<s>(?:(?!-----END)[\s\S]){{1,{30_000}}}?|(?:[\\A-Za-z0-9+/=:,.\- \t\r\n])+)"
+    r"(?:-----END[ A-Z0-9_\-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)"
+)
+
+CONTEXT_RULES: tuple[Rule, ...] = (
+    Rule(
+        "private-key",
+        PEM,
+        r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY",
+        min_len=16,
+        priority=60,
+        multiline=True,
+    ),
+    Rule(
+        "authorization-header",
+        re.compile(
+            r"""(?:proxy-)?authori[sz]ation["']?\s*[:=]\s*["']?"""
+            r"""(?:(?:bearer|basic|token|digest|negotiate|ntlm|apikey|api-key|sso-key|bot|aws4-hmac-sha256|hmac|splunk|otp)\s+)?"""
+            r"""(?P<s>[A-Za-z0-9._~+/=:%\-]{8,4000})""",
+            _I,
+        ),
+        "authori[sz]ation",
+        caseless=True,
+        priority=40,
+        kind_of=lambda m: "authorization",
+    ),
+    Rule(
+        "bearer-token",
+        re.compile(r"(?<![A-Za-z0-9_\-])bearer\s+(?P<s>[A-Za-z0-9._~+/\-]{16,4000}=*)", _I),
+        "bearer",
+        caseless=True,
+        min_len=16,
+        min_entropy=3.0,
+        priority=35,
+        kind_of=lambda m: "bearer-token",
+    ),
+    Rule("cookie", COOKIE, "cookie", caseless=True, min_len=8, min_entropy=2.5, priority=35),
+    Rule(
+        "url-password",
+        re.compile(
+            r"""[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@?#\[\]"'<>]{0,256}:(?P<s>[^\s/@?#"'<>]{1,256})@"""
+        ),
+        r"://[^\s:/@]{0,256}:[^\s/@]{1,256}@",
+        min_len=1,
+        priority=45,
+    ),
+    Rule(
+        "curl-auth",
+        re.compile(
+            # The whole user:password pair goes: either half may be the secret ("-u :pw", "-u key:").
+            r"""(?<![\w-])(?:-u|--user)(?:\s+|=)(?P<s>["'{]*[^\s:"']{0,100}["'}]*:["'{]*[^\s"']{0,200})""",
+            _I,
+        ),
+        r"(-u|--user)[\s=][^\s:]{0,100}:",
+        caseless=True,
+        min_len=3,
+        priority=40,
+        check=curl_check,
+    ),
+    Rule(
+        "url-credential",
+        re.compile(
+            r"""[?&;#](?:[A-Za-z0-9_.\-]*(?:token|api[_\-]?key|apikey|secret|passw(?:or)?d|pwd|signature|credential)"""
+            r"""[A-Za-z0-9_.\-]*|key|sig|code|auth|x-amz-security-token)=(?P<s>[^&\s#"'<>;]{6,4000})""",
+            _I,
+        ),
+        r"[?&;#][A-Za-z0-9_.-]{0,40}(token|key|secret|passw|pwd|signature|credential|sig|code|auth)[A-Za-z0-9_.-]{0,40}=",
+        caseless=True,
+        min_len=6,
+        min_entropy=2.5,
+        priority=38,
+    ),
+    Rule(
+        "azure-connection-string",
+        re.compile(
+            r"(?:AccountKey|SharedAccessKey|SharedAccessSignature|SharedSecret)\s*=\s*(?P<s>[A-Za-z0-9+/%=\-_.&:]{16,4000})",
+            _I,
+        ),
+        "AccountKey|SharedAccess|SharedSecret",
+        caseless=True,
+        min_len=16,
+        priority=40,
+    ),
+    Rule(
+        "config-value",
+        re.compile(
+            r"""key\s*=\s*["'][^"'<>]{0,60}(?:passw|secret|token|api[_\-]?key)[^"'<>]{0,60}["']\s+value\s*=\s*["'](?P<s>[^"'<>]{4,400})""",
+            _I,
+        ),
+        r"key\s*=\s*[\"'][^\"'<>]{0,60}(passw|secret|token|api[_-]?key)",
+        caseless=True,
+        min_len=4,
+        priority=30,
+        kind_of=lambda m: "password",
+    ),
+    Rule(
+        "keyed-secret",
+        _KEYED,
+        _KW_PREFILTER,
+        caseless=True,
+        min_len=8,
+        min_entropy=3.0,
+        priority=20,
+        next_line=True,
+        kind_of=_keyed_kind,
+        check=keyed_check,
+    ),
+)
+
+RULES: tuple[Rule, ...] = CONTEXT_RULES + TOKEN_RULES
+
+# Field names that hold a secret value (JSON/YAML keys, parameter names), as a whole name.
+_FIELD = re.compile(rf"^[A-Za-z0-9_.\-$@]{{0,40}}?(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}}$", _I)
+# ...but not the names that describe a secret rather than hold one (tokenUrl, token_type, ...).
+_FIELD_META = re.compile(
+    r"(?:type|url|uri|endpoint|name|format|in|expires?(?:_?in|_?at)?|expiry|ttl|length|count|path|file|"
+    r"header|prefix|field|location|scheme|policy|rotation|required|enabled|hint|id_?list)$",
+    _I,
+)
+
+
+def field_kind(name: str) -> str | None:
+    """The placeholder kind for a field named like a secret (``apiKey`` -> api-key), else None."""
+    if len(name) > 80 or _FIELD_META.search(name):
+        return None
+    m = _FIELD.match(name)
+    if m is None or name.lower() in ("key", "keys", "access", "auth", "author", "authors"):
+        return None
+    return _keyed_kind(m)

@@ -1,0 +1,100 @@
+"""Find secrets in text: prefilter candidate lines, run exact rules there, resolve overlaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from agent.boundary.contextual import RULES, cookie_values
+from agent.boundary.engine import Engine, make_engine
+from agent.boundary.patterns import PEM_WINDOW, Rule
+
+PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9\-]{1,40}:\d{1,9}\]")
+
+
+@dataclass(frozen=True)
+class SecretFinding:
+    """Where a secret sits in a text: offsets and what it is, never the value."""
+
+    kind: str
+    rule: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    kind: str
+    rule: str
+    priority: int
+
+
+class Detector:
+    """Runs the rule set over text; stateless between calls, safe to share."""
+
+    def __init__(self, rules: Sequence[Rule] = RULES, engine: str = "auto") -> None:
+        self.rules = tuple(rules)
+        self.engine: Engine = make_engine(self.rules, engine)
+
+    def find(self, text: str) -> list[SecretFinding]:
+        """Non-overlapping findings in ``text``, ordered by offset."""
+        matches: list[_Match] = []
+        for start, end, hits in self.engine.candidates(text):
+            for idx in sorted(hits):
+                rule = self.rules[idx]
+                begin, stop = start, end
+                if rule.multiline:
+                    stop = min(len(text), start + PEM_WINDOW)
+                elif rule.next_line:
+                    # The hit may end on the value line of "<apiToken>\n  value": look one line
+                    # back and one line ahead.
+                    begin = text.rfind("\n", max(0, start - 4096), max(0, start - 1)) + 1 if start else 0
+                    if end < len(text):
+                        nxt = text.find("\n", end + 1, end + 4096)
+                        stop = min(len(text), end + 4096) if nxt < 0 else nxt
+                matches.extend(self._run(rule, text, begin, stop, hits[idx]))
+        return [SecretFinding(m.kind, m.rule, m.start, m.end) for m in _resolve(matches)]
+
+    def _run(self, rule: Rule, text: str, start: int, stop: int, anchors: list[int]) -> Iterator[_Match]:
+        """Exact matches of one rule in ``text[start:stop]`` (at ``anchors`` only, if given)."""
+        guarded = (
+            [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text, start, stop)]
+            if text.find("[REDACTED:", start, stop) >= 0
+            else []
+        )
+        if anchors:
+            found = [m for m in (rule.pattern.match(text, pos, stop) for pos in anchors) if m is not None]
+        else:
+            found = list(rule.pattern.finditer(text, start, stop))
+        for m in found:
+            kind = rule.kind_of(m) if rule.kind_of else rule.id
+            s0 = m.start("s")
+            spans = (
+                [(s0 + a, s0 + b) for a, b in cookie_values(m.group("s"))]
+                if rule.id == "cookie"
+                else [(s0, m.end("s"))]
+            )
+            for a, b in spans:
+                value = text[a:b]
+                if any(a < ge and gs < b for gs, ge in guarded) or not rule.accepts(value, kind):
+                    continue
+                if rule.check is not None and not rule.check(m, value):
+                    continue
+                yield _Match(a, b, kind, rule.id, rule.priority)
+
+
+def _resolve(matches: list[_Match]) -> list[_Match]:
+    """Keep one match per overlapping group: higher priority first, then the longer span."""
+    matches.sort(key=lambda m: (m.start, -m.end))
+    kept: list[_Match] = []
+    for m in matches:
+        if kept and m.start < kept[-1].end:
+            last = kept[-1]
+            if (m.priority, m.end - m.start) > (last.priority, last.end - last.start):
+                kept[-1] = m
+            continue
+        kept.append(m)
+    return kept
