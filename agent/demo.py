@@ -75,7 +75,7 @@ def prepare(root: Path) -> Workspace:
     for log in sorted((root / "logs").rglob("*.log")):
         text = log.read_text(encoding="utf-8")
         for kind, value in canaries.items():
-            text = text.replace("{{canary:%s}}" % kind, value)
+            text = text.replace("{{canary:" + kind + "}}", value)
         log.write_text(text, encoding="utf-8")
 
     repo = root / "collections-repo"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -81,7 +81,7 @@ class LogSignal(_Model):
     fingerprint: str
 
 
-class IntentKind(str, Enum):
+class IntentKind(StrEnum):
     HAPPY_PATH = "happy-path"
     CONTRACT = "contract"
     MISSING_REQUIRED = "missing-required"

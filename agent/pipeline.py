@@ -6,10 +6,11 @@ sources → boundary (inbound) → diff / log signals → plan → generate → 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.boundary.outbound import secret_findings
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_log, sanitize_spec, suspicious
 from agent.diff import diff_specs
@@ -20,7 +21,6 @@ from agent.plan import plan
 from agent.ports import ChangeSet, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
 from agent.validate import check_collection, check_proposal
-from agent.boundary.outbound import secret_findings
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Pipeline:
     def run(self, job: Job) -> Iterator[Event]:
         """Run every stage, yielding events; the last is :class:`RunFinished`."""
         run_id = self.store.start_run(job.kind, job.config)
-        summary = dict(run_id=run_id)
+        summary: dict[str, Any] = {"run_id": run_id}
         notices: list[Finding] = []
         status = "failed"
         try:
@@ -104,7 +104,7 @@ class Pipeline:
             self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
         yield RunFinished(RunSummary(**summary), notices)
 
-    def _signals(self, revision: SpecDocument, run_id: str) -> Iterator[Event | Any]:
+    def _signals(self, revision: SpecDocument, run_id: str) -> Generator[Event, None, list[LogSignal]]:
         signals: list[LogSignal] = []
         if self.logs is None:
             return signals
@@ -129,8 +129,12 @@ class Pipeline:
         return signals
 
     def _check(
-        self, proposals: Sequence[Proposal], spec: SpecDocument, notices: list[Finding], dropped: list[Proposal]
-    ) -> Iterator[Event | Any]:
+        self,
+        proposals: Sequence[Proposal],
+        spec: SpecDocument,
+        notices: list[Finding],
+        dropped: list[Proposal],
+    ) -> Generator[Event, None, list[Proposal]]:
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
         for proposal in proposals:
@@ -154,7 +158,7 @@ class Pipeline:
         job: Job,
         notices: list[Finding],
         dropped: list[Proposal],
-    ) -> Iterator[Event | Any]:
+    ) -> Generator[Event, None, list[Proposal]]:
         if self.runner is None or not proposals:
             return proposals
         yield StageStarted("verify", job.runs)
@@ -176,7 +180,9 @@ class Pipeline:
                 for f in result.findings.get(proposal.id)
                 or [Finding(severity="error", code="verify-failed", message="did not pass every run")]
             ]
-            failed = proposal.model_copy(update={"findings": [*proposal.findings, *reasons], "status": "dropped"})
+            failed = proposal.model_copy(
+                update={"findings": [*proposal.findings, *reasons], "status": "dropped"}
+            )
             dropped.append(failed)
             yield _dropped("verify", failed, notices)
         yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs")
@@ -211,7 +217,9 @@ class Pipeline:
 
 def _dropped(stage: str, proposal: Proposal, notices: list[Finding]) -> Notice:
     first = next(f for f in proposal.findings if f.severity == "error")
-    notice = Finding(severity="warning", code="dropped", message=f"{proposal.id}: {first.code}: {first.message}")
+    notice = Finding(
+        severity="warning", code="dropped", message=f"{proposal.id}: {first.code}: {first.message}"
+    )
     notices.append(notice)
     return Notice(stage, notice)
 

@@ -33,7 +33,10 @@ def wall(args: list[str], runs: int) -> float:
 
 def heaviest_imports(args: list[str], top: int = 5) -> list[tuple[int, str]]:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "agent", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-X", "importtime", "-m", "agent", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     rows = []
     for line in done.stderr.splitlines():

@@ -30,11 +30,12 @@ def test_demo_runs_offline_and_leaks_no_planted_token(
     assert code == 0, err
     assert "none of the 5 planted tokens appears in any output" in err
 
-
     planted = [p.read_text() for p in (workspace / "logs").rglob("*.log")]
     assert any("ghp_" in text for text in planted)
     repo = workspace / "collections-repo"
-    branches = subprocess.run(["git", "branch", "--list", "postwright/*"], cwd=repo, capture_output=True, text=True)
+    branches = subprocess.run(
+        ["git", "branch", "--list", "postwright/*"], cwd=repo, capture_output=True, text=True
+    )
     assert branches.stdout.strip(), "no postwright branch was published"
     for text in (out, err):
         assert "ghp_" not in text and "AKIA" not in text and "eyJ" not in text
@@ -43,12 +44,18 @@ def test_demo_runs_offline_and_leaks_no_planted_token(
     branch = branches.stdout.strip().lstrip("* ")
     published = subprocess.run(
         ["git", "show", f"{branch}:collections/petstore.postman_collection.json"],
-        cwd=repo, capture_output=True, text=True, check=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     ids = [item.get("id") for item in _items(json.loads(published))]
     assert "human-get-pet" in ids and any(str(i).startswith("pw-") for i in ids)
     # the user's checkout is untouched
-    assert subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout == ""
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+        == ""
+    )
 
     # the injected instruction in the logs changed nothing: no foreign host, no link in the PR body
     assert "evil.example" not in published

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,8 @@ import typer
 def command(
     ctx: typer.Context,
     workspace: Annotated[
-        Optional[Path], typer.Option("--workspace", "-w", help="Empty folder to run in (default: a new temp dir).")
+        Path | None,
+        typer.Option("--workspace", "-w", help="Empty folder to run in (default: a new temp dir)."),
     ] = None,
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Prove the tests with newman against a mock.")
@@ -34,7 +35,9 @@ def command(
 
     settings = load_settings(config=ws.root / "postwright.toml", state_dir=ws.root / ".postwright")
     if not verify:
-        settings = settings.model_copy(update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})})
+        settings = settings.model_copy(
+            update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})}
+        )
     pipeline = wiring.build(settings)
     summary = follow(pipeline.run(wiring.job(settings, kind="demo", name="Petstore")))
 
@@ -53,4 +56,6 @@ def command(
     leaks = demo.find_leaks(ws, outputs=text)
     if leaks:
         raise BoundaryViolation(f"planted tokens leaked: {', '.join(leaks)}")
-    console.print(f"boundary: none of the {len(ws.canaries)} planted tokens appears in any output", markup=False)
+    console.print(
+        f"boundary: none of the {len(ws.canaries)} planted tokens appears in any output", markup=False
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -37,10 +37,10 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     config: Annotated[
-        Optional[Path], typer.Option("--config", "-c", help="postwright.toml to use (default: search upward).")
+        Path | None, typer.Option("--config", "-c", help="postwright.toml to use (default: search upward).")
     ] = None,
     state_dir: Annotated[
-        Optional[Path], typer.Option("--state-dir", help="Where the state database lives.")
+        Path | None, typer.Option("--state-dir", help="Where the state database lives.")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[

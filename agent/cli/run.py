@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 
 def command(
     ctx: typer.Context,
-    spec: Annotated[Optional[str], typer.Option("--spec", help="Revision spec (file, URL, git:REF:path).")] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Base spec to diff against.")] = None,
-    logs: Annotated[Optional[list[str]], typer.Option("--logs", help="Log file or folder (repeatable).")] = None,
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="Revision spec (file, URL, git:REF:path).")
+    ] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Base spec to diff against.")] = None,
+    logs: Annotated[list[str] | None, typer.Option("--logs", help="Log file or folder (repeatable).")] = None,
     verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Prove tests in the sandbox.")] = True,
     publish: Annotated[bool, typer.Option("--publish/--no-publish", help="Publish kept tests.")] = True,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for generated data.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for generated data.")] = None,
 ) -> None:
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring

@@ -14,7 +14,11 @@ from agent.errors import BoundaryViolation, ConfigError, SandboxFailed
 
 def postwright(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agent", *args], capture_output=True, text=True, cwd=cwd, stdin=subprocess.DEVNULL
+        [sys.executable, "-m", "agent", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -45,9 +49,16 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("exc", "code"),
-    [(ConfigError("bad"), 2), (BoundaryViolation("leak"), 1), (SandboxFailed("newman died"), 3), (KeyboardInterrupt(), 130)],
+    [
+        (ConfigError("bad"), 2),
+        (BoundaryViolation("leak"), 1),
+        (SandboxFailed("newman died"), 3),
+        (KeyboardInterrupt(), 130),
+    ],
 )
-def test_exit_codes_by_who_must_act(exc: BaseException, code: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_codes_by_who_must_act(
+    exc: BaseException, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom() -> None:
         raise exc
 
@@ -62,4 +73,7 @@ def test_an_unexpected_exception_is_internal_and_one_line(capsys: pytest.Capture
 
     assert run_guarded(boom, debug=False) == 3
     err = capsys.readouterr().err
-    assert err == "postwright: internal error: ValueError: something broke (run with --debug for the traceback)\n"
+    assert (
+        err
+        == "postwright: internal error: ValueError: something broke (run with --debug for the traceback)\n"
+    )
