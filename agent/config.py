@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,12 @@ class AirflowSection(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     token: SecretStr | None = None
-    dags: list[str] = Field(default_factory=list)
+    dag_ids: list[str] = Field(default_factory=list, description="ids or fnmatch patterns; empty: all")
     states: list[str] = Field(default_factory=lambda: ["failed", "up_for_retry"])
+    since: datetime | None = None
     verify_tls: bool = True
+    timeout: float = 30.0
+    max_workers: int = Field(default=8, ge=1, le=64)
 
 
 class PublishSection(BaseModel):

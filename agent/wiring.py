@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from agent.config import Settings
 from agent.errors import ConfigError, MissingDependency
 from agent.models import SpecDocument
 from agent.pipeline import Job, Pipeline
-from agent.ports import LogSource, Publisher, Runner
+from agent.ports import LogSource, Publisher, Runner, Store
 
 
 class SpecLoader:
@@ -31,17 +32,29 @@ def sandbox_dir(settings: Settings) -> Path:
     return Path(__file__).resolve().parents[1] / "sandbox"
 
 
-def log_source(settings: Settings) -> LogSource | None:
+def log_source(settings: Settings, store: Store) -> LogSource | None:
     """Log files from the config, or Airflow when a URL is set, or nothing."""
     if settings.logs:
         from agent.sources.logfiles import LogFiles
 
         return LogFiles([settings.path(p) for p in settings.logs])
     if settings.airflow.url:
-        from agent.sources.airflow import AirflowSource, settings_for
-
-        return AirflowSource(settings_for(settings))
+        return airflow_source(settings, store)
     return None
+
+
+def airflow_source(settings: Settings, store: Store | None, **scope: Any) -> LogSource:
+    """The Airflow REST source; ``scope`` overrides dag_ids / since from the command line."""
+    from agent.sources.airflow import AirflowSettings, AirflowSource
+
+    section = settings.airflow
+    if not section.url:
+        raise ConfigError(
+            "no Airflow configured: set [airflow] url in postwright.toml or POSTWRIGHT_AIRFLOW__URL"
+        )
+    values = section.model_dump(exclude={"url"})
+    values.update({k: v for k, v in scope.items() if v is not None})
+    return AirflowSource(AirflowSettings(base_url=section.url, **values), store=store)
 
 
 def runner(settings: Settings) -> Runner | None:
@@ -78,10 +91,11 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
 
     if not settings.spec:
         raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")
+    store = open_store(settings.state_path)
     return Pipeline(
         specs=SpecLoader(settings),
-        store=open_store(settings.state_path),
-        logs=log_source(settings),
+        store=store,
+        logs=log_source(settings, store),
         runner=runner(settings) if verify else None,
         publisher=publisher(settings) if publish else None,
     )

@@ -12,7 +12,17 @@ from agent.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, P
 
 
 def _say(message: str) -> None:
-    sys.stderr.write(f"postwright: {message}\n")
+    sys.stderr.write(f"postwright: {_redacted(message)}\n")
+
+
+def _redacted(message: str) -> str:
+    """Error text can quote inputs (a URL with credentials, a config value): redact it too."""
+    try:
+        from agent.boundary.redact import Redactor
+
+        return Redactor().redact(message)[0]
+    except Exception:  # noqa: BLE001 - never let the error path fail; drop the detail instead
+        return message.split(":", 1)[0] + ": (details withheld)"
 
 
 def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from agent import __version__
-from agent.cli import config_cmd, demo, diff, generate, redact, run, scan, validate, verify
+from agent.cli import airflow, config_cmd, demo, diff, generate, redact, run, scan, validate, verify
 from agent.cli.errors import run_guarded
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ app.command("run")(run.command)
 app.command("redact")(redact.command)
 app.command("scan")(scan.command)
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(airflow.app, name="airflow")
 
 
 def main(argv: list[str] | None = None) -> None:

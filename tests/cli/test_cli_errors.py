@@ -77,3 +77,14 @@ def test_an_unexpected_exception_is_internal_and_one_line(capsys: pytest.Capture
         err
         == "postwright: internal error: ValueError: something broke (run with --debug for the traceback)\n"
     )
+
+
+def test_error_messages_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "Zq" + "8vT3" * 5 + "pW"
+
+    def boom() -> None:
+        raise ConfigError(f"cannot reach https://svc:{secret}@airflow.internal/api")
+
+    assert run_guarded(boom, debug=False) == 2
+    err = capsys.readouterr().err
+    assert secret not in err and "[REDACTED:" in err

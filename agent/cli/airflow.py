@@ -1,0 +1,54 @@
+"""`postwright airflow signals`: failed HTTP calls in Airflow task logs, read through the REST API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="Read Airflow task logs through the REST API.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@app.command("signals")
+def signals(
+    ctx: typer.Context,
+    dag: Annotated[
+        Optional[list[str]], typer.Option("--dag", help="DAG id or fnmatch pattern (repeatable).")
+    ] = None,
+    since: Annotated[
+        Optional[datetime], typer.Option("--since", help="Only runs that ended at or after this time.")
+    ] = None,
+    spec: Annotated[Optional[str], typer.Option("--spec", help="Spec to match URLs to operations.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Print the failed HTTP calls found in the selected task logs (redacted; the watermark is not moved)."""
+    from agent import wiring
+    from agent.boundary.redact import Redactor
+    from agent.boundary.sanitize import sanitize_log, sanitize_spec
+    from agent.cli.context import settings_from
+    from agent.errors import UsageError
+    from agent.sources.signals import extract_signals
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format must be text or json, not {fmt!r}")
+    settings = settings_from(ctx, spec=spec)
+    redactor = Redactor()
+    revision = None
+    if settings.spec:
+        revision = sanitize_spec(redactor, wiring.SpecLoader(settings).load(settings.spec))
+    source = wiring.airflow_source(settings, None, dag_ids=dag or None, since=since)
+    found = []
+    for raw in source.logs():
+        found.extend(extract_signals(sanitize_log(redactor, raw), revision, provenance=raw.provenance))
+    if fmt == "json":
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
+        return
+    for s in found:
+        p = s.provenance
+        where = f"{p.dag_id}/{p.run_id}/{p.task_id} try {p.try_number} line {p.line}"
+        typer.echo(f"{s.status or '---'} {s.method} {s.operation or s.url}  ({where})")
+    typer.echo(f"{len(found)} failed HTTP calls", err=True)

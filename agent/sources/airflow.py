@@ -1,0 +1,217 @@
+"""Airflow 3 as a log source: failed task tries and their logs through the REST API (v2).
+
+``AirflowSource(settings, store).logs()`` lists the finished DAG runs in scope, their task
+instances and tries, fetches each try's structured log concurrently (a bounded pool, streamed
+as NDJSON) and yields ``RawLog`` objects whose chunks are JSON lines in the same format as
+Airflow's log files, so the same signal extraction handles both. A watermark per DAG in the
+store makes each nightly run read only what finished since the last one; it advances over a
+run only after every log of that run was consumed, so a run that dies half-way is re-read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from agent.errors import ConfigError
+from agent.models import Provenance
+from agent.ports import RawLog
+from agent.sources.airflow_api import ENV, AirflowApi, NotFound
+from agent.sources.airflow_logs import log_name, render_events
+from agent.sources.airflow_pool import Prefetch, Stream
+
+__all__ = ["AirflowSettings", "AirflowSource", "WatermarkStore"]
+
+
+class AirflowSettings(BaseModel):
+    """How to reach Airflow and what to read from it. Secrets never appear in a repr."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = "http://127.0.0.1:8080"
+    username: str | None = None
+    password: SecretStr | None = None
+    token: SecretStr | None = Field(default=None, description="a pre-issued JWT; wins over username/password")
+    dag_ids: list[str] = Field(default_factory=list, description="ids or fnmatch patterns; empty: all DAGs")
+    states: list[str] = Field(
+        default_factory=lambda: ["failed", "up_for_retry"],
+        description="task states to read; up_for_retry also reads failed tries of tasks that later succeeded",
+    )
+    since: datetime | None = Field(default=None, description="read only runs that ended at or after this")
+    verify_tls: bool = True
+    timeout: float = 30
+    max_workers: int = Field(default=8, ge=1, le=64)
+    retries: int = Field(default=4, ge=0)
+    backoff: float = Field(default=0.5, ge=0)
+
+
+class WatermarkStore(Protocol):
+    """The part of the store the source uses."""
+
+    def get_watermark(self, key: str) -> str | None: ...
+
+    def set_watermark(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Log:
+    """One try of one task instance to fetch."""
+
+    run: _Run
+    provenance: Provenance
+
+
+@dataclass
+class _Run:
+    """A DAG run in scope; a marker for it follows its last log in the job stream."""
+
+    dag_id: str
+    run_id: str
+    end_date: datetime
+    logs: int = 0
+    drained: int = 0
+
+
+def _state(value: Any) -> str:
+    return str(value.value if isinstance(value, Enum) else value or "")
+
+
+class AirflowSource:
+    """Yields the logs of task tries in scope; satisfies agent.ports.LogSource."""
+
+    def __init__(self, settings: AirflowSettings, store: WatermarkStore | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._api: AirflowApi | None = None
+
+    @property
+    def api(self) -> AirflowApi:
+        """The API session, connected (and authenticated) on first use."""
+        if self._api is None:
+            self._api = AirflowApi(self.settings)
+        return self._api
+
+    def watermark_key(self, dag_id: str) -> str:
+        return f"airflow:{self.api.base_url}:{dag_id}"
+
+    def dag_ids(self) -> list[str]:
+        """The DAG ids in scope: explicit ids as given, patterns matched against the server's DAGs."""
+        wanted = self.settings.dag_ids or ["*"]
+        explicit = [d for d in wanted if not any(c in d for c in "*?[")]
+        patterns = [d for d in wanted if d not in explicit]
+        ids = list(explicit)
+        if patterns:
+            for dag_id in self.api.dag_ids():
+                if dag_id not in ids and any(fnmatch.fnmatchcase(dag_id, p) for p in patterns):
+                    ids.append(dag_id)
+        return ids
+
+    def logs(self) -> Iterator[RawLog]:
+        """Every in-scope try's log, oldest run first; advances watermarks as runs are consumed."""
+        prefetch: Prefetch[_Log | _Run] = Prefetch(
+            self._fetch, lambda j: isinstance(j, _Log), self.settings.max_workers
+        )
+        blocked: set[str] = set()  # DAGs whose watermark must not move any more in this pass
+        # closing(): a consumer that stops early releases the workers now, not at garbage collection.
+        with closing(prefetch.run(self._jobs())) as jobs:
+            for job, stream in jobs:
+                if isinstance(job, _Run):
+                    self._run_done(job, blocked)
+                    continue
+                assert stream is not None
+                yield RawLog(
+                    name=log_name(job.provenance), provenance=job.provenance, chunks=self._count(job, stream)
+                )
+
+    def _count(self, job: _Log, stream: Stream) -> Iterator[str]:
+        yield from stream
+        job.run.drained += 1
+
+    def _run_done(self, run: _Run, blocked: set[str]) -> None:
+        """A run's logs were all handed out: move the watermark if every one was read to the end."""
+        if run.drained < run.logs:
+            blocked.add(run.dag_id)
+        if self.store is None or run.dag_id in blocked:
+            return
+        mark = json.dumps({"end_date": run.end_date.isoformat(), "run_id": run.run_id})
+        self.store.set_watermark(self.watermark_key(run.dag_id), mark)
+
+    def _watermark(self, dag_id: str) -> tuple[datetime, str] | None:
+        raw = self.store.get_watermark(self.watermark_key(dag_id)) if self.store is not None else None
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+            return datetime.fromisoformat(data["end_date"]), str(data["run_id"])
+        except (ValueError, KeyError, TypeError):
+            return None  # an unreadable mark means: read from `since` again, never skip
+
+    def _jobs(self) -> Iterator[_Log | _Run]:
+        """Runs in scope (per DAG, by end date), each followed by its marker."""
+        for dag_id in self.dag_ids():
+            mark = self._watermark(dag_id)
+            after = self.settings.since
+            if mark is not None and (after is None or mark[0] >= after):
+                after = mark[0]
+            try:
+                for run in self.api.dag_runs(dag_id, after):
+                    if run.end_date is None:
+                        continue
+                    if mark is not None and (run.end_date, run.dag_run_id) <= mark:
+                        continue  # at or before the watermark: read in an earlier pass
+                    item = _Run(dag_id, run.dag_run_id, run.end_date)
+                    for provenance in self._tries(item):
+                        item.logs += 1
+                        yield _Log(item, provenance)
+                    yield item
+            except NotFound:
+                raise ConfigError(
+                    f"DAG {dag_id!r} does not exist in Airflow at {self.api.base_url}",
+                    hint=f"check {ENV}DAG_IDS",
+                ) from None
+
+    def _tries(self, run: _Run) -> Iterator[Provenance]:
+        """The tries to read in one run, by the configured states."""
+        states = set(self.settings.states)
+        try:
+            instances = self.api.task_instances(run.dag_id, run.run_id)
+        except NotFound:
+            return  # the run was deleted after it was listed
+        for ti in instances:
+            last = int(ti.try_number or 0)
+            if _state(ti.state) in states:
+                tries = range(1, last + 1)
+            elif "up_for_retry" in states:
+                tries = range(1, last)  # earlier tries failed and were retried
+            else:
+                continue
+            map_index = -1 if ti.map_index is None else int(ti.map_index)
+            for n in tries:
+                yield Provenance(
+                    dag_id=run.dag_id,
+                    run_id=run.run_id,
+                    task_id=ti.task_id,
+                    try_number=n,
+                    map_index=map_index,
+                )
+
+    def _fetch(self, job: _Log | _Run) -> Iterator[str]:
+        """Runs in a worker thread: stream one log as JSON-line chunks."""
+        assert isinstance(job, _Log)
+        p = job.provenance
+        map_index = -1 if p.map_index is None else p.map_index
+        events = self.api.log_events(
+            p.dag_id or "", p.run_id or "", p.task_id or "", p.try_number or 0, map_index
+        )
+        try:
+            yield from render_events(events, p)
+        except NotFound:
+            return  # a try without a log (never started, or cleared): nothing to read
