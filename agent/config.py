@@ -73,7 +73,13 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".postwright")
     seed: int = 0
     llm: str = Field(default="none", description='"none" or "openai:MODEL"')
-    llm_base_url: str | None = None
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (else OPENAI_BASE_URL)"
+    )
+    llm_budget_usd: float | None = Field(
+        default=None, ge=0, description="stop asking the model past this cost"
+    )
+    llm_max_requests: int | None = Field(default=None, ge=0)
     airflow: AirflowSection = AirflowSection()
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()

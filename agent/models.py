@@ -164,5 +164,9 @@ class RunSummary(_Model):
     dropped: int = 0
     redactions: int = 0
     quarantined: int = 0
+    llm_proposals: int = 0
+    llm_refused: int = 0
+    llm_tokens: int = 0
+    llm_cost_usd: float = 0.0
     publish: PublishResult | None = None
     collection_path: str | None = None

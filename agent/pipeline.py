@@ -13,12 +13,24 @@ from typing import Any
 from agent.boundary.outbound import secret_findings
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_log, sanitize_spec, suspicious
+from agent.boundary.sanitized import Evidence
 from agent.diff import diff_specs
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import postman, rules
-from agent.models import Change, Finding, LogSignal, Proposal, RunSummary, SpecDocument, fingerprint
+from agent.llm.types import Budget
+from agent.models import (
+    Change,
+    Finding,
+    Intent,
+    IntentKind,
+    LogSignal,
+    Proposal,
+    RunSummary,
+    SpecDocument,
+    fingerprint,
+)
 from agent.plan import plan
-from agent.ports import ChangeSet, LogSource, Publisher, Runner, SpecSource, Store
+from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
 from agent.validate import check_collection, check_proposal
 
@@ -29,11 +41,24 @@ class Job:
 
     revision: str
     base: str | None = None
-    name: str = "API"
+    name: str | None = None
     seed: int = 0
     runs: int = 3
     kind: str = "run"
+    folders: str = "tag"
+    base_url: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+
+    def collection(self, proposals: Sequence[Proposal], spec: SpecDocument) -> dict[str, Any]:
+        """The Postman collection of ``proposals``, as this job wants it rendered."""
+        title = (spec.document.get("info") or {}).get("title") or "API"
+        return postman.build_collection(
+            self.name or str(title),
+            proposals,
+            base_url=self.base_url or _base_url(spec),
+            folders=self.folders,
+            tags=postman.operation_tags(spec.document),
+        )
 
 
 @dataclass
@@ -45,6 +70,8 @@ class Pipeline:
     logs: LogSource | None = None
     runner: Runner | None = None
     publisher: Publisher | None = None
+    llm: LLMBackend | None = None
+    budget: Budget | None = None
     redactor: Redactor = field(default_factory=Redactor)
     collection: dict[str, Any] | None = None
     quarantined: int = 0
@@ -61,7 +88,8 @@ class Pipeline:
             base = sanitize_spec(self.redactor, self.specs.load(job.base)) if job.base else None
             yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
-            signals = yield from self._signals(revision, run_id)
+            evidence: list[Evidence] = []
+            signals = yield from self._signals(revision, run_id, evidence)
             summary["signals"] = len(signals)
             summary["quarantined"] = self.quarantined
 
@@ -79,18 +107,25 @@ class Pipeline:
 
             yield StageStarted("generate", len(intents))
             proposals = rules.generate(intents, revision, seed=job.seed)
-            summary["proposals"] = len(proposals)
-            yield StageFinished("generate", f"{len(proposals)} proposals (rules)")
-
             dropped: list[Proposal] = []
-            kept = yield from self._check(proposals, revision, notices, dropped)
+            by_model = ""
+            if self.llm is not None:
+                extra = yield from self._llm(
+                    intents, evidence, revision, changes, job, run_id, summary, dropped
+                )
+                proposals = [*proposals, *extra]
+                by_model = f", {len(extra)} from the model ({summary['llm_refused']} refused by the guard)"
+            summary["proposals"] = len(proposals)
+            yield StageFinished("generate", f"{len(proposals)} proposals{by_model}")
+
+            kept = yield from self._check(proposals, revision, job, notices, dropped)
             kept = yield from self._verify(kept, revision, job, notices, dropped)
             summary.update(kept=len(kept), dropped=len(dropped))
             self.store.add_proposals(run_id, [*kept, *dropped])
             self.store.add_redactions(run_id, self.redactor.report)
             summary["redactions"] = len(self.redactor.report)
 
-            self.collection = postman.build_collection(job.name, kept, base_url=_base_url(revision))
+            self.collection = job.collection(kept, revision)
             if self.publisher is not None and kept:
                 yield StageStarted("publish")
                 change_set = self._change_set(job, changes, signals, kept, dropped, RunSummary(**summary))
@@ -104,7 +139,9 @@ class Pipeline:
             self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
         yield RunFinished(RunSummary(**summary), notices)
 
-    def _signals(self, revision: SpecDocument, run_id: str) -> Generator[Event, None, list[LogSignal]]:
+    def _signals(
+        self, revision: SpecDocument, run_id: str, kept_evidence: list[Evidence]
+    ) -> Generator[Event, None, list[LogSignal]]:
         signals: list[LogSignal] = []
         if self.logs is None:
             return signals
@@ -119,7 +156,10 @@ class Pipeline:
                     "injection-suspected",
                     {"origin": evidence.origin, "rule": finding.rule, "score": finding.score, "text": span},
                 )
-            for signal in extract_signals(evidence, revision, provenance=raw.provenance):
+            found = extract_signals(evidence, revision, provenance=raw.provenance)
+            if found and self.llm is not None:
+                kept_evidence.append(evidence)  # only logs with failures are context for the model
+            for signal in found:
                 if signal.fingerprint not in seen:
                     seen.add(signal.fingerprint)
                     signals.append(signal)
@@ -128,10 +168,43 @@ class Pipeline:
         yield StageFinished("logs", f"{len(signals)} failed HTTP calls{suspected}")
         return signals
 
+    def _llm(
+        self,
+        intents: Sequence[Intent],
+        evidence: Sequence[Evidence],
+        spec: SpecDocument,
+        changes: Sequence[Change],
+        job: Job,
+        run_id: str,
+        summary: dict[str, Any],
+        dropped: list[Proposal],
+    ) -> Generator[Event, None, list[Proposal]]:
+        """Ask the model where rules cannot decide: regressions from logs and new contracts."""
+        from agent.generate.llm import propose
+
+        assert self.llm is not None
+        asked = [i for i in intents if i.kind in (IntentKind.REGRESSION, IntentKind.CONTRACT)]
+        if not asked:
+            return []
+        yield Progress("generate", 0, len(asked))
+        result = propose(asked, evidence, spec, self.llm, budget=self.budget, changes=changes, seed=job.seed)
+        for failure in result.failures:
+            yield Notice("generate", failure)
+        dropped.extend(p.model_copy(update={"status": "dropped"}) for p in result.dropped)
+        self.store.audit(run_id, "llm", result.summary())
+        summary.update(
+            llm_proposals=len(result.proposals),
+            llm_refused=len(result.dropped),
+            llm_tokens=result.usage.total_tokens,
+            llm_cost_usd=round(result.usage.cost_usd, 6),
+        )
+        return list(result.proposals)
+
     def _check(
         self,
         proposals: Sequence[Proposal],
         spec: SpecDocument,
+        job: Job,
         notices: list[Finding],
         dropped: list[Proposal],
     ) -> Generator[Event, None, list[Proposal]]:
@@ -145,8 +218,8 @@ class Pipeline:
             else:
                 dropped.append(checked.model_copy(update={"status": "dropped"}))
                 yield _dropped("check", checked, notices)
-        collection_findings = check_collection(postman.build_collection("check", kept, base_url=""))
-        for finding in collection_findings:
+        for finding in check_collection(job.collection(kept, spec)):
+            notices.append(finding)
             yield Notice("check", finding)
         yield StageFinished("check", f"{len(kept)} of {len(proposals)} passed the boundary")
         return kept
@@ -162,8 +235,7 @@ class Pipeline:
         if self.runner is None or not proposals:
             return proposals
         yield StageStarted("verify", job.runs)
-        collection = postman.build_collection(job.name, proposals, base_url=_base_url(spec))
-        result = self.runner.verify(collection, spec, job.runs)
+        result = self.runner.verify(job.collection(proposals, spec), spec, job.runs)
         if result.skipped_reason:
             notice = Finding(severity="warning", code="verify-skipped", message=result.skipped_reason)
             notices.append(notice)
@@ -211,8 +283,8 @@ class Pipeline:
                 summary=summary,
             )
         )
-        collection = postman.build_collection(job.name, kept, base_url="{{baseUrl}}")
-        return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
+        assert self.collection is not None
+        return ChangeSet(key=key, title=title, collection=self.collection, body=body, proposals=kept)
 
 
 def _dropped(stage: str, proposal: Proposal, notices: list[Finding]) -> Notice:

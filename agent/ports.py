@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "ChangeSet",
+    "LLMBackend",
+    "LogSource",
+    "Publisher",
+    "RawLog",
+    "Runner",
+    "SpecSource",
+    "Store",
+    "VerifyResult",
+]
+
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from agent.boundary.sanitized import Evidence
-from agent.models import Finding, Intent, Proposal, Provenance, PublishResult, Redaction, SpecDocument
+from agent.llm.types import ChatBackend as LLMBackend  # the model seam: complete(ChatRequest)
+from agent.models import Finding, Proposal, Provenance, PublishResult, Redaction, SpecDocument
 
 
 @dataclass(frozen=True)
@@ -29,12 +41,6 @@ class LogSource(Protocol):
     """Yields raw (untrusted) logs; never interprets them."""
 
     def logs(self) -> Iterator[RawLog]: ...
-
-
-class LLMBackend(Protocol):
-    """Turns fenced evidence and intents into proposals; it never sees raw text."""
-
-    def propose(self, intents: Sequence[Intent], evidence: Sequence[Evidence]) -> list[Proposal]: ...
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from typing import Any
 
 from agent.config import Settings
 from agent.errors import ConfigError, MissingDependency
+from agent.llm.types import Budget
 from agent.models import SpecDocument
 from agent.pipeline import Job, Pipeline
-from agent.ports import LogSource, Publisher, Runner, Store
+from agent.ports import LLMBackend, LogSource, Publisher, Runner, Store
 
 
 class SpecLoader:
@@ -85,6 +86,19 @@ def publisher(settings: Settings) -> Publisher | None:
     )
 
 
+def llm(settings: Settings) -> tuple[LLMBackend | None, Budget | None]:
+    """The model backend the settings name (``llm = "openai:MODEL"``), and the run's budget."""
+    if settings.llm == "none":
+        return None, None
+    from agent.llm import backend_from
+
+    backend = backend_from(
+        settings.llm, settings.llm_base_url, None, cache_dir=settings.state_path / "llm-cache"
+    )
+    budget = Budget(max_cost_usd=settings.llm_budget_usd, max_requests=settings.llm_max_requests)
+    return backend, budget
+
+
 def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> Pipeline:
     """A pipeline with the adapters the settings ask for."""
     from agent.store import open_store
@@ -92,24 +106,28 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
     if not settings.spec:
         raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")
     store = open_store(settings.state_path)
+    backend, budget = llm(settings)
     return Pipeline(
         specs=SpecLoader(settings),
         store=store,
         logs=log_source(settings, store),
         runner=runner(settings) if verify else None,
         publisher=publisher(settings) if publish else None,
+        llm=backend,
+        budget=budget,
     )
 
 
-def job(settings: Settings, *, kind: str = "run", name: str = "API") -> Job:
-    """The job the settings describe."""
+def job(settings: Settings, *, kind: str = "run", name: str | None = None, **render: Any) -> Job:
+    """The job the settings describe; ``render`` sets folders / base_url of the collection."""
     assert settings.spec is not None
     return Job(
         revision=settings.spec,
         base=settings.base,
         name=name,
+        **render,
         seed=settings.seed,
         runs=settings.sandbox.runs,
         kind=kind,
-        config={"spec": settings.spec, "base": settings.base, "logs": settings.logs},
+        config={"spec": settings.spec, "base": settings.base, "logs": settings.logs, "llm": settings.llm},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,12 +17,12 @@ app = typer.Typer(
 def signals(
     ctx: typer.Context,
     dag: Annotated[
-        Optional[list[str]], typer.Option("--dag", help="DAG id or fnmatch pattern (repeatable).")
+        list[str] | None, typer.Option("--dag", help="DAG id or fnmatch pattern (repeatable).")
     ] = None,
     since: Annotated[
-        Optional[datetime], typer.Option("--since", help="Only runs that ended at or after this time.")
+        datetime | None, typer.Option("--since", help="Only runs that ended at or after this time.")
     ] = None,
-    spec: Annotated[Optional[str], typer.Option("--spec", help="Spec to match URLs to operations.")] = None,
+    spec: Annotated[str | None, typer.Option("--spec", help="Spec to match URLs to operations.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Print the failed HTTP calls found in the selected task logs (redacted; the watermark is not moved)."""

@@ -17,18 +17,27 @@ def command(
     verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Prove tests in the sandbox.")] = True,
     publish: Annotated[bool, typer.Option("--publish/--no-publish", help="Publish kept tests.")] = True,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for generated data.")] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option("--llm", help='"none" (rules only) or "openai:MODEL".'),
+    ] = None,
 ) -> None:
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring
     from agent.cli.context import settings_from
     from agent.cli.progress import follow
 
-    settings = settings_from(ctx, spec=spec, base=base, logs=logs or None, seed=seed)
+    settings = settings_from(ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm)
     pipeline = wiring.build(settings, verify=verify, publish=publish)
     summary = follow(pipeline.run(wiring.job(settings)))
     typer.echo(
         f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
         f"  kept {summary.kept}  dropped {summary.dropped}  redacted {summary.redactions}"
     )
+    if summary.llm_proposals or summary.llm_refused:
+        typer.echo(
+            f"model: {summary.llm_proposals} proposals, {summary.llm_refused} refused by the guard,"
+            f" {summary.llm_tokens} tokens, ${summary.llm_cost_usd:.4f}"
+        )
     if summary.publish is not None:
         typer.echo(f"branch {summary.publish.branch}  PR body {summary.publish.pr_body_path}")
