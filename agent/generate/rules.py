@@ -11,7 +11,7 @@ from agent.generate import scripts, spec_view
 from agent.generate.requests import build_request
 from agent.generate.schema_convert import to_json_schema
 from agent.models import Intent, IntentKind, Proposal, SpecDocument
-from agent.specs.document import Operation
+from agent.specs.document import Operation, operations
 
 _LIGHT = {IntentKind.HAPPY_PATH}
 
@@ -25,8 +25,12 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
     """
     doc = spec.document
     proposals: list[Proposal] = []
+    # one index instead of a scan per intent: a scan made full-spec generation quadratic
+    index: dict[tuple[str, str], Operation] = {}
+    for found in operations(doc):
+        index.setdefault((found.method, found.path), found)
     for intent in intents:
-        op = spec_view.find_operation(doc, intent.method, intent.path)
+        op = index.get((intent.method.lower(), intent.path))
         if op is None:
             raise GenerationFailed(
                 f"intent {intent.fingerprint} names {intent.operation}, which the spec lacks"

@@ -1,0 +1,158 @@
+"""Speed: full-spec generation for the synthetic spec of evals/diff/gen_specs.py, postwright vs Portman.
+
+usage: .venv/bin/python evals/generate/bench.py [--paths 2000] [--validate all|N|none] [--skip-portman]
+postwright runs in-process, phase by phase (load, plan, generate, validate, collection, JSON),
+the same steps as `postwright generate --spec SPEC` with no --base. ``--validate N`` checks only
+the first N proposals and extrapolates that phase (marked "~"). Portman 1.33 runs as its CLI
+(`portman -l SPEC -o OUT`, default config) from evals/portman/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTMAN = ROOT / "evals" / "portman" / "node_modules" / ".bin" / "portman"
+sys.path.insert(0, str(ROOT / "evals" / "diff"))
+sys.path.insert(0, str(ROOT))
+from gen_specs import base_spec  # noqa: E402
+
+
+def _count(node: Any) -> tuple[int, int]:
+    """(requests, pm.test calls) in a collection."""
+    items = tests = 0
+    for child in node.get("item") or []:
+        if "item" in child:
+            i, t = _count(child)
+            items, tests = items + i, tests + t
+            continue
+        items += 1
+        for event in child.get("event") or []:
+            tests += sum(str(line).count("pm.test(") for line in event.get("script", {}).get("exec", []))
+    return items, tests
+
+
+def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], str]:
+    """Phase timings (seconds) and a summary line."""
+    from agent.generate.postman import build_collection, operation_tags
+    from agent.generate.rules import generate
+    from agent.plan import plan
+    from agent.specs.load import load_spec
+    from agent.validate import check_collection, check_proposal
+
+    t: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        t[name] = now - mark
+        mark = now
+
+    revision = load_spec(str(spec))
+    lap("load")
+    intents = plan([], [], revision, full_spec=True)
+    lap("plan")
+    proposals = generate(intents, revision, seed=0)
+    lap("generate")
+    sample = proposals if validate == "all" else [] if validate == "none" else proposals[: int(validate)]
+    dropped = sum(1 for p in sample if any(f.severity == "error" for f in check_proposal(p, revision)))
+    lap("validate")
+    if sample and len(sample) < len(proposals):
+        t["validate"] *= len(proposals) / len(sample)
+        t["validate~"] = 1.0  # marks an extrapolated figure
+    tags = operation_tags(revision.document)
+    collection = build_collection("Bench", proposals, base_url="http://localhost", tags=tags)
+    lap("collection")
+    problems = [f for f in check_collection(collection) if f.severity == "error"]
+    lap("schema-check")
+    text = json.dumps(collection, indent=2, ensure_ascii=False)
+    out.write_text(text)
+    lap("write")
+    requests, tests = _count(collection)
+    summary = (
+        f"{len(intents)} intents, {requests} requests, {tests} pm.test, {len(text) / 1e6:.0f} MB, "
+        f"{dropped} of {len(sample)} validated dropped, {len(problems)} collection errors"
+    )
+    return t, summary
+
+
+def portman(spec: Path, out: Path, work: Path) -> tuple[float, str]:
+    """Wall seconds of the Portman CLI, and a summary line."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(PORTMAN), "-l", str(spec), "-o", str(out)], cwd=work, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or not out.exists():
+        raise SystemExit(f"portman failed ({done.returncode}): {done.stderr[-500:]}")
+    requests, tests = _count(json.loads(out.read_text()))
+    return seconds, f"{requests} requests, {tests} pm.test, {out.stat().st_size / 1e6:.0f} MB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--validate", default="all", help="all | none | N (first N, extrapolated)")
+    parser.add_argument("--skip-portman", action="store_true")
+    parser.add_argument("--cli", action="store_true", help="also time `postwright generate` end to end")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pw-genbench-") as tmp:
+        work = Path(tmp)
+        doc = base_spec(args.paths)
+        spec = work / "spec.yaml"
+        spec.write_text(yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False))
+        n_ops = sum(len([k for k in item if k in ("get", "put")]) for item in doc["paths"].values())
+        print(f"spec: {args.paths} paths, {n_ops} operations, {spec.stat().st_size / 1e6:.1f} MB")
+        phases, summary = postwright(spec, work / "postwright.json", args.validate)
+        total = sum(v for k, v in phases.items() if not k.endswith("~"))
+        gen_only = total - phases["validate"]
+        shown = "  ".join(
+            f"{k} {'~' if k + '~' in phases else ''}{v:.1f}s"
+            for k, v in phases.items()
+            if not k.endswith("~")
+        )
+        print(f"postwright: {total:.1f}s total ({gen_only:.1f}s without per-proposal validation)")
+        print(f"  phases: {shown}")
+        print(f"  {summary}")
+        cli_seconds = None
+        if args.cli:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [
+                    str(ROOT / ".venv" / "bin" / "postwright"),
+                    "generate",
+                    "--spec",
+                    str(spec),
+                    "-o",
+                    str(work / "cli.json"),
+                ],
+                cwd=work,
+                capture_output=True,
+                text=True,
+            )
+            cli_seconds = time.perf_counter() - started
+            print(f"postwright CLI: {cli_seconds:.1f}s (exit {done.returncode}) {done.stderr.strip()[-200:]}")
+        if args.skip_portman:
+            return
+        pm_seconds, pm_summary = portman(spec, work / "portman.json", work)
+        print(f"portman:    {pm_seconds:.1f}s  ({pm_summary})")
+        print(
+            f"ratio postwright/portman: {total / pm_seconds:.2f}x with validation, "
+            f"{gen_only / pm_seconds:.2f}x without (target <= 0.2x)"
+        )
+        if cli_seconds is not None:
+            print(f"ratio postwright CLI/portman: {cli_seconds / pm_seconds:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
