@@ -29,7 +29,9 @@ UNKNOWN_METHOD = "UNKNOWN"
 _AIRFLOW2_PREFIX = re.compile(r"^\[[^\]]{10,40}\]\s+\{[^{}\s]{1,200}\}\s+[A-Z]+\s+-\s")
 _TIMESTAMP = re.compile(r"^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
 _REQUEST_LABEL = re.compile(r"(?i)(request|payload|headers?|params|sending|query)\W*$")
-_RESPONSE_LABEL = re.compile(r"(?i)(resp\w*|error\w*|detail\w*|reply|returned|body\s+was)\W*$")
+_RESPONSE_LABEL = re.compile(
+    r"(?i)((resp\w*|error\w*|detail\w*|reply|returned)(\s+(body|text|content|json|payload))?|body\s+was)\W*$"
+)
 
 
 @dataclass

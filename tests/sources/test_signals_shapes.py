@@ -343,3 +343,19 @@ def test_lines_without_http_failures_yield_nothing(spec: SpecDocument) -> None:
         level="error",
     )
     assert signals(text, spec) == []
+
+
+def test_a_response_body_printed_before_the_exception_is_its_error_body() -> None:
+    from agent.boundary.sanitized import seal
+    from agent.models import Provenance
+    from agent.sources.signals import extract_signals
+
+    text = "\n".join(
+        [
+            "calling orders API with headers {'Authorization': 'Bearer [REDACTED:jwt:1]'}",
+            'response body: {"detail": "qty must be at least 2"}',
+            "requests.exceptions.HTTPError: 422 Client Error: Unprocessable Entity for url: http://127.0.0.1:9/v1/orders",
+        ]
+    )
+    (signal,) = extract_signals(seal(text, "t", []), None, provenance=Provenance())
+    assert signal.status == 422 and signal.error_keys == ["detail"]
