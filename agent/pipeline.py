@@ -133,7 +133,9 @@ class Pipeline:
                 for proposal in kept:
                     self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
                 summary["publish"] = result
-                yield StageFinished("publish", f"branch {result.branch}")
+                yield StageFinished(
+                    "publish", f"branch {result.branch}" + ("" if result.created else " (already up to date)")
+                )
             status = "ok"
         finally:
             self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
