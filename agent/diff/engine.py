@@ -50,8 +50,9 @@ def _schemas_removed(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) ->
 def diff_documents(base: dict[str, Any], rev: dict[str, Any]) -> list[Change]:
     """Changes between two bundled OpenAPI 3.x documents (all refs local)."""
     out = Emitter()
-    OperationDiff(base, rev, out).run()
-    diff_security(out, base, rev)
+    ops = OperationDiff(base, rev, out)
+    ops.run()
+    diff_security(out, base, rev, ops.b_ops, ops.r_ops)
     _webhooks(out, base, rev)
     _schemas_removed(out, base, rev)
     unique: dict[str, Change] = {}

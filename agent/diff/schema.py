@@ -8,11 +8,16 @@ by text position alone.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from typing import Any
 
+from agent.diff.findings import Raw, as_dict, as_list, canonical, escape, flags_of, types_of
+from agent.diff.keywords import compare_discriminator, compare_keyed, compare_value
+from agent.diff.lifecycle import stability_rule
+from agent.diff.shapes import ANNOTATIONS, listed, null_wrapped, type_list
+from agent.diff.unchanged import Unchanged
 from agent.specs.document import MAX_REF_HOPS
+
+__all__ = ["Raw", "SchemaDiff", "as_dict", "as_list", "canonical", "escape", "flags_of", "types_of"]
 
 # Nested schemas compared below one change site; deeper chains of refs (A.parent -> B.parent ->
 # ...) would report the same leaf change once per level and blow up the output.
@@ -43,89 +48,20 @@ _PRESENCE = (
 _VALUES = (("default", "default-value"), ("const", "const"), ("pattern", "pattern"))
 
 
-@dataclass(frozen=True)
-class Raw:
-    """One neutral schema finding; ``path`` is relative to the compared root schema."""
-
-    kind: str
-    path: tuple[str, ...]
-    before: Any
-    after: Any
-    base_ptr: str
-    rev_ptr: str
-    subject: Any = None
-    flags: frozenset[str] = field(default_factory=frozenset)
-
-    def under(self, prefix: tuple[str, ...]) -> Raw:
-        """The same finding seen from a parent schema."""
-        return Raw(
-            self.kind,
-            prefix + self.path,
-            self.before,
-            self.after,
-            self.base_ptr,
-            self.rev_ptr,
-            self.subject,
-            self.flags,
-        )
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    """``value`` if it is a mapping, else an empty one (specs are untrusted shapes)."""
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    """``value`` if it is a list, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-def escape(part: str) -> str:
-    """A JSON-pointer segment."""
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def canonical(value: Any) -> str:
-    """A stable text form used to compare values of any JSON type."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def types_of(schema: dict[str, Any]) -> tuple[frozenset[str], bool]:
-    """Declared types (without "null") and whether null is allowed (3.0 nullable or 3.1 type list)."""
-    raw = schema.get("type")
-    kinds = (
-        {raw}
-        if isinstance(raw, str)
-        else {t for t in raw if isinstance(t, str)}
-        if isinstance(raw, list)
-        else set()
-    )
-    nullable = schema.get("nullable") is True or "null" in kinds
-    return frozenset(kinds - {"null"}), nullable
-
-
-def flags_of(schema: Any, required: bool) -> frozenset[str]:
-    """Property attributes that change which rule applies."""
-    out = {"required"} if required else set()
-    if isinstance(schema, dict):
-        if schema.get("readOnly") is True:
-            out.add("read-only")
-        if schema.get("writeOnly") is True:
-            out.add("write-only")
-        if "default" in schema:
-            out.add("default")
-    return frozenset(out)
-
-
 class SchemaDiff:
     """Compares schemas of two documents; results are memoised per (base node, revision node)."""
 
-    def __init__(self, base_doc: dict[str, Any], rev_doc: dict[str, Any]) -> None:
+    def __init__(
+        self, base_doc: dict[str, Any], rev_doc: dict[str, Any], unchanged: Unchanged | None = None
+    ) -> None:
         self.base_doc = base_doc
         self.rev_doc = rev_doc
+        self.unchanged = unchanged
         self._memo: dict[tuple[int, int], list[Raw]] = {}
         self._active: set[tuple[int, int]] = set()
         self._targets: dict[tuple[int, str], Any] = {}
+        self._unwrapped: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._null_wrapped: set[int] = set()
 
     def deref(self, doc: dict[str, Any], node: Any, ptr: str) -> tuple[Any, str]:
         """Follow ``$ref``s (chains were bounded by the loader) and track the pointer."""
@@ -141,15 +77,51 @@ class SchemaDiff:
             hops += 1
         return node, ptr
 
+    def wrapped_in_one_of(self, base: Any, rev: Any) -> bool:
+        """Whether a concrete object schema was moved into the alternatives of a new oneOf.
+
+        oasdiff reports that once (``*-wrapped-in-one-of``) instead of the mechanical findings
+        (properties removed, alternatives added, type gone) it is made of.
+        """
+        b, _ = self.deref(self.base_doc, base, "")
+        r, _ = self.deref(self.rev_doc, rev, "")
+        if not isinstance(b, dict) or not isinstance(r, dict):
+            return False
+        if not as_dict(b.get("properties")) or "oneOf" in b or as_dict(r.get("properties")):
+            return False
+        members = [self.deref(self.rev_doc, m, "")[0] for m in as_list(r.get("oneOf"))]
+        return len(members) > 1 and all(isinstance(m, dict) and as_dict(m.get("properties")) for m in members)
+
+    def _unwrap(self, doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+        """``oneOf: [{type: "null"}, X]`` as X made nullable (one copy per wrapper, kept alive)."""
+        if id(schema) in self._unwrapped:
+            return self._unwrapped[id(schema)][1]
+        inner = null_wrapped(schema)
+        if inner is None:
+            return schema
+        target, _ = self.deref(doc, inner, "")
+        if not isinstance(target, dict):
+            return schema
+        copy = {**target, "nullable": True}
+        self._unwrapped[id(schema)] = (schema, copy)  # the pair keeps both ids from being reused
+        self._null_wrapped.add(id(copy))
+        return copy
+
     def compare(self, base: Any, rev: Any, base_ptr: str, rev_ptr: str) -> list[Raw]:
         """Every neutral difference between two schemas (children included)."""
+        if self.unchanged is not None and self.unchanged.same(base, rev):
+            return []  # equal, with equal targets: the common case, decided before any deref
         b, bp = self.deref(self.base_doc, base, base_ptr)
         r, rp = self.deref(self.rev_doc, rev, rev_ptr)
         if not isinstance(b, dict) or not isinstance(r, dict):
             return []
+        b, r = self._unwrap(self.base_doc, b), self._unwrap(self.rev_doc, r)
         key = (id(b), id(r))
         if key in self._memo:
             return self._memo[key]
+        if self.unchanged is not None and self.unchanged.same(b, r):
+            self._memo[key] = []
+            return []
         if key in self._active or len(self._active) >= MAX_SCHEMA_DEPTH:
             return []  # a recursive schema met itself: its changes are reported at the first level
         self._active.add(key)
@@ -166,7 +138,7 @@ class SchemaDiff:
         def add(kind: str, before: Any = None, after: Any = None, subject: Any = None) -> None:
             out.append(Raw(kind, (), b, r, bp, rp, subject if subject is not None else (before, after)))
 
-        self._types(b, r, add)
+        listed = self._types(b, r, add)
         be, re_ = b.get("enum"), r.get("enum")
         if isinstance(re_, list) and not isinstance(be, list):
             add("became-enum", None, re_)
@@ -180,7 +152,13 @@ class SchemaDiff:
                 if canonical(v) not in before:
                     add("enum-value-added", None, v, v)
         for key, stem in _VALUES:
-            self._value(b, r, key, stem, add)
+            compare_value(b, r, key, stem, add)
+        bx, rx = b.get("x-extensible-enum"), r.get("x-extensible-enum")
+        if isinstance(bx, list) and isinstance(rx, list):
+            kept = {canonical(v) for v in rx}
+            for v in bx:
+                if canonical(v) not in kept:
+                    add("x-extensible-enum-value-removed", v, None, v)
         for key, stem in _LIMITS:
             bv, rv = b.get(key), r.get(key)
             if isinstance(bv, bool) or isinstance(rv, bool):
@@ -196,9 +174,11 @@ class SchemaDiff:
                 add(f"{stem}-added", None, r[key])
             elif key in b and key not in r:
                 add(f"{stem}-removed", b[key], None)
-        self._discriminator(b, r, add)
-        self._keyed(b, r, add)
+        compare_discriminator(b, r, add)
+        compare_keyed(b, r, add)
         for keyword, stem in (("allOf", "all-of"), ("anyOf", "any-of"), ("oneOf", "one-of")):
+            if keyword in listed:
+                continue  # a list of bare types: compared as types above
             out.extend(self._composition(b, r, bp, rp, keyword, stem))
         out.extend(self._properties(b, r, bp, rp))
         for key in ("items", "additionalProperties", "not"):
@@ -207,17 +187,18 @@ class SchemaDiff:
                 out.extend(raw.under((key,)) for raw in sub)
         return out
 
-    def _types(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
-        bt, bn = types_of(b)
-        rt, rn = types_of(r)
+    def _types(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> frozenset[str]:
+        """Type, format and nullability changes; returns composition keywords already covered."""
+        b_list, r_list = type_list(b), type_list(r)
+        bt, bn = types_of(b) if b_list is None else listed(b[b_list])
+        rt, rn = types_of(r) if r_list is None else listed(r[r_list])
+        many = len(bt) > 1 or len(rt) > 1 or b_list is not None or r_list is not None
         if bt and rt and bt != rt:
-            if len(bt) > 1 or len(rt) > 1:
-                if bt < rt:
+            if many:
+                if rt - bt:
                     add("list-of-types-widened", sorted(bt), sorted(rt))
-                elif rt < bt:
+                if bt - rt:
                     add("list-of-types-narrowed", sorted(bt), sorted(rt))
-                else:
-                    add("type-changed", sorted(bt), sorted(rt))
             else:
                 add("type-changed", (min(bt), b.get("format")), (min(rt), r.get("format")))
         elif bt == rt and b.get("format") != r.get("format") and (b.get("format") or r.get("format")):
@@ -227,55 +208,17 @@ class SchemaDiff:
                 (min(rt) if rt else None, r.get("format")),
             )
         if rn and not bn:
-            add("became-nullable")
+            add("null-wrapped" if id(r) in self._null_wrapped else "became-nullable")
         elif bn and not rn:
-            add("became-not-nullable")
+            add("null-unwrapped" if id(b) in self._null_wrapped else "became-not-nullable")
+        return frozenset(k for k in (b_list, r_list) if k is not None and bt and rt)
 
-    @staticmethod
-    def _value(b: dict[str, Any], r: dict[str, Any], key: str, stem: str, add: Any) -> None:
-        if key in r and key not in b:
-            add(f"{stem}-added", None, r[key])
-        elif key in b and key not in r:
-            add(f"{stem}-removed", b[key], None)
-        elif key in b and canonical(b[key]) != canonical(r[key]):
-            add(f"{stem}-changed", b[key], r[key])
-
-    @staticmethod
-    def _keyed(b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
-        """Keyword maps compared entry by entry (JSON Schema 2020-12 / OpenAPI 3.1)."""
-        for key, stem, changed in (
-            ("dependentRequired", "dependent-required", True),
-            ("dependentSchemas", "dependent-schema", False),
-            ("patternProperties", "pattern-property", False),
-        ):
-            bm, rm = as_dict(b.get(key)), as_dict(r.get(key))
-            for k in sorted(rm.keys() - bm.keys()):
-                add(f"{stem}-added", None, rm[k], k)
-            for k in sorted(bm.keys() - rm.keys()):
-                add(f"{stem}-removed", bm[k], None, k)
-            if changed:
-                for k in sorted(bm.keys() & rm.keys()):
-                    if canonical(bm[k]) != canonical(rm[k]):
-                        add(f"{stem}-changed", bm[k], rm[k], k)
-
-    @staticmethod
-    def _discriminator(b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
-        bd, rd = b.get("discriminator"), r.get("discriminator")
-        if isinstance(rd, dict) and not isinstance(bd, dict):
-            add("discriminator-added", None, rd)
-        elif isinstance(bd, dict) and not isinstance(rd, dict):
-            add("discriminator-removed", bd, None)
-        elif isinstance(bd, dict) and isinstance(rd, dict):
-            if bd.get("propertyName") != rd.get("propertyName"):
-                add("discriminator-property-name-changed", bd.get("propertyName"), rd.get("propertyName"))
-            bm, rm = bd.get("mapping") or {}, rd.get("mapping") or {}
-            for k in rm.keys() - bm.keys():
-                add("discriminator-mapping-added", None, rm[k], k)
-            for k in bm.keys() - rm.keys():
-                add("discriminator-mapping-deleted", bm[k], None, k)
-            for k in bm.keys() & rm.keys():
-                if bm[k] != rm[k]:
-                    add("discriminator-mapping-changed", bm[k], rm[k], k)
+    def _annotation_only(self, doc: dict[str, Any], node: Any, kw: str) -> str:
+        """ "-annotation-only" for an allOf member that constrains nothing, else ""."""
+        if kw != "allOf":
+            return ""
+        target, _ = self.deref(doc, node, "")
+        return "-annotation-only" if isinstance(target, dict) and target.keys() <= ANNOTATIONS else ""
 
     def _label(self, doc: dict[str, Any], node: Any) -> str:
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
@@ -292,16 +235,22 @@ class SchemaDiff:
         out: list[Raw] = []
         b_keys = [self._label(self.base_doc, s) for s in bl]
         r_keys = [self._label(self.rev_doc, s) for s in rl]
-        unmatched_b = [i for i, k in enumerate(b_keys) if k not in r_keys]
-        unmatched_r = [i for i, k in enumerate(r_keys) if k not in b_keys]
-        pairs = [(b_keys.index(k), j) for j, k in enumerate(r_keys) if k in b_keys]
-        # Inline subschemas that changed shape: pair what is left in order, compare them deeply.
-        pairs += list(zip(unmatched_b, unmatched_r, strict=False))
-        n = min(len(unmatched_b), len(unmatched_r))
-        for i in unmatched_b[n:]:
-            out.append(Raw(f"{stem}-removed", (), bl[i], None, f"{bp}/{kw}/{i}", rp, b_keys[i]))
-        for j in unmatched_r[n:]:
-            out.append(Raw(f"{stem}-added", (), None, rl[j], bp, f"{rp}/{kw}/{j}", r_keys[j]))
+        r_set, b_set = set(r_keys), set(b_keys)
+        pairs = [(b_keys.index(k), j) for j, k in enumerate(r_keys) if k in b_set]
+        # A $ref that is gone was removed (and a new one added); inline subschemas that changed
+        # shape are paired in order and compared deeply.
+        gone = [i for i, k in enumerate(b_keys) if k not in r_set]
+        new = [j for j, k in enumerate(r_keys) if k not in b_set]
+        inline_b = [i for i in gone if not b_keys[i].startswith("#")]
+        inline_r = [j for j in new if not r_keys[j].startswith("#")]
+        n = min(len(inline_b), len(inline_r))
+        pairs += list(zip(inline_b[:n], inline_r[:n], strict=True))
+        for i in [i for i in gone if i not in inline_b[:n]]:
+            kind = f"{stem}-removed" + self._annotation_only(self.base_doc, bl[i], kw)
+            out.append(Raw(kind, (), bl[i], None, f"{bp}/{kw}/{i}", rp, b_keys[i]))
+        for j in [j for j in new if j not in inline_r[:n]]:
+            kind = f"{stem}-added" + self._annotation_only(self.rev_doc, rl[j], kw)
+            out.append(Raw(kind, (), None, rl[j], bp, f"{rp}/{kw}/{j}", r_keys[j]))
         for i, j in pairs:
             label = b_keys[i] if b_keys[i].startswith("#") else str(j)
             sub = self.compare(bl[i], rl[j], f"{bp}/{kw}/{i}", f"{rp}/{kw}/{j}")
@@ -343,6 +292,10 @@ class SchemaDiff:
                         out.append(Raw(f"became-{stem}", (name,), bres, rres, bptr, rptr, name, flags))
                     elif was and not now:
                         out.append(Raw(f"became-not-{stem}", (name,), bres, rres, bptr, rptr, name, flags))
+                stability = stability_rule(bres, rres)
+                if stability:
+                    kind = stability.removeprefix("api-")  # stability-decreased / invalid-stability-level
+                    out.append(Raw(kind, (name,), bres, rres, bptr, rptr, name, flags))
             out.extend(raw.under((name,)) for raw in self.compare(bs, rs, bptr, rptr))
         for name, rs in rprops.items():
             if name not in bprops:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from agent.diff.emit import Emitter, op_pointer
-from agent.diff.operations import index
 from agent.diff.schema import as_dict
+from agent.specs.document import Operation
 
 
 def _requirements(value: Any) -> dict[str, dict[str, set[str]]]:
@@ -153,11 +153,18 @@ def _components(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None
                     )
 
 
-def diff_security(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None:
-    """Emit global, per-operation and component security changes."""
+def diff_security(
+    out: Emitter,
+    base: dict[str, Any],
+    rev: dict[str, Any],
+    b_ops: dict[tuple[str, str], Operation],
+    r_ops: dict[tuple[str, str], Operation],
+) -> None:
+    """Emit global, per-operation and component security changes (operations keyed by index())."""
     _compare(out, "api-global-security", base.get("security"), rev.get("security"))
     _components(out, base, rev)
-    b_ops, r_ops = index(base), index(rev)
     for key in b_ops.keys() & r_ops.keys():
         b, r = b_ops[key], r_ops[key]
-        _compare(out, "api-security", b.spec.get("security"), r.spec.get("security"), r.path, r.method)
+        bs, rs = b.spec.get("security"), r.spec.get("security")
+        if bs != rs:
+            _compare(out, "api-security", bs, rs, r.path, r.method)

@@ -30,12 +30,17 @@ def decode(data: bytes, origin: str, *, max_bytes: int = MAX_BYTES) -> str:
 
 def parse_text(text: str, origin: str) -> Any:
     """Parse JSON or YAML text into plain Python values."""
+    return _parse(text, origin)[0]
+
+
+def _parse(text: str, origin: str) -> tuple[Any, bool]:
+    """The parsed value and whether its parser builds unshared trees of JSON scalars."""
     stripped = text.lstrip()
     if not stripped:
         raise InputError(f"{origin}: the document is empty")
     if stripped[0] in "[{":
         try:
-            return json.loads(text)
+            return json.loads(text), True
         except RecursionError:
             raise InputError(f"{origin}: nesting deeper than {MAX_DEPTH} levels") from None
         except ValueError:
@@ -43,9 +48,9 @@ def parse_text(text: str, origin: str) -> Any:
     try:
         import yaml_rs
     except ImportError:  # optional: about 25x faster than libyaml on large specs
-        return _pyyaml(text, origin)
+        return _pyyaml(text, origin), False
     try:
-        return yaml_rs.loads(text, parse_datetime=False)
+        return yaml_rs.loads(text, parse_datetime=False), True
     except yaml_rs.YAMLDecodeError as exc:
         first = " ".join(str(exc).split())[:200]
         raise InputError(f"{origin}: not valid YAML or JSON: {first}") from None
@@ -121,10 +126,51 @@ def check_tree(tree: Any, origin: str, *, max_nodes: int = MAX_NODES) -> tuple[s
     return refs, unusual
 
 
+def check_plain_tree(tree: Any, origin: str, *, max_nodes: int = MAX_NODES) -> tuple[set[str], bool]:
+    """:func:`check_tree` for trees whose nodes are never shared and whose scalars are JSON types.
+
+    json and yaml-rs (which expands aliases while parsing, under its own limits) build such
+    trees, so no memo of shared nodes is needed and only keys can be unusual (``200:``). An
+    iterative walk of containers only is several times faster than the general check.
+    """
+    refs: set[str] = set()
+    unusual = False
+    count = 0
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        count += len(node) + 1
+        if depth > MAX_DEPTH:
+            raise InputError(f"{origin}: nesting deeper than {MAX_DEPTH} levels")
+        if count > max_nodes:
+            raise InputError(f"{origin}: expands to more than {max_nodes:,} nodes (a YAML alias bomb?)")
+        if type(node) is dict:
+            ref = node.get("$ref")
+            if type(ref) is str:
+                refs.add(ref)
+            if not unusual:
+                try:
+                    "".join(node)  # a C-speed "are all keys str?"; YAML allows 200: and true:
+                except TypeError:
+                    unusual = True
+            children = node.values()
+        else:
+            children = node
+        depth += 1
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, depth))
+    return refs, unusual
+
+
 def parse_with_refs(data: bytes, origin: str, *, max_bytes: int = MAX_BYTES) -> tuple[Any, set[str]]:
     """Decode, parse and bound one document; also every ``$ref`` string in it."""
-    tree = parse_text(decode(data, origin, max_bytes=max_bytes), origin)
-    refs, unusual = check_tree(tree, origin)
+    tree, plain = _parse(decode(data, origin, max_bytes=max_bytes), origin)
+    if isinstance(tree, (dict, list)) and plain:
+        refs, unusual = check_plain_tree(tree, origin)
+    else:
+        refs, unusual = check_tree(tree, origin)
     return (_stringify_keys(tree) if unusual else tree), refs
 
 

@@ -111,27 +111,29 @@ def _semantic(doc: dict[str, Any], origin: str) -> None:
     """The checks beyond the meta-schema: unique operationIds, path templates have parameters."""
     from agent.specs.document import resolve
 
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for path, item in (doc.get("paths") or {}).items():
         item = resolve(doc, item)
         if not isinstance(item, dict):
             continue
         common = {_pname(doc, p) for p in item.get("parameters") or []}
+        names = _TEMPLATE.findall(str(path))
         for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
             op_id = op.get("operationId")
-            where = json_path(["paths", path, method])
             if isinstance(op_id, str):
                 if op_id in seen:
-                    raise InputError(
-                        f"{origin}: operationId {op_id!r} at {where} is also used at {seen[op_id]}"
-                    )
-                seen[op_id] = where
+                    where, first = json_path(["paths", path, method]), json_path(["paths", *seen[op_id]])
+                    raise InputError(f"{origin}: operationId {op_id!r} at {where} is also used at {first}")
+                seen[op_id] = (path, method)
+            if not names:
+                continue
             declared = common | {_pname(doc, p) for p in op.get("parameters") or []}
-            for name in _TEMPLATE.findall(str(path)):
+            for name in names:
                 if (name, "path") not in declared:
+                    where = json_path(["paths", path, method])
                     raise InputError(f"{origin}: path parameter {name!r} is not declared at {where}")
 
 
