@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from agent.boundary.patterns import TOKEN_RULES, Rule
-from agent.boundary.vetoes import curl_check, keyed_check
+from agent.boundary.vetoes import curl_check, keyed_check, named_value
 
 _I = re.IGNORECASE
 
@@ -35,11 +35,17 @@ _KW_PREFILTER = (
     r"""[^\s"'`,;&<>()\[\]{}*\\|]{4}"""
 )
 
+# Keyword starts in lower-cased text: a plain alternation of literals, which ``re`` scans with a
+# first-character set, where the case-less _KEYED would try every branch at every offset.
+_KW_START = re.compile("|".join(body for _, body in _KEYWORDS))
+
 _VALUE = r"""[^\s"'`,;&<>()\[\]{}*\\|]"""
 _KEYED = re.compile(
     # No pattern for the name before the keyword: a lazy prefix costs 40 tries at every offset.
     rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
-    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?["'`]|[bru]?["'])?|>\s*)"""
+    # The value sits on the operator's line ("password=\nurl=..." is an empty password), except
+    # after an XML tag (<apiToken>\n  value).
+    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}(?:\(?["'`]|[bru]?["'])?|>\s*)"""
     rf"""(?P<s>{_VALUE}{{4,300}})""",
     _I,
 )
@@ -71,7 +77,7 @@ COOKIE = re.compile(r"""(?<![A-Za-z0-9_\-])(?:set-)?cookie["']?\s*[:=]\s*["']?(?
 
 PEM = re.compile(
     r"-----BEGIN[ A-Z0-9_\-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
-    rf"(?P<s>(?:(?!-----END)[\s\S]){{1,{30_000}}}?|(?:[\\A-Za-z0-9+/=:,.\- \t\r\n])+)"
+    rf"(?!-----END)(?P<s>(?:(?!-----END)[\s\S]){{1,{30_000}}}?|(?:[\\A-Za-z0-9+/=:,.\- \t\r\n])+)"
     r"(?:-----END[ A-Z0-9_\-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)"
 )
 
@@ -142,6 +148,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         min_len=6,
         min_entropy=2.5,
         priority=38,
+        check=named_value,
     ),
     Rule(
         "azure-connection-string",
@@ -175,6 +182,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         min_entropy=3.0,
         priority=20,
         next_line=True,
+        starts=_KW_START,
         kind_of=_keyed_kind,
         check=keyed_check,
     ),

@@ -10,6 +10,7 @@ from agent.boundary.contextual import RULES, cookie_values
 from agent.boundary.engine import Engine, make_engine
 from agent.boundary.patterns import PEM_WINDOW, Rule
 
+_REACH = 256  # longest keyword + name suffix + operator + value prefix of a keyed prefilter hit
 PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9\-]{1,40}:\d{1,9}\]")
 
 
@@ -65,8 +66,18 @@ class Detector:
             if text.find("[REDACTED:", start, stop) >= 0
             else []
         )
+        if rule.starts is not None:
+            # ``anchors`` are prefilter hit ends here: the pattern starts at most _REACH before one.
+            lo = max(start, min(anchors) - _REACH) if anchors else start
+            hi = max(anchors) if anchors else stop
+            window = text[lo:hi]
+            anchors = []
+            if window.isascii():  # lower() keeps offsets only for ASCII
+                anchors = [lo + m.start() for m in rule.starts.finditer(window.lower())]
+                if not anchors:
+                    return
         if anchors:
-            found = [m for m in (rule.pattern.match(text, pos, stop) for pos in anchors) if m is not None]
+            found = _match_at(rule.pattern, text, sorted(anchors), stop)
         else:
             found = list(rule.pattern.finditer(text, start, stop))
         for m in found:
@@ -84,6 +95,20 @@ class Detector:
                 if rule.check is not None and not rule.check(m, value):
                     continue
                 yield _Match(a, b, kind, rule.id, rule.priority)
+
+
+def _match_at(pattern: re.Pattern[str], text: str, anchors: list[int], stop: int) -> list[re.Match[str]]:
+    """Matches starting at the anchors, skipping anchors inside a match (``finditer`` semantics)."""
+    found: list[re.Match[str]] = []
+    end = -1
+    for pos in anchors:
+        if pos < end:
+            continue
+        m = pattern.match(text, pos, stop)
+        if m is not None:
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _resolve(matches: list[_Match]) -> list[_Match]:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.boundary.entropy import plausible
+from agent.boundary.entropy import allowlisted, plausible
 
 PEM_WINDOW = 32_768  # how far past a BEGIN line a private key may run
 
@@ -29,6 +29,9 @@ class Rule:
     priority: int = 10
     multiline: bool = False  # the secret may run PEM_WINDOW characters past its line
     anchored: bool = False  # the pattern starts where the prefilter hit starts: match there only
+    # Where the pattern may start, found in the lower-cased candidate window (ASCII only) when
+    # the prefilter cannot say: the pattern is then tried there only, not at every offset.
+    starts: re.Pattern[str] | None = None
     next_line: bool = False  # the value may sit on the next line (<apiToken>\n  value)
     kind_of: Callable[[re.Match[str]], str] | None = None
     check: Callable[[re.Match[str], str], bool] | None = None  # extra veto on (match, value)
@@ -50,10 +53,28 @@ _B = r"(?<![A-Za-z0-9_])"  # left boundary that, unlike \b, also works before "-
 _E = r"(?![A-Za-z0-9_])"
 
 
-def _token(rule_id: str, body: str, prefilter: str, *, entropy: float = 0.0, min_len: int = 8) -> Rule:
+def _token(
+    rule_id: str,
+    body: str,
+    prefilter: str,
+    *,
+    entropy: float = 0.0,
+    min_len: int = 8,
+    check: Callable[[re.Match[str], str], bool] | None = None,
+    left: str = _B,
+    right: str = _E,
+    anchored: bool = True,
+) -> Rule:
     """A self-identifying token format (a vendor prefix plus a fixed alphabet)."""
     return Rule(
-        rule_id, _rx(rf"{_B}(?P<s>{body}){_E}"), prefilter, min_len=min_len, min_entropy=entropy, priority=50
+        rule_id,
+        _rx(rf"{left}(?P<s>{body}){right}"),
+        prefilter,
+        min_len=min_len,
+        min_entropy=entropy,
+        priority=50,
+        check=check,
+        anchored=anchored,
     )
 
 
@@ -68,14 +89,17 @@ TOKEN_RULES: tuple[Rule, ...] = (
         r"(?:glpat|glptt|gldt|glrt|glcbt|glimt|glagent|glsoat|glffct|gloas|glft|glcbt)-[\w\-.]{20,}",
         "gl[a-z]{1,6}-",
     ),
-    _token("gitlab-runner-registration", r"GR1348941[\w\-]{20}", "GR1348941"),
-    _token("slack-token", r"xox[abprs]-(?:\d{1,3}-)?\d{6,}-[A-Za-z0-9\-]{8,}", "xox[abprs]-"),
+    _token("gitlab-runner-registration", r"GR1348941[\w\-]{20}", "GR1348941", entropy=3.0),
+    # A token cut short by a mask ("xoxp-...-####") is not a token.
+    _token(
+        "slack-token", r"xox[abprs]-(?:\d{1,3}-)?\d{6,}-[A-Za-z0-9\-]{7,}[A-Za-z0-9](?![\-#*])", "xox[abprs]-"
+    ),
     _token("slack-config-token", r"xoxe\.xox[bp]-\d-[A-Z0-9]{163,166}|xoxe-\d-[A-Z0-9]{146}", "xoxe"),
     _token("slack-app-token", r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+", "xapp-", entropy=2.0),
     _token("stripe-key", r"(?:sk|rk|pk)_(?:test|live|prod)_[A-Za-z0-9]{10,99}", "[srp]k_(test|live|prod)_"),
     _token("twilio-api-key", r"SK[0-9a-fA-F]{32}", "SK[0-9a-fA-F]{32}"),
     _token("sendgrid-api-key", r"SG\.[\w\-]{20,24}\.[\w\-]{39,50}", r"SG\."),
-    _token("anthropic-api-key", r"sk-ant-(?:api03|admin01)-[\w\-]{80,120}", "sk-ant-"),
+    _token("anthropic-api-key", r"sk-ant-(?:api03|admin01)-[\w\-]{93}AA", "sk-ant-"),
     _token(
         "openai-api-key",
         r"sk-(?:proj|svcacct|admin)-[\w\-]{20,}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|sk-[A-Za-z0-9]{48}",
@@ -88,14 +112,23 @@ TOKEN_RULES: tuple[Rule, ...] = (
         "aws-access-key-id",
         r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
         "(A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
+        check=lambda m, v: not v.endswith("EXAMPLE"),  # AWS's documentation key ids
     ),
     _token(
         "aws-bedrock-key",
         r"ABSK[A-Za-z0-9+/]{109,269}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[\w+/=%\-]*",
         "ABSK|bedrock-api-key-",
     ),
-    _token("gcp-api-key", r"AIza[\w\-]{35}", "AIza"),
-    _token("azure-ad-client-secret", r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}", r"\dQ~"),
+    _token("gcp-api-key", r"AIza[\w\-]{35}", "AIza", entropy=4.0, check=lambda m, v: not allowlisted(v)),
+    _token(
+        "azure-ad-client-secret",
+        r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}",
+        r"\dQ~",
+        # gitleaks' delimiters: inside a longer ~-separated blob it is something else.
+        left=r"(?<![^\\'\"`\s>=:(,)])",
+        right=r"(?=$|[\\'\"`\s<),])",
+        anchored=False,
+    ),
     _token(
         "jwt",
         r"ey[A-Za-z0-9_\-]{10,}\.ey[A-Za-z0-9_\-/\\]{10,}\.(?:[A-Za-z0-9_\-/\\]{8,}={0,2})?",
@@ -118,17 +151,24 @@ TOKEN_RULES: tuple[Rule, ...] = (
     _token("doppler-token", r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}", r"dp\.[a-z]{2,5}\."),
     _token("databricks-token", r"dapi[a-f0-9]{32}(?:-\d)?", "dapi[a-f0-9]{8}"),
     _token("atlassian-token", r"ATATT3[A-Za-z0-9_\-=]{186}", "ATATT3"),
-    _token("sentry-token", r"sntry[su]_[A-Za-z0-9+/=_]{40,}", "sntry[su]_"),
+    _token(
+        "sentry-token",
+        r"sntryu_[a-f0-9]{64}|sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}"
+        r"(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43}",
+        "sntry[su]_",
+        entropy=3.5,
+    ),
     _token(
         "grafana-token",
         r"glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9]{70,400}={0,2}",
         "glc_|glsa_|eyJrIjoi",
+        entropy=3.0,
     ),
     _token("planetscale-token", r"pscale_(?:tkn|oauth|pw)_[\w\-.=]{32,64}", "pscale_"),
     _token("linear-api-key", r"lin_api_[A-Za-z0-9]{40}", "lin_api_"),
     _token("newrelic-key", r"NR(?:AK|JS|II)-[A-Za-z0-9\-]{19,}", "NR(AK|JS|II)-"),
     _token("flyio-token", r"(?:fo1_[\w\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})", "fo1_|fm[12]"),
-    _token("mailgun-key", r"key-[a-f0-9]{32}|pubkey-[a-f0-9]{32}", "key-[a-f0-9]{8}"),
+    _token("mailgun-key", r"key-[a-f0-9]{32}|pubkey-[a-f0-9]{32}", "key-[a-f0-9]{8}", anchored=False),
     _token("square-token", r"(?:EAAA|sq0atp-|sq0csp-)[\w\-]{22,60}", "EAAA|sq0atp-|sq0csp-"),
     _token(
         "flutterwave-key",
@@ -139,7 +179,7 @@ TOKEN_RULES: tuple[Rule, ...] = (
     _token("clojars-token", r"CLOJARS_[a-z0-9]{60}", "CLOJARS_"),
     _token("prefect-token", r"pnu_[A-Za-z0-9]{36}", "pnu_"),
     _token("pulumi-token", r"pul-[a-f0-9]{40}", "pul-"),
-    _token("terraform-token", r"[A-Za-z0-9]{14}\.atlasv1\.[\w\-=]{60,70}", r"\.atlasv1\."),
+    _token("terraform-token", r"[A-Za-z0-9]{14}\.atlasv1\.[\w\-=]{60,70}", r"\.atlasv1\.", anchored=False),
     _token("dynatrace-token", r"dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}", r"dt0c01\."),
     _token("easypost-token", r"E(?:Z|Z[AT]K)[A-Za-z0-9]{54}", "EZ[AT]?K?[A-Za-z0-9]{54}"),
     _token("facebook-token", r"EAA[MC][A-Za-z0-9]{100,}", "EAA[MC]"),
@@ -158,18 +198,25 @@ TOKEN_RULES: tuple[Rule, ...] = (
     _token("scalingo-token", r"tk-us-[\w\-]{48}", "tk-us-"),
     _token("openshift-token", r"sha256~[\w\-]{43}", "sha256~"),
     _token("perplexity-key", r"pplx-[A-Za-z0-9]{48}", "pplx-"),
-    _token("sourcegraph-token", r"sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}", "sgp_"),
+    _token(
+        "sourcegraph-token",
+        r"sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40}",
+        "sgp_",
+        entropy=3.0,
+    ),
     _token("notion-token", r"ntn_[0-9]{11}[A-Za-z0-9]{32}[A-Za-z0-9]{3}", "ntn_"),
     _token("octopus-key", r"API-[A-Z0-9]{26}", "API-[A-Z0-9]{26}"),
     _token(
         "slack-webhook",
         r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}",
         r"hooks\.slack\.com/",
+        anchored=False,
     ),
     _token(
         "teams-webhook",
         r"https://[a-z0-9]+\.webhook\.office\.com/webhookb2/[a-z0-9\-]+@[a-z0-9\-]+/IncomingWebhook/[a-z0-9]+/[a-z0-9\-]{36}",
         r"webhook\.office\.com",
+        anchored=False,
     ),
     _token("artifactory-token", r"AKCp[A-Za-z0-9]{69}|cmVmd[A-Za-z0-9]{59}", "AKCp|cmVmd"),
 )

@@ -8,7 +8,6 @@ of it is ever stored.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Iterator
@@ -52,7 +51,7 @@ class Redactor:
 
     def placeholder(self, kind: str, value: str) -> str:
         """The stable placeholder of ``value`` in this run (allocated on first sight)."""
-        digest = hmac.new(self._key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+        digest = hmac.digest(self._key, value.encode("utf-8", "surrogatepass"), "sha256")
         found = self._placeholders.get(digest)
         if found is None:
             n = self._counts.get(kind, 0) + 1
@@ -65,14 +64,15 @@ class Redactor:
 
         The redactions are also appended to :attr:`report` (everything this run replaced).
         """
-        clean, made = self._redact(text, origin, first_line)
+        clean, made, _, _ = self._redact(text, origin, first_line)
         self.report.extend(made)
         return clean, made
 
-    def _redact(self, text: str, origin: str, first_line: int) -> tuple[str, list[Redaction]]:
+    def _redact(self, text: str, origin: str, first_line: int) -> tuple[str, list[Redaction], int, int]:
+        """Also return how far lines were counted: (offset, line number there), for the stream."""
         found = self._detector.find(text)
         if not found:
-            return text, []
+            return text, [], 0, first_line
         out: list[str] = []
         made: list[Redaction] = []
         pos = 0
@@ -86,7 +86,7 @@ class Redactor:
             line += text.count("\n", f.start, f.end)
             pos = f.end
         out.append(text[pos:])
-        return "".join(out), made
+        return "".join(out), made, pos, line
 
     def stream(self, chunks: Iterable[str], *, origin: str = "") -> Iterator[str]:
         """Redact a stream in bounded memory; redactions are appended to :attr:`report`.
@@ -109,8 +109,9 @@ class Redactor:
             if cut <= 0:
                 buf, size = [text], len(text)
                 continue
-            out, _ = self.redact(text[:cut], origin=origin, first_line=line)
-            line += text.count("\n", 0, cut)
+            out, made, counted, line = self._redact(text[:cut], origin, line)
+            self.report.extend(made)
+            line += text.count("\n", counted, cut)  # the rest of the block, counted once
             rest = text[cut:]
             buf, size = ([rest] if rest else []), len(rest)
             yield out

@@ -102,6 +102,14 @@ _DENY_ANY = frozenset(
         "keystore",
         "keytab",
         "kms",
+        "monkeypatch",
+        # Test fixtures name their decoys: nonMatchingToken, fakeSecret, dummy_password.
+        "non",
+        "fake",
+        "dummy",
+        "mock",
+        "bogus",
+        "invalid",
     }
 )
 _CODE_REF = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]+\d{0,3})+$")  # var.db_password, X25519.key_length
@@ -112,6 +120,11 @@ _HOST = re.compile(
     r"^[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?::\d+)?$|^[^@\s]+@[A-Za-z0-9.\-]+\.[a-z]{2,}$"
 )
 _NAMED = re.compile(r"token|secret|api[_\-]?key|credential|[_\-]key$", _I)
+# <add key="ClearTextPassword" value="..."/> and Postman's {"key": "Authorization", "value": ...}:
+# the "key" holds a name, not a secret (the value beside it is judged on its own).
+_ATTR_VALUE = re.compile(r"""["']\s*(?:,\s*)?["']?value["']?\s*[=:]""", _I)
+_PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]{1,15}://[^@\s]*$", _I)  # credentials in URLs: url-password
+_COMPARISON = re.compile(r"[=!<>]=[^=]")  # default_rc==0: code, not an assignment
 
 
 def keyed_check(m: re.Match[str], value: str) -> bool:
@@ -121,6 +134,10 @@ def keyed_check(m: re.Match[str], value: str) -> bool:
         i -= 1
     words = [w.lower() for w in _WORDS.findall(text[i : m.end("key")])]
     if not words or words[-1] in _META_LAST or _DENY_ANY.intersection(words):
+        return False
+    if words == ["key"] and _ATTR_VALUE.match(text, m.end("s")):
+        return False
+    if _COMPARISON.search(value) or _PLAIN_URL.match(value):
         return False
     quoted = m.start("s") > 0 and text[m.start("s") - 1] in "\"'`"
     if not quoted and _CODE_REF.match(value):
@@ -135,3 +152,8 @@ def curl_check(m: re.Match[str], value: str) -> bool:
     if secret.startswith(("$", "<", "[", "%", "{")) or secret.lower() in ("pass", "pwd", "yyy", "token"):
         return False
     return plausible(secret, min_len=4, min_entropy=1.5)
+
+
+def named_value(m: re.Match[str], value: str) -> bool:
+    """Veto a value that only names a secret (``?access_token=ACCESS_TOKEN``)."""
+    return not _NAMED.search(value)

@@ -36,15 +36,20 @@ def _chunks(path: str, size: int = 1 << 16):  # type: ignore[no-untyped-def]
             yield block
 
 
-def bench_redactor(path: str, secrets: list[str], engine: str) -> None:
+def bench_redactor(path: str, secrets: list[str], engine: str, repeat: int = 3) -> None:
+    """Best of ``repeat`` runs; CPU time is the one-core figure (wall time suffers on a busy host)."""
     size = os.path.getsize(path)
-    red = Redactor(engine=engine)
-    t = time.perf_counter()
-    out = "".join(red.stream(_chunks(path), origin=path))
-    dt = time.perf_counter() - t
+    best_wall = best_cpu = float("inf")
+    for _ in range(repeat):
+        red = Redactor(engine=engine)
+        t, c = time.perf_counter(), time.process_time()
+        out = "".join(red.stream(_chunks(path), origin=path))
+        best_cpu = min(best_cpu, time.process_time() - c)
+        best_wall = min(best_wall, time.perf_counter() - t)
     leaked = sum(1 for s in secrets if s in out)
     print(
-        f"postwright ({red.engine}): {size / dt / 1e6:.1f} MB/s  ({size / 1e6:.0f} MB in {dt:.2f} s), "
+        f"postwright ({red.engine}): {size / best_cpu / 1e6:.1f} MB/s on one core (CPU time; wall "
+        f"{size / best_wall / 1e6:.1f} MB/s; {size / 1e6:.0f} MB, best of {repeat}), "
         f"{len(red.report)} redactions, planted caught {len(secrets) - leaked}/{len(secrets)}"
     )
 
@@ -68,6 +73,18 @@ def bench_detect_secrets(path: str, secrets: list[str], ds_bin: str) -> None:
     )
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS: ``ru_maxrss`` would include the parent's RSS at fork time."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def rss_child(gb: float, engine: str) -> None:
     """Stream a generated log of ``gb`` GB through the redactor; print peak RSS (never stored)."""
     target = int(gb * 1e9)
@@ -89,7 +106,7 @@ def rss_child(gb: float, engine: str) -> None:
     for block in red.stream(gen()):
         total += len(block)
     dt = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     print(f"streamed {total / 1e9:.2f} GB (generation included) in {dt:.0f} s; peak RSS {peak:.0f} MB")
 
 
@@ -101,6 +118,7 @@ def main() -> None:
     ap.add_argument("--ds-bin", default="/tmp/ds-venv/bin/detect-secrets")
     ap.add_argument("--ds-mb", type=float, default=5, help="size of the file given to detect-secrets")
     ap.add_argument("--rss-gb", type=float, default=0)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--secret-every", type=int, default=200, help="one planted secret per N lines")
     ap.add_argument("--_rss-child", dest="rss_child", type=float, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -111,7 +129,7 @@ def main() -> None:
         path = os.path.join(tmp, "airflow.log")
         secrets = write_log(path, int(args.mb * 1e6), secret_every=args.secret_every)
         print(f"log: {args.mb:.0f} MB, one planted secret per {args.secret_every} lines")
-        bench_redactor(path, secrets, args.engine)
+        bench_redactor(path, secrets, args.engine, args.repeat)
         if args.detect_secrets:
             small = os.path.join(tmp, "airflow-small.log")
             small_secrets = write_log(small, int(args.ds_mb * 1e6))

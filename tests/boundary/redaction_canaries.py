@@ -40,7 +40,7 @@ def cases() -> list[tuple[str, str, str]]:
     stripe = "sk" + "_live_" + rand(24)
     sendgrid = "SG" + "." + rand(22, ALNUM + "-_") + "." + rand(43, ALNUM + "-_")
     openai = "sk" + "-proj-" + rand(48, ALNUM + "-_")
-    anthropic = "sk" + "-ant-api03-" + rand(93, ALNUM + "-_")
+    anthropic = "sk" + "-ant-api03-" + rand(93, ALNUM + "-_") + "AA"
     npm = "np" + "m_" + rand(36)
     pypi = "pypi-" + "AgEIcHlwaS5vcmc" + rand(60, ALNUM + "-_")
     postman = "PM" + "AK-" + rand(24, HEX) + "-" + rand(34, HEX)
