@@ -32,7 +32,7 @@ from agent.models import (
 from agent.plan import plan
 from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
-from agent.validate import check_collection, check_proposal
+from agent.validate import SpecContext, check_collection, check_proposal
 
 
 @dataclass(frozen=True)
@@ -212,8 +212,9 @@ class Pipeline:
     ) -> Generator[Event, None, list[Proposal]]:
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
+        context = SpecContext(spec)  # indexes and compiled schemas, shared by every proposal
         for proposal in proposals:
-            findings = [*check_proposal(proposal, spec), *secret_findings(self.redactor, proposal)]
+            findings = [*check_proposal(proposal, spec, context), *secret_findings(self.redactor, proposal)]
             checked = proposal.model_copy(update={"findings": findings})
             if checked.ok:
                 kept.append(checked)

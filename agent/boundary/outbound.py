@@ -31,11 +31,14 @@ def _texts(node: Any) -> Iterator[str]:
 
 
 def secret_findings(redactor: Redactor, proposal: Proposal) -> list[Finding]:
-    """One error finding per secret-shaped value in the item (kind only, never the value)."""
+    """One error finding per secret-shaped value in the item (kind only, never the value).
+
+    The strings are scanned as one text, a line each: one detector pass per item.
+    """
+    text = "\n".join(_texts(proposal.item))
     return [
         Finding(
             severity="error", code="secret-in-proposal", message=f"a {secret.kind} would leave the boundary"
         )
-        for text in _texts(proposal.item)
         for secret in redactor.findings(text)
     ]

@@ -7,15 +7,19 @@ item or folder. Both return findings (data); an ``error`` finding means the item
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from agent.boundary import policy_js as js
+from agent.boundary import policy_literals as literals
 from agent.boundary.policy_request import check_names, check_request
 from agent.models import Finding
 
 Node = js.Node
 MAX_SCRIPT_CHARS = 100_000
+_MEMO_CHARS = 20_000  # longer skeletons are rare and would make the memo heavy
 
 
 def _finding(code: str, message: str, where: str, node: Node | None = None) -> Finding:
@@ -33,12 +37,12 @@ class _ScriptChecker:
         self.hosts = allowed_hosts
         self.secrets = secret_names
         self.where = where
-        self.findings: list[Finding] = []
+        self.problems: list[js.Problem] = []
 
     def refuse(self, code: str, message: str, node: Node) -> None:
-        self.findings.append(_finding(code, message, self.where, node))
+        self.problems.append((code, message, node))
 
-    def run(self, tree: Node) -> list[Finding]:
+    def run(self, tree: Node) -> list[js.Problem]:
         local = js.declared_names(tree)
         for node, parent, key in js.walk(tree):
             kind = node.get("type")
@@ -60,7 +64,7 @@ class _ScriptChecker:
                     )
             elif kind in ("WithStatement", "ImportExpression", "ImportDeclaration", "Import"):
                 self.refuse("script-forbidden-syntax", f"{kind} is not allowed in test scripts", node)
-        return self.findings
+        return self.problems
 
     def _identifier(self, node: Node, parent: Node | None, key: str | None, local: set[str]) -> None:
         name = str(node["name"])
@@ -211,20 +215,82 @@ def check_script(
     source: str, allowed_hosts: Sequence[str], *, secret_names: Sequence[str] = (), where: str = "script"
 ) -> list[Finding]:
     """Findings for one Postman script (empty list: allowed)."""
-    import esprima  # esprima2: pure Python, ES2022; imported here to keep the CLI start fast
-
     if len(source) > MAX_SCRIPT_CHARS:
         return [
             _finding("script-too-large", f"scripts over {MAX_SCRIPT_CHARS} characters are refused", where)
         ]
+    # Generated scripts repeat (a suite has few shapes of script), so skeletons are memoised.
+    skeleton, lifted = literals.lift(source)
+    spans = tuple((item.name, *item.skeleton_span) for item in lifted)
+    check = _skeleton_problems if len(skeleton) <= _MEMO_CHARS else _skeleton_problems.__wrapped__
+    found = check(skeleton, spans, tuple(allowed_hosts), tuple(secret_names))
+    if found is not None:
+        return _located(source, lifted, found, allowed_hosts, secret_names, where)
+    tree = _parse(source)
+    if isinstance(tree, Finding):
+        return [tree.model_copy(update={"location": where})]
+    problems = _ScriptChecker(allowed_hosts, secret_names, where).run(tree)
+    return [_finding(code, message, where, node) for code, message, node in problems]
+
+
+def _parse(source: str) -> Node | Finding:
+    """The ESTree of ``source``, or the finding that says why there is none."""
+    import esprima  # esprima2: pure Python, ES2022; imported here to keep the CLI start fast
+
     try:
         tree: Node = esprima.parseScript(source, {"range": True, "loc": True}).toDict()
     except RecursionError:
-        return [_finding("script-too-complex", "the script nests too deeply to check", where)]
+        return _finding("script-too-complex", "the script nests too deeply to check", "")
     except Exception as exc:  # noqa: BLE001 - esprima raises its own Error type for syntax errors
         first = " ".join(str(exc).split())[:120]
-        return [_finding("script-syntax", f"not valid JavaScript: {first}", where)]
-    return _ScriptChecker(allowed_hosts, secret_names, where).run(tree)
+        return _finding("script-syntax", f"not valid JavaScript: {first}", "")
+    return tree
+
+
+@lru_cache(maxsize=4096)
+def _skeleton_problems(
+    skeleton: str,
+    spans: tuple[tuple[str, int, int], ...],
+    allowed_hosts: tuple[str, ...],
+    secret_names: tuple[str, ...],
+) -> tuple[tuple[str, str, int], ...] | None:
+    """(code, message, skeleton offset) of a skeleton's problems; None: parse the original instead."""
+    tree = _parse(skeleton)
+    if isinstance(tree, Finding):
+        return None  # the original's own parse reports the error, with its own wording
+    if not literals.placeholders_in_slots(tree, spans):
+        return None
+    problems = _ScriptChecker(allowed_hosts, secret_names, "").run(tree)
+    return tuple((code, message, int(node["range"][0])) for code, message, node in problems)
+
+
+def _located(
+    source: str,
+    lifted: list[literals.Lifted],
+    found: tuple[tuple[str, str, int], ...],
+    allowed_hosts: Sequence[str],
+    secret_names: Sequence[str],
+    where: str,
+) -> list[Finding]:
+    """Skeleton problems moved back to the original's positions, plus the lifted literals' own."""
+    problems = [(code, message, literals.to_original(offset, lifted)) for code, message, offset in found]
+    checker = _ScriptChecker(allowed_hosts, secret_names, where)
+    for item in lifted:
+        start, end = item.original_span
+        for value, count in Counter(literals.strings(source[start:end])).items():
+            checker.problems = []
+            checker._text(value, {})
+            problems += [(code, message, start) for code, message, _ in checker.problems] * count
+    if not problems:
+        return []
+    lines = literals.LineMap(source)
+    out = []
+    for code, message, offset in sorted(problems, key=lambda p: p[2]):
+        line, column = lines.position(offset)
+        out.append(
+            Finding(severity="error", code=code, message=message, location=f"{where}:{line}:{column + 1}")
+        )
+    return out
 
 
 def _script_source(event: Any) -> str:

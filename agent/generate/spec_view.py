@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.specs.document import Operation, deref_schema, operations, resolve
+from agent.specs.document import Operation, deref_schema, path_index, resolve
 
 JSON_MEDIA = ("application/json", "application/problem+json")
 
 
 def find_operation(doc: dict[str, Any], method: str, path: str) -> Operation | None:
     """The operation for ``method`` + ``path`` (a spec path template), if the spec has it."""
-    method = method.lower()
-    for op in operations(doc):
-        if op.method == method and op.path == path:
-            return op
-    return None
+    return path_index(doc).get(method, path)  # indexed once per document
 
 
 def statuses(op: Operation) -> list[str]:

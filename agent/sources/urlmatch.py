@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from agent.models import SpecDocument
-from agent.specs.document import operations
+from agent.specs.document import compile_segment, path_index, segment_values
 
 # Boundary placeholders contain "[", "]" and ":", which urlsplit reads as IPv6 or a port.
 PLACEHOLDER = re.compile(r"\[REDACTED:[^\]\s]{1,80}\]")
@@ -82,45 +82,6 @@ def parse_url(raw: str) -> ParsedURL:
     return ParsedURL(display=display, host=host, segments=split_segments(path))
 
 
-_Segment = tuple[int, "re.Pattern[str] | str"]  # (score, literal text or pattern)
-
-
-def _compile_segment(part: str) -> _Segment:
-    """A literal segment scores 2, a mixed one ("{id}.json") 1, a bare parameter 0."""
-    text = unquote(part)
-    if "{" not in text:
-        return 2, text
-    if re.fullmatch(r"\{[^{}/]+\}", text):
-        return 0, re.compile(r".+", re.S)
-    pattern = "".join(
-        ".+?" if piece.startswith("{") else re.escape(piece)
-        for piece in re.split(r"(\{[^{}/]+\})", text)
-        if piece
-    )
-    return 1, re.compile(pattern, re.S)
-
-
-def _segment_matches(segment: _Segment, value: str) -> bool:
-    expected = segment[1]
-    if isinstance(expected, str):
-        return expected == value
-    return expected.fullmatch(value) is not None
-
-
-@dataclass(frozen=True)
-class _Template:
-    path: str
-    segments: tuple[_Segment, ...]
-    methods: frozenset[str]
-
-    @property
-    def score(self) -> tuple[int, ...]:
-        return tuple(score for score, _ in self.segments)
-
-    def matches(self, values: tuple[str, ...]) -> bool:
-        return all(_segment_matches(seg, val) for seg, val in zip(self.segments, values, strict=True))
-
-
 @dataclass(frozen=True)
 class Match:
     """The spec path a URL matched and, when the method exists there, the operation key."""
@@ -134,19 +95,8 @@ class OperationIndex:
 
     def __init__(self, spec: SpecDocument) -> None:
         doc = spec.document
-        methods: dict[str, set[str]] = {}
-        for op in operations(doc):
-            methods.setdefault(op.path, set()).add(op.method.upper())
-        by_length: dict[int, list[_Template]] = {}
-        for path, verbs in methods.items():
-            segments = tuple(_compile_segment(p) for p in path.split("/") if p)
-            template = _Template(path, segments, frozenset(verbs))
-            by_length.setdefault(len(template.segments), []).append(template)
-        for group in by_length.values():
-            # Literal segments beat templated ones, leftmost first (OpenAPI's matching rule).
-            group.sort(key=lambda t: t.score, reverse=True)
-        self._by_length = by_length
-        bases = {tuple(_compile_segment(p) for p in split_segments(b)) for b in _base_paths(doc)}
+        self._paths = path_index(doc)  # shared with the planner and the validator
+        bases = {tuple(compile_segment(p) for p in split_segments(b)) for b in _base_paths(doc)}
         bases.add(())
         self._bases = sorted(bases, key=len, reverse=True)
         self._cache: dict[tuple[str, tuple[str, ...]], Match | None] = {}
@@ -163,14 +113,14 @@ class OperationIndex:
     def _match(self, verb: str, values: tuple[str, ...]) -> Match | None:
         for base in self._bases:
             if len(base) > len(values) or not all(
-                _segment_matches(seg, val) for seg, val in zip(base, values[: len(base)], strict=True)
+                segment_values(seg, val) is not None
+                for seg, val in zip(base, values[: len(base)], strict=True)
             ):
                 continue
-            rest = values[len(base) :]
-            for template in self._by_length.get(len(rest), ()):
-                if template.matches(rest):
-                    operation = f"{verb} {template.path}" if verb in template.methods else None
-                    return Match(template.path, operation)
+            path = self._paths.match(values[len(base) :])
+            if path is not None:
+                operation = f"{verb} {path}" if verb.lower() in self._paths.methods[path] else None
+                return Match(path, operation)
         return None
 
 

@@ -1,11 +1,13 @@
-"""Read-only helpers over a parsed OpenAPI document: operations and local $ref resolution."""
+"""Read-only helpers over a parsed OpenAPI document: operations, a path index, local $ref resolution."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from agent.errors import InputError
 
@@ -104,3 +106,150 @@ def deref_schema(doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = ())
     if isinstance(schema, list):
         return [deref_schema(doc, v, _stack) for v in schema]
     return schema
+
+
+# A compiled path-template segment: (score, literal text or pattern, parameter names).
+# Literal segments score 2, mixed ones ("{id}.json") 1, a bare parameter 0.
+_Segment = tuple[int, "re.Pattern[str] | str", tuple[str, ...]]
+_PARAM = re.compile(r"\{([^{}/]+)\}")
+
+
+def compile_segment(part: str) -> _Segment:
+    """One path-template segment, ready to match a decoded URL segment."""
+    text = unquote(part)
+    names = tuple(_PARAM.findall(text))
+    if not names:
+        return 2, text, ()
+    if _PARAM.fullmatch(text):
+        return 0, "", names
+    pattern = "".join(
+        "(.+?)" if piece.startswith("{") else re.escape(piece)
+        for piece in re.split(r"(\{[^{}/]+\})", text)
+        if piece
+    )
+    return 1, re.compile(pattern, re.S), names
+
+
+def segment_values(segment: _Segment, value: str) -> dict[str, str] | None:
+    """Parameter values a segment captures from ``value`` (None: no match)."""
+    score, expected, names = segment
+    if score == 0:
+        return {names[0]: value} if value else None
+    if isinstance(expected, str):
+        return {} if expected == value else None
+    found = expected.fullmatch(value)
+    return dict(zip(names, found.groups(), strict=False)) if found else None
+
+
+class _Node:
+    """One level of the path trie: literal children, mixed-segment children, a bare-parameter child."""
+
+    __slots__ = ("literal", "mixed", "param", "leaf")
+
+    def __init__(self) -> None:
+        self.literal: dict[str, _Node] = {}
+        self.mixed: list[tuple[re.Pattern[str], _Node]] = []
+        self.param: _Node | None = None
+        self.leaf: str | None = None
+
+
+class PathIndex:
+    """Operations of one document by (method, path) and a trie of its path templates.
+
+    Matching follows OpenAPI's rule: literal segments beat templated ones, leftmost first;
+    among equals, document order wins.
+    """
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self._ops: dict[tuple[str, str], Operation] = {}
+        self.methods: dict[str, frozenset[str]] = {}
+        self.segments: dict[str, tuple[_Segment, ...]] = {}
+        self._root = _Node()
+        by_path: dict[str, list[str]] = {}
+        for op in operations(doc):
+            self._ops[(op.method, op.path)] = op
+            by_path.setdefault(op.path, []).append(op.method)
+        for path, verbs in by_path.items():
+            self.methods[path] = frozenset(verbs)
+            self.segments[path] = tuple(compile_segment(p) for p in path.split("/") if p)
+            self._insert(path)
+
+    def _insert(self, path: str) -> None:
+        node = self._root
+        for score, expected, _names in self.segments[path]:
+            if score == 2:
+                node = node.literal.setdefault(str(expected), _Node())
+            elif score == 0:
+                node.param = node.param or _Node()
+                node = node.param
+            else:
+                assert not isinstance(expected, str)
+                found = next((child for pat, child in node.mixed if pat.pattern == expected.pattern), None)
+                if found is None:
+                    found = _Node()
+                    node.mixed.append((expected, found))
+                node = found
+        if node.leaf is None:
+            node.leaf = path
+
+    def get(self, method: str, path: str) -> Operation | None:
+        """The operation for ``method`` and the exact path template ``path``."""
+        return self._ops.get((method.lower(), path))
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self._ops.values())
+
+    def match(self, values: Sequence[str], method: str | None = None) -> str | None:
+        """The best path template for decoded URL segments (with ``method``, if given)."""
+        verb = method.lower() if method else None
+        return self._walk(self._root, tuple(values), 0, verb)
+
+    def _walk(self, node: _Node, values: tuple[str, ...], depth: int, verb: str | None) -> str | None:
+        if depth == len(values):
+            if node.leaf is not None and (verb is None or verb in self.methods[node.leaf]):
+                return node.leaf
+            return None
+        value = values[depth]
+        child = node.literal.get(value)
+        if child is not None and (found := self._walk(child, values, depth + 1, verb)):
+            return found
+        # Two mixed segments can both fit; the rest of the template decides (highest score).
+        fits = [
+            self._walk(child, values, depth + 1, verb)
+            for pattern, child in node.mixed
+            if pattern.fullmatch(value)
+        ]
+        best = max((f for f in fits if f), key=self._score, default=None)
+        if best is not None:
+            return best
+        if node.param is not None and value:
+            return self._walk(node.param, values, depth + 1, verb)
+        return None
+
+    def _score(self, path: str) -> tuple[int, ...]:
+        return tuple(segment[0] for segment in self.segments[path])
+
+    def path_values(self, path: str, values: Sequence[str]) -> dict[str, str]:
+        """The path parameters ``values`` give to the template ``path`` (which they match)."""
+        out: dict[str, str] = {}
+        for segment, value in zip(self.segments[path], values, strict=False):
+            out.update(segment_values(segment, value) or {})
+        return out
+
+
+_INDEXES: OrderedDict[int, PathIndex] = OrderedDict()
+
+
+def path_index(doc: dict[str, Any]) -> PathIndex:
+    """The (cached) index of ``doc``; documents are read-only once loaded."""
+    # Keyed by id(): the cached index holds ``doc`` itself, so the id cannot be reused meanwhile.
+    index = _INDEXES.get(id(doc))
+    if index is None or index.doc is not doc:
+        index = PathIndex(doc)
+        _INDEXES[id(doc)] = index
+        while len(_INDEXES) > 8:
+            _INDEXES.popitem(last=False)
+    else:
+        _INDEXES.move_to_end(id(doc))
+    return index

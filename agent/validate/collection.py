@@ -9,8 +9,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft7Validator
-
 from agent.models import Finding
 
 V21_SCHEMA_URLS = {
@@ -41,21 +39,32 @@ _SECRET_NAME = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft7Validator:
+def _validator() -> Any:
+    """The official v2.1 schema compiled by jsonschema-rs (Rust: a 23 MB collection in ~1 s)."""
+    import jsonschema_rs
+
     text = resources.files("agent.validate").joinpath("postman-collection-v2.1.schema.json").read_text()
-    return Draft7Validator(json.loads(text))
+    # The schema has no remote $refs and no format keywords; offline keeps it that way.
+    return jsonschema_rs.Draft7Validator(json.loads(text), validate_formats=False, offline=True)
+
+
+def _path_key(path: list[str | int]) -> list[tuple[int, str]]:
+    """A sort key for mixed str/int JSON paths (array indexes numerically)."""
+    return [(0, f"{p:012d}") if isinstance(p, int) else (1, p) for p in path]
 
 
 def check_collection(collection: dict[str, Any]) -> list[Finding]:
     """Findings for a whole collection: schema validity, base URL and credential hygiene."""
     findings: list[Finding] = []
-    for error in sorted(_validator().iter_errors(collection), key=lambda e: list(e.absolute_path)):
-        where = "/" + "/".join(str(p) for p in error.absolute_path)
+    errors = [(list(e.instance_path), e.message) for e in _validator().iter_errors(collection)]
+    for path, message in sorted(errors, key=lambda e: _path_key(e[0])):
+        where = "/" + "/".join(str(p) for p in path)
+        message = " ".join(message.split())
         findings.append(
             Finding(
                 severity="error",
                 code="collection-schema",
-                message=f"not a valid Postman v2.1 collection: {error.message[:200]}",
+                message=f"not a valid Postman v2.1 collection: {message[:200]}",
                 location=where,
             )
         )

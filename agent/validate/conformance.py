@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from jsonschema import Draft7Validator
-
-from agent.generate import spec_view
-from agent.generate.schema_convert import to_json_schema
 from agent.specs.document import Operation
+from agent.validate.context import SpecContext
 
 
 def _coerce(value: str, schema: Any) -> Any:
@@ -36,16 +33,16 @@ def _is_variable(value: str) -> bool:
     return value.startswith("{{") and value.endswith("}}")
 
 
-def _check(doc: dict[str, Any], label: str, value: str, schema: Any) -> list[str]:
+def _check(ctx: SpecContext, label: str, value: str, schema: Any) -> list[str]:
     if _is_variable(value):
         return []
-    converted = to_json_schema(doc, schema or {}, openapi_version=spec_view.openapi_version(doc))
-    validator = Draft7Validator(converted, format_checker=Draft7Validator.FORMAT_CHECKER)
+    raw = schema if schema is not None else {}
+    converted, validator = ctx.converted(raw), ctx.validator(raw)
     return [f"{label}: {e.message[:160]}" for e in validator.iter_errors(_coerce(value, converted))][:3]
 
 
 def request_violations(
-    doc: dict[str, Any], op: Operation, request: dict[str, Any], path_values: dict[str, str]
+    ctx: SpecContext, op: Operation, request: dict[str, Any], path_values: dict[str, str]
 ) -> list[str]:
     """Human-readable reasons the request breaks the operation's contract (empty: it conforms)."""
     raw_url = request.get("url")
@@ -61,7 +58,7 @@ def request_violations(
         if isinstance(h, dict) and not h.get("disabled")
     }
     out: list[str] = []
-    for param in spec_view.params(doc, op):
+    for param in ctx.params(op):
         where, name = str(param.get("in")), str(param.get("name"))
         if where == "path":
             value: str | None = path_values.get(name)
@@ -75,14 +72,14 @@ def request_violations(
             if param.get("required"):
                 out.append(f"required {where} parameter '{name}' is missing")
             continue
-        out += _check(doc, f"{where} parameter '{name}'", value, param.get("schema"))
-    out += _auth(doc, op, headers, query)
-    out += _body(doc, op, request, headers)
+        out += _check(ctx, f"{where} parameter '{name}'", value, param.get("schema"))
+    out += _auth(ctx, op, headers, query)
+    out += _body(ctx, op, request, headers)
     return out
 
 
-def _auth(doc: dict[str, Any], op: Operation, headers: dict[str, str], query: dict[str, str]) -> list[str]:
-    for scheme in spec_view.security_schemes(doc, op):
+def _auth(ctx: SpecContext, op: Operation, headers: dict[str, str], query: dict[str, str]) -> list[str]:
+    for scheme in ctx.security(op):
         kind = str(scheme.get("type", "")).lower()
         if kind == "apikey":
             name, where = str(scheme.get("name", "")), scheme.get("in")
@@ -98,8 +95,8 @@ def _auth(doc: dict[str, Any], op: Operation, headers: dict[str, str], query: di
     return []
 
 
-def _body(doc: dict[str, Any], op: Operation, request: dict[str, Any], headers: dict[str, str]) -> list[str]:
-    required, media, schema = spec_view.request_body(doc, op)
+def _body(ctx: SpecContext, op: Operation, request: dict[str, Any], headers: dict[str, str]) -> list[str]:
+    required, media, schema = ctx.request_body(op)
     body = request.get("body")
     if not isinstance(body, dict) or body.get("disabled"):
         return ["the required request body is missing"] if required else []
@@ -116,8 +113,7 @@ def _body(doc: dict[str, Any], op: Operation, request: dict[str, Any], headers: 
         return ["the request body is not valid JSON"]
     if schema is None:
         return []
-    converted = to_json_schema(doc, schema, openapi_version=spec_view.openapi_version(doc))
-    validator = Draft7Validator(converted, format_checker=Draft7Validator.FORMAT_CHECKER)
+    validator = ctx.validator(schema)
     errors = [f"request body: {e.message[:160]}" for e in validator.iter_errors(value)][:5]
     content_type = headers.get("content-type", "")
     if content_type and content_type.split(";")[0].strip() != media.split(";")[0].strip():

@@ -10,19 +10,25 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from agent.generate import spec_view
-from agent.generate.schema_convert import to_json_schema
 from agent.models import Finding, Proposal, SpecDocument
-from agent.specs.document import Operation, operations, server_hosts
+from agent.specs.document import Operation
 from agent.validate.collection import check_item
 from agent.validate.conformance import request_violations
+from agent.validate.context import SpecContext, context_for
 
 _STATUS = re.compile(r"to\.have\.status\((\d{3})\)")
 _WITHIN = re.compile(r"to\.be\.within\((\d{3}),\s*(\d{3})\)")
 
 
-def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
-    """Every finding for one proposal against ``spec``; errors mean it must be dropped."""
-    doc = spec.document
+def check_proposal(
+    proposal: Proposal, spec: SpecDocument, context: SpecContext | None = None
+) -> list[Finding]:
+    """Every finding for one proposal against ``spec``; errors mean it must be dropped.
+
+    ``context`` (``SpecContext(spec)``) carries what every check against the same spec
+    shares; pass one when checking many proposals, or a cached one is used.
+    """
+    ctx = context if context is not None and context.doc is spec.document else context_for(spec)
     item = proposal.item
     findings = check_item(item, "/item")
     request = item.get("request")
@@ -30,7 +36,7 @@ def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
         return [*findings, _error("no-request", "the item has no request object")]
     method = str(request.get("method", "GET")).lower()
     segments = _segments(request.get("url"))
-    op, path_values = _match(doc, method, segments)
+    op, path_values = ctx.match(method, segments)
     if op is None:
         return [
             *findings,
@@ -46,7 +52,7 @@ def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
             findings.append(
                 _error("status-undeclared", f"the script expects {code}, which {op.key} does not declare")
             )
-    violations = request_violations(doc, op, request, path_values)
+    violations = request_violations(ctx, op, request, path_values)
     negative = expected[:1] == "4"
     if negative and not violations:
         findings.append(
@@ -55,8 +61,8 @@ def check_proposal(proposal: Proposal, spec: SpecDocument) -> list[Finding]:
     if not negative:
         findings += [_error("request-nonconforming", v) for v in violations]
     if not negative:
-        findings += _schema_agreement(doc, op, item, expected)
-    findings += _policy(item, server_hosts(doc))
+        findings += _schema_agreement(ctx, op, item, expected)
+    findings += _policy(item, ctx.hosts)
     return findings
 
 
@@ -72,37 +78,6 @@ def _segments(url: Any) -> list[str]:
         rest = raw.replace("{{baseUrl}}", "", 1)
         parts = urlsplit(rest if rest.startswith("/") else "/" + rest).path.strip("/").split("/")
     return [unquote(p) for p in parts if p]
-
-
-def _match(doc: dict[str, Any], method: str, segments: list[str]) -> tuple[Operation | None, dict[str, str]]:
-    """The operation whose template fits the URL best (most literal segments)."""
-    best: tuple[int, Operation, dict[str, str]] | None = None
-    for op in operations(doc):
-        if op.method != method:
-            continue
-        template = [s for s in op.path.strip("/").split("/") if s]
-        if len(template) != len(segments):
-            continue
-        values: dict[str, str] = {}
-        literal = 0
-        for part, seg in zip(template, segments, strict=True):
-            names = re.findall(r"\{([^}]+)\}", part)
-            if not names:
-                if part != seg:
-                    break
-                literal += 1
-            elif part == "{" + names[0] + "}" or part == f":{names[0]}":
-                values[names[0]] = seg
-            else:
-                regex = "^" + re.sub(r"\\\{[^}]+\\\}", "(.+?)", re.escape(part)) + "$"
-                found = re.match(regex, seg)
-                if not found:
-                    break
-                values.update(zip(names, found.groups(), strict=False))
-        else:
-            if best is None or literal > best[0]:
-                best = (literal, op, values)
-    return (best[1], best[2]) if best else (None, {})
 
 
 def _script_lines(item: dict[str, Any]) -> list[str]:
@@ -121,9 +96,7 @@ def _script_statuses(item: dict[str, Any]) -> list[str]:
     return sorted(set(codes))
 
 
-def _schema_agreement(
-    doc: dict[str, Any], op: Operation, item: dict[str, Any], expected: str
-) -> list[Finding]:
+def _schema_agreement(ctx: SpecContext, op: Operation, item: dict[str, Any], expected: str) -> list[Finding]:
     """A ``const schema = …;`` in the script must equal the spec's response schema."""
     lines = _script_lines(item)
     start = next((i for i, line in enumerate(lines) if line.startswith("const schema = ")), None)
@@ -138,9 +111,7 @@ def _schema_agreement(
     except ValueError:
         return [_error("schema-assertion", "the schema literal in the script is not JSON")]
     status = expected if expected.isdigit() else spec_view.success_status(op)
-    _media, schema = spec_view.response_media(doc, op, status)
-    wanted = to_json_schema(doc, schema, openapi_version=spec_view.openapi_version(doc)) if schema else None
-    if asserted != wanted:
+    if asserted != ctx.response_schema(op, status):
         return [
             _error(
                 "schema-assertion", f"the asserted schema differs from {op.key}'s {status} response schema"

@@ -47,7 +47,7 @@ def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], 
     from agent.generate.rules import generate
     from agent.plan import plan
     from agent.specs.load import load_spec
-    from agent.validate import check_collection, check_proposal
+    from agent.validate import SpecContext, check_collection, check_proposal
 
     t: dict[str, float] = {}
     mark = time.perf_counter()
@@ -65,7 +65,10 @@ def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], 
     proposals = generate(intents, revision, seed=0)
     lap("generate")
     sample = proposals if validate == "all" else [] if validate == "none" else proposals[: int(validate)]
-    dropped = sum(1 for p in sample if any(f.severity == "error" for f in check_proposal(p, revision)))
+    context = SpecContext(revision)  # built once per run, as the pipeline does
+    dropped = sum(
+        1 for p in sample if any(f.severity == "error" for f in check_proposal(p, revision, context))
+    )
     lap("validate")
     if sample and len(sample) < len(proposals):
         t["validate"] *= len(proposals) / len(sample)

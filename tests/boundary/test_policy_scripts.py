@@ -141,3 +141,68 @@ def test_host_list_in_url_object_must_be_base_url() -> None:
     bad = item()
     bad["request"]["url"] = {"raw": "{{baseUrl}}/pets", "host": ["evil", "example", "net"], "path": ["pets"]}
     assert "request-base-url" in {f.code for f in check_item(bad, HOSTS, [])}
+
+
+# Large JSON literals (the inlined response schema) are lifted out before parsing; the
+# verdict, codes and locations must be those of parsing the whole script.
+def _schema(**extra: Any) -> str:
+    import json
+
+    props = {f"field{i}": {"type": "string", "enum": [f"v{i}", f"w{i}"]} for i in range(12)}
+    return json.dumps({"type": "object", "properties": props, "required": ["field0"], **extra})
+
+
+LIFTED = {
+    "clean": f"const schema = {_schema()};\npm.test('s', () => {{ pm.expect(schema).to.be.ok; }});",
+    "after": f"const schema = {_schema()};\neval('1')",
+    "before-and-after": f"eval('1');\nlet s;\ns = {_schema()}; pm.globals.get('x');",
+    "two": f"const a = {_schema()};\nconst b = [{_schema()}, 1];\nfetch(a)",
+    "return": f"function f() {{ return {_schema()}; }}\nf();",
+    "ctor-value": f"const schema = {_schema(note='constructor')};",
+    "proto-key": "const schema = " + _schema()[:-1] + ', "__proto__": {"a": 1}};',
+    "shadowed-key": "const schema = " + _schema()[:-1] + ', "x": "eval", "x": 1};',
+    "escaped": "const schema = " + _schema()[:-1] + ', "x": "\\u0065val"};',
+    "foreign-url": f"const schema = {_schema(see='https://evil.example.net/c')};",
+    "secret-var": f"const schema = {_schema(auth='{{{{accessToken}}}}')};",
+    "send-object": "pm.sendRequest({" + _schema()[1:-1] + ', "url": "https://api.example.com/x"}, () => {});',
+    "assign-target": f"let a; a = {_schema()} = 1;",
+    "in-comment": f"// x = {_schema()}\npm.variables.get(n)",
+    "in-template": f"const t = `x = {_schema()}`;\npm.test('t', () => {{}});",
+    "in-string": "const t = 'x = " + _schema().replace('"', "") + "';",
+    "callee": f"const c = {_schema()}\n(1)",
+    "member": f"const c = {_schema()}.constructor;",
+    "syntax-after": f"const schema = {_schema()};\npm.test('x', function ( {{",
+    "nan": "const schema = [" + ", ".join(["NaN"] * 80) + "];",
+    "crlf": f"const schema = {_schema()};\r\n\r\neval('x')",
+}
+
+
+ALLOWED_LIFTED = {"clean", "return", "send-object", "in-template", "in-string", "callee", "nan"}
+
+
+def _verdict(source: str) -> tuple[list[str], list[str]]:
+    """Codes, and the locations of findings after the first line (outside the literals)."""
+    findings = check_script(source, HOSTS)
+    return sorted(f.code for f in findings), sorted(
+        str(f.location) for f in findings if not str(f.location).startswith("script:1:")
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LIFTED))
+def test_lifted_literals_give_the_full_parse_verdict(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.boundary import policy_literals
+
+    source = LIFTED[name]
+    lifted = _verdict(source)
+    monkeypatch.setattr(policy_literals, "MIN_LIFT_CHARS", 10**9)
+    assert lifted == _verdict(source)
+    assert (lifted == ([], [])) == (name in ALLOWED_LIFTED)
+
+
+def test_lifting_happens_for_generated_schema_literals() -> None:
+    from agent.boundary.policy_literals import lift
+
+    skeleton, lifted = lift(LIFTED["clean"])
+    assert len(lifted) == 1 and len(skeleton) < 120
+    assert lift(LIFTED["in-comment"])[1]  # lifted, then refused by the placeholder check
+    assert not lift("const __pw_json_0 = 1; const s = " + _schema())[1]  # name already taken
