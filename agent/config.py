@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from agent.errors import ConfigError
@@ -50,6 +50,9 @@ class PublishSection(BaseModel):
     base_branch: str = "main"
 
 
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
 class SandboxSection(BaseModel):
     """How proposals are proven."""
 
@@ -58,6 +61,24 @@ class SandboxSection(BaseModel):
     target: str | None = None
     timeout: float = 120.0
     dir: Path | None = None
+    # Credentials for a target: environment variable NAMES only; their values never go in a file.
+    token_env: str | None = Field(default=None, pattern=_ENV_NAME, description="env var with a static token")
+    oauth2_token_url: str | None = Field(default=None, description="OAuth2 client-credentials endpoint")
+    oauth2_client_id_env: str | None = Field(default=None, pattern=_ENV_NAME)
+    oauth2_client_secret_env: str | None = Field(default=None, pattern=_ENV_NAME)
+    oauth2_scope: str | None = None
+    ca_certs: Path | None = Field(default=None, description="PEM CAs newman trusts for the target")
+
+    @model_validator(mode="after")
+    def _one_credential_source(self) -> SandboxSection:
+        oauth = (self.oauth2_token_url, self.oauth2_client_id_env, self.oauth2_client_secret_env)
+        if any(oauth) and not all(oauth):
+            raise ValueError(
+                "oauth2_token_url, oauth2_client_id_env and oauth2_client_secret_env go together"
+            )
+        if self.token_env and any(oauth):
+            raise ValueError("set token_env or the oauth2_* settings, not both")
+        return self
 
 
 class Settings(BaseSettings):

@@ -67,7 +67,23 @@ def runner(settings: Settings) -> Runner | None:
     folder = sandbox_dir(settings)
     if not (folder / "node_modules").is_dir():
         raise MissingDependency("the Node sandbox", f"npm ci --prefix {folder}")
-    return NewmanRunner(folder, timeout=settings.sandbox.timeout, target=settings.sandbox.target)
+    from agent.runner.credentials import provider_from
+
+    section = settings.sandbox
+    credentials = provider_from(
+        token_env=section.token_env,
+        token_url=section.oauth2_token_url,
+        client_id_env=section.oauth2_client_id_env,
+        client_secret_env=section.oauth2_client_secret_env,
+        scope=section.oauth2_scope,
+    )
+    return NewmanRunner(
+        folder,
+        timeout=section.timeout,
+        target=section.target,
+        credentials=credentials,
+        extra_ca_certs=settings.path(section.ca_certs) if section.ca_certs else None,
+    )
 
 
 def publisher(settings: Settings) -> Publisher | None:

@@ -23,42 +23,94 @@ def command(
         str | None, typer.Option("--spec", help="OpenAPI spec to mock (path, URL, git:REF:path).")
     ] = None,
     target: Annotated[
-        str | None, typer.Option("--target", help="Run against this base URL instead of a mock.")
+        str | None,
+        typer.Option("--target", help="Run against this base URL instead of a mock [sandbox.target]."),
     ] = None,
     runs: Annotated[
-        int, typer.Option("--runs", min=1, max=50, help="How many times to run the collection.")
-    ] = 3,
+        int | None,
+        typer.Option("--runs", min=1, max=50, help="How many times to run the collection [sandbox.runs]."),
+    ] = None,
     token_env: Annotated[
         str | None,
         typer.Option("--token-env", help="Environment variable holding the target's bearer token."),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed for one run.")] = 120.0,
+    oauth2_token_url: Annotated[
+        str | None, typer.Option("--oauth2-token-url", help="OAuth2 client-credentials token endpoint.")
+    ] = None,
+    oauth2_client_id_env: Annotated[
+        str | None, typer.Option("--oauth2-client-id-env", help="Environment variable with the client id.")
+    ] = None,
+    oauth2_client_secret_env: Annotated[
+        str | None,
+        typer.Option("--oauth2-client-secret-env", help="Environment variable with the client secret."),
+    ] = None,
+    oauth2_scope: Annotated[
+        str | None, typer.Option("--oauth2-scope", help="OAuth2 scope to ask for.")
+    ] = None,
+    ca_certs: Annotated[
+        Path | None, typer.Option("--ca-certs", help="PEM CA bundle to trust for the target's TLS.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=1, help="Seconds allowed for one run [sandbox.timeout].")
+    ] = None,
     isolate: Annotated[str, typer.Option("--isolate", help="auto | netns | none")] = "auto",
     sandbox_dir: Annotated[
-        Path | None, typer.Option("--sandbox-dir", help="The pinned Node project.")
+        Path | None, typer.Option("--sandbox-dir", help="The pinned Node project [sandbox.dir].")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
 ) -> None:
-    """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run."""
-    from agent.runner import NewmanRunner, StaticToken
-    from agent.runner.sandbox import default_sandbox_dir
+    """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run.
+
+    Credentials for a target come from the environment at run time: name the variables with
+    --token-env, or --oauth2-* for a client-credentials token (settings: [sandbox] token_env,
+    oauth2_*). Secrets are never taken as values on the command line.
+    """
+    from agent.cli.context import settings_from
+    from agent.runner import NewmanRunner
+    from agent.runner.credentials import provider_from
+    from agent.wiring import sandbox_dir as configured_sandbox_dir
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
+    settings = settings_from(ctx)
+    section = settings.sandbox
+    target = target or section.target
     if spec is None and target is None:
         raise UsageError("give --spec to run against a mock, or --target")
-    if token_env and not target:
-        raise UsageError("--token-env only makes sense with --target")
+    flags = (token_env, oauth2_token_url, oauth2_client_id_env, oauth2_client_secret_env, oauth2_scope)
+    if any(flags) and not target:
+        raise UsageError("--token-env and --oauth2-* only make sense with --target")
+    if any(flags):
+        credentials = provider_from(
+            token_env=token_env,
+            token_url=oauth2_token_url,
+            client_id_env=oauth2_client_id_env,
+            client_secret_env=oauth2_client_secret_env,
+            scope=oauth2_scope,
+        )
+    else:
+        credentials = provider_from(
+            token_env=section.token_env,
+            token_url=section.oauth2_token_url,
+            client_id_env=section.oauth2_client_id_env,
+            client_secret_env=section.oauth2_client_secret_env,
+            scope=section.oauth2_scope,
+        )
+    if ca_certs is None and section.ca_certs is not None:
+        ca_certs = settings.path(section.ca_certs)
+    if ca_certs is not None and not ca_certs.is_file():
+        raise UsageError(f"--ca-certs: {ca_certs} is not a file")
     document = _load_collection(collection)
     spec_doc = _load_spec(spec) if spec else None
     runner = NewmanRunner(
-        sandbox_dir or default_sandbox_dir(),
-        timeout=timeout,
+        sandbox_dir or configured_sandbox_dir(settings),
+        timeout=timeout or section.timeout,
         isolate=isolate,
         target=target,
-        credentials=StaticToken(token_env) if token_env else None,
+        credentials=credentials,
+        extra_ca_certs=ca_certs,
     )
-    report = runner.run(document, spec_doc, runs)
+    report = runner.run(document, spec_doc, runs or section.runs)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -92,6 +144,8 @@ def _print_text(report: VerifyReport) -> None:
         typer.echo(f"notice: {notice.message}")
     if report.mock_seconds is not None:
         typer.echo(f"mock ready in {report.mock_seconds:.2f}s; isolation: {report.isolation}")
+    elif report.relay_connections is not None:
+        typer.echo(f"isolation: netns with a relay to the target ({report.relay_connections} connections)")
     for run in report.runs:
         newman = f", newman {run.run_seconds:.2f}s" if run.run_seconds is not None else ""
         problem = f" — {run.error}" if run.error else ""

@@ -62,7 +62,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start(argv: list[str], workdir: Path, log: Path) -> subprocess.Popen[bytes]:
+def _start(
+    argv: list[str], workdir: Path, log: Path, pass_fds: tuple[int, ...] = ()
+) -> subprocess.Popen[bytes]:
     """A child in its own session (so its group can be killed) that dies with the supervisor."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -73,6 +75,7 @@ def _start(argv: list[str], workdir: Path, log: Path) -> subprocess.Popen[bytes]
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=_die_with_parent,
+            pass_fds=pass_fds,
         )
     _CHILDREN.append(proc)
     return proc
@@ -119,6 +122,30 @@ def start_mock(plan: dict[str, Any], workdir: Path) -> subprocess.Popen[bytes] |
         }
     )
     return None
+
+
+def start_relay(plan: dict[str, Any], workdir: Path) -> subprocess.Popen[bytes] | None:
+    """Bind the target's stand-in port on the namespace's loopback and hand it to the relay.
+
+    Binding here, before the relay starts, means newman can connect as soon as "ready" is said.
+    """
+    relay = plan["relay"]
+    began = time.monotonic()
+    family = socket.AF_INET6 if relay["family"] == "inet6" else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((relay["host"], int(relay["port"])))
+        listener.listen(64)
+        argv = [*relay["argv"], str(listener.fileno()), relay["socket"]]
+        proc = _start(argv, workdir, workdir / "relay.log", pass_fds=(listener.fileno(),))
+    except OSError as exc:
+        _say({"ready": False, "seconds": 0.0, "log": f"relay: {type(exc).__name__}: {exc.strerror}"})
+        return None
+    finally:
+        listener.close()
+    _say({"ready": True, "seconds": round(time.monotonic() - began, 3)})
+    return proc
 
 
 def _feed_fifo(fifo: Path, payload: bytes) -> None:
@@ -180,10 +207,10 @@ def run_once(plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str
 
 
 def main(workdir: Path) -> int:
-    """Start the mock, serve run requests from stdin, always stop the mock."""
+    """Start the mock (or the target's relay), serve run requests from stdin, always stop it."""
     signal.signal(signal.SIGTERM, _terminate)
     plan = json.loads((workdir / "plan.json").read_text())
-    mock = start_mock(plan, workdir)
+    mock = start_relay(plan, workdir) if plan.get("relay") else start_mock(plan, workdir)
     try:
         for line in sys.stdin:
             request = json.loads(line)

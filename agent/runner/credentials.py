@@ -7,16 +7,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agent.errors import ConfigError, SourceUnreachable
+from agent.errors import ConfigError, SourceUnreachable, UsageError
 
 MASK = "********"
 PREFIX_MIN = 8  # a truncated copy this long or longer is still masked
 
 
 class CredentialProvider(Protocol):
-    """Hands out a current bearer token; called once before every newman run."""
+    """Hands out a current bearer token; called once before every newman run.
 
-    def token(self) -> str: ...
+    ``valid_for``: seconds the token should stay valid (the length of the coming run, as far
+    as it can be guessed); a provider that knows its token's lifetime renews it earlier.
+    """
+
+    def token(self, valid_for: float = 0.0) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class StaticToken:
 
     env_var: str
 
-    def token(self) -> str:
+    def token(self, valid_for: float = 0.0) -> str:
         value = os.environ.get(self.env_var, "")
         if not value:
             raise ConfigError(
@@ -50,8 +54,8 @@ class ClientCredentials:
     _token: str | None = field(default=None, repr=False)
     _expires: float = field(default=0.0, repr=False)
 
-    def token(self) -> str:
-        if self._token is None or time.monotonic() >= self._expires - self.skew:
+    def token(self, valid_for: float = 0.0) -> str:
+        if self._token is None or time.monotonic() >= self._expires - self.skew - valid_for:
             self._token, lifetime = self._fetch()
             self._expires = time.monotonic() + lifetime
         return self._token
@@ -83,6 +87,25 @@ class ClientCredentials:
                 f"token endpoint {self.token_url} answered without an access_token"
             ) from None
         return access, lifetime
+
+
+def provider_from(
+    *,
+    token_env: str | None = None,
+    token_url: str | None = None,
+    client_id_env: str | None = None,
+    client_secret_env: str | None = None,
+    scope: str | None = None,
+) -> CredentialProvider | None:
+    """The provider the options name: a static token, OAuth2 client credentials, or none."""
+    oauth = (token_url, client_id_env, client_secret_env)
+    if any(oauth) and not all(oauth):
+        raise UsageError("OAuth2 needs a token URL and the names of the client id and secret variables")
+    if token_env and any(oauth):
+        raise UsageError("use a static token or OAuth2 client credentials, not both")
+    if token_url and client_id_env and client_secret_env:
+        return ClientCredentials(token_url, client_id_env, client_secret_env, scope=scope)
+    return StaticToken(token_env) if token_env else None
 
 
 class Masker:

@@ -8,10 +8,14 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from agent.errors import UsageError
+
+if TYPE_CHECKING:
+    from agent.runner.target import Target
 
 Isolation = Literal["netns", "none"]
 ISOLATE_CHOICES = ("auto", "netns", "none")
@@ -44,12 +48,19 @@ def scrubbed_env(home: Path, node: str) -> dict[str, str]:
 @functools.cache
 def netns_available() -> bool:
     """True when ``unshare --net`` works here and ``ip`` can bring loopback up inside it."""
-    unshare, ip = shutil.which("unshare"), _ip()
-    if not unshare or not ip:
+    ip = _ip()
+    return ip is not None and _probe("--net", "--", ip, "link", "set", "lo", "up")
+
+
+@functools.cache
+def _probe(*args: str) -> bool:
+    """Whether ``unshare ARGS`` runs and exits 0."""
+    unshare = shutil.which("unshare")
+    if not unshare:
         return False
     try:
         done = subprocess.run(
-            [unshare, "--net", "--", ip, "link", "set", "lo", "up"],
+            [unshare, *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -66,35 +77,54 @@ def _ip() -> str | None:
     return shutil.which("ip") or shutil.which("ip", path=os.pathsep.join(_SYSTEM_PATH))
 
 
-def choose(isolate: str, *, has_target: bool) -> tuple[Isolation, str | None]:
-    """The isolation to use and, when it is weaker than a netns, why (a notice for the report)."""
+def mountns_available() -> bool:
+    """True when a fresh mount namespace can be made too (for a private /etc/hosts)."""
+    return _probe("--net", "--mount", "--", "/bin/sh", "-c", "exit 0")
+
+
+def choose(isolate: str, *, target: Target | None = None) -> tuple[Isolation, str | None]:
+    """The isolation to use and, when it is weaker than a netns, why (a notice for the report).
+
+    With a target, the namespace gets a relay that reaches that host:port only; a target
+    named by host name also needs a mount namespace for the private /etc/hosts.
+    """
     if isolate not in ISOLATE_CHOICES:
         raise UsageError(f"isolate must be one of {', '.join(ISOLATE_CHOICES)}, not {isolate!r}")
     if isolate == "none":
         return "none", "network isolation was switched off; the script policy is the only guard"
-    if has_target:
-        # A fresh namespace has its own loopback: a configured target would be unreachable.
-        if isolate == "netns":
-            raise UsageError("isolate='netns' cannot reach a configured target; use 'auto' or 'none'")
-        return (
-            "none",
-            "runs against a configured target use no network namespace; the script policy is the only guard",
-        )
-    if netns_available():
+    available = netns_available() and (target is None or not target.needs_hosts or mountns_available())
+    if available:
         return "netns", None
+    what = (
+        "a network namespace is"
+        if target is None or not target.needs_hosts
+        else "network and mount namespaces are"
+    )
     if isolate == "netns":
-        raise UsageError(
-            "a network namespace is not available here (needs unshare, ip and root or user namespaces)"
-        )
-    return "none", "no network namespace is available here; the script policy is the only guard"
+        raise UsageError(f"{what} not available here (needs unshare, ip and root or user namespaces)")
+    return "none", f"{what} not available here; the script policy is the only guard"
 
 
-def supervisor_argv(workdir: Path, isolation: Isolation) -> list[str]:
-    """The command that starts the supervisor, inside a fresh network namespace if asked."""
+def supervisor_argv(
+    workdir: Path, isolation: Isolation, *, addresses: Sequence[str] = (), hosts: Path | None = None
+) -> list[str]:
+    """The command that starts the supervisor, inside fresh namespaces if asked.
+
+    ``addresses`` are added to the namespace's loopback (a target's IP literal); ``hosts`` is
+    bind-mounted over /etc/hosts in a private mount namespace (a target's host name).
+    """
     base = [sys.executable, "-I", "-S", str(SUPERVISOR), str(workdir)]
     if isolation == "none":
         return base
     unshare, ip = shutil.which("unshare") or "unshare", _ip() or "ip"
+    q = shlex.quote
     # Bring loopback up first, then become the supervisor; nothing else exists in the namespace.
-    script = f'{shlex.quote(ip)} link set lo up || exit 97; exec "$@"'
-    return [unshare, "--net", "--", "/bin/sh", "-c", script, "sh", *base]
+    steps = [f"{q(ip)} link set lo up || exit 97"]
+    steps += [f"{q(ip)} addr add {q(a)} dev lo || exit 96" for a in addresses]
+    flags = ["--net"]
+    if hosts is not None:
+        mount = shutil.which("mount") or "mount"
+        steps.append(f"{q(mount)} --bind {q(str(hosts))} /etc/hosts || exit 98")
+        flags.append("--mount")  # unshare makes it private: the bind never shows outside
+    script = "; ".join([*steps, 'exec "$@"'])
+    return [unshare, *flags, "--", "/bin/sh", "-c", script, "sh", *base]

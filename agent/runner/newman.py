@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from agent.errors import SandboxFailed
 from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
-from agent.runner import isolation
+from agent.runner import channel, isolation
+from agent.runner._relay import OutsideRelay
 from agent.runner.credentials import CredentialProvider, Masker
-from agent.runner.report import ItemOutcome, RunRecord, VerifyReport, apply_run, fail_all, leaf_items
+from agent.runner.report import (
+    ItemOutcome,
+    RunRecord,
+    VerifyReport,
+    apply_run,
+    expiry_hints,
+    expiry_notice,
+    fail_all,
+    leaf_items,
+    unreachable_notice,
+)
 from agent.runner.sandbox import SandboxTools
+from agent.runner.target import Target, parse_target, relay_socket, write_hosts
 
 OUTPUT_LIMIT = 16_384
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 MOCK_READY_TIMEOUT = 60.0
 MOCK_TOKEN = "postwright-mock-token"  # Prism checks that a bearer token is present, not its value
+RELAY_SCRIPT = Path(__file__).with_name("_relay.py")
 
 
 def _free_port() -> int:
@@ -36,8 +49,10 @@ class NewmanRunner:
     """Satisfies ``agent.ports.Runner``: newman in ``sandbox_dir``, against a Prism mock or a target.
 
     ``isolate``: "auto" uses a fresh network namespace when one is available (the mock and newman
-    then see only their own loopback), "netns" requires it, "none" never uses it. ``timeout`` bounds
-    each newman run; ``credentials`` supply a bearer token (as ``token_var``) for a real target.
+    then see only their own loopback), "netns" requires it, "none" never uses it. With a ``target``
+    the namespace holds a relay to that host:port and nothing else. ``timeout`` bounds each newman
+    run; ``credentials`` supply a bearer token (as ``token_var``) for a real target, fetched before
+    every run; ``extra_ca_certs`` is a PEM bundle newman trusts besides the system CAs.
     """
 
     def __init__(
@@ -50,11 +65,14 @@ class NewmanRunner:
         credentials: CredentialProvider | None = None,
         token_var: str = "accessToken",
         base_url_var: str = "baseUrl",
+        extra_ca_certs: Path | None = None,
     ) -> None:
         self.sandbox_dir = Path(sandbox_dir)
         self.timeout = float(timeout)
         self.isolate = isolate
-        self.target = target.rstrip("/") if target else None
+        self.endpoint: Target | None = parse_target(target) if target else None
+        self.target = self.endpoint.url if self.endpoint else None
+        self.extra_ca_certs = Path(extra_ca_certs).resolve() if extra_ca_certs else None
         self.credentials = credentials
         self.token_var = token_var
         self.base_url_var = base_url_var
@@ -70,7 +88,7 @@ class NewmanRunner:
         if runs < 1:
             raise SandboxFailed(f"runs must be at least 1, not {runs}")
         tools = SandboxTools.locate(self.sandbox_dir)
-        mode, notice = isolation.choose(self.isolate, has_target=self.target is not None)
+        mode, notice = isolation.choose(self.isolate, target=self.endpoint)
         items = {i: ItemOutcome(i, name) for i, name in leaf_items(collection)}
         report = VerifyReport(items=items, isolation=mode)
         if notice:
@@ -82,21 +100,51 @@ class NewmanRunner:
             workdir = Path(tmp)
             os.chmod(workdir, 0o700)
             (workdir / "home").mkdir(mode=0o700)
-            port = self._write_inputs(workdir, tools, collection, spec)
-            base_url = self.target or f"http://127.0.0.1:{port}"
-            env = isolation.scrubbed_env(workdir / "home", tools.node)
-            argv = isolation.supervisor_argv(workdir, mode)
-            self._drive(argv, env, workdir, report, base_url, runs, mask)
+            relay = self.endpoint if mode == "netns" else None
+            with relay_socket(workdir) as sock_path:
+                port = self._write_inputs(workdir, tools, collection, spec, relay, sock_path)
+                # Through the relay the URL is unchanged: inside, its host:port is the relay's.
+                base_url = self.target or f"http://127.0.0.1:{port}"
+                env = isolation.scrubbed_env(workdir / "home", tools.node)
+                argv = isolation.supervisor_argv(
+                    workdir,
+                    mode,
+                    addresses=relay.extra_addresses if relay else (),
+                    hosts=write_hosts(workdir, relay) if relay and relay.needs_hosts else None,
+                )
+                if relay is None:
+                    self._drive(argv, env, workdir, report, base_url, runs, mask)
+                else:
+                    with OutsideRelay(sock_path, relay.host, relay.port) as outside:
+                        self._drive(argv, env, workdir, report, base_url, runs, mask)
+                    report.relay_connections = outside.connections
+                    if outside.failures:
+                        report.notices.append(unreachable_notice(str(relay), outside.failures))
         self.last_report = report
         return report
 
     def _write_inputs(
-        self, workdir: Path, tools: SandboxTools, collection: dict[str, Any], spec: SpecDocument | None
+        self,
+        workdir: Path,
+        tools: SandboxTools,
+        collection: dict[str, Any],
+        spec: SpecDocument | None,
+        relay: Target | None,
+        sock_path: str,
     ) -> int:
         """Collection, spec and plan into the work dir; returns the mock port (0 for a target)."""
         (workdir / "collection.json").write_text(json.dumps(collection))
         port = 0
         mock: dict[str, Any] | None = None
+        relay_plan: dict[str, Any] | None = None
+        if relay is not None:
+            relay_plan = {
+                "argv": [sys.executable, "-I", "-S", str(RELAY_SCRIPT)],
+                "family": relay.listen_family,
+                "host": relay.listen_host,
+                "port": relay.port,
+                "socket": sock_path,
+            }
         if self.target is None and spec is not None:
             (workdir / "spec.json").write_text(json.dumps(spec.document))
             port = _free_port()
@@ -130,12 +178,15 @@ class NewmanRunner:
             "--timeout-request",
             str(int(self.timeout * 1000)),
         ]
+        if self.extra_ca_certs is not None:
+            newman += ["--ssl-extra-ca-certs", str(self.extra_ca_certs)]
         plan = {
             "mock": mock,
+            "relay": relay_plan,
             "newman": newman,
             "run_timeout": self.timeout,
             "output_limit": OUTPUT_LIMIT,
-            "secret_keys": [self.token_var] if self.credentials else [],
+            "secret_keys": [self.token_var] if self.credentials and self.target else [],
         }
         (workdir / "plan.json").write_text(json.dumps(plan))
         return port
@@ -162,35 +213,39 @@ class NewmanRunner:
                 stderr=errlog,
                 start_new_session=True,
             )
-        watchdog = threading.Timer(budget, _kill_group, args=(proc,))
+        watchdog = threading.Timer(budget, channel.kill_group, args=(proc,))
         watchdog.start()
         try:
             assert proc.stdin is not None and proc.stdout is not None
-            ready = _event(proc.stdout, workdir)
+            ready = channel.event(proc.stdout, workdir)
             if not ready.get("ready"):
+                what = "the mock server" if self.target is None else "the relay to the target"
                 raise SandboxFailed(
-                    f"the mock server did not start: {_one_line(mask(str(ready.get('log', ''))))}"
+                    f"{what} did not start: {channel.one_line(mask(str(ready.get('log', ''))))}"
                 )
             report.mock_seconds = ready.get("seconds") if self.target is None else None
             for index in range(1, runs + 1):
                 values = {self.base_url_var: base_url}
-                token = self._token()
+                # A token must outlive the run: ask for one valid at least as long as the last run took.
+                token = self._token(report.runs[-1].wall_seconds if report.runs else 0.0)
                 if token is not None:
                     mask.add(token)
                     values[self.token_var] = token
-                _send(proc.stdin, {"run": index, "env": values})
-                self._fold(_event(proc.stdout, workdir), report, index, mask)
-            _send(proc.stdin, {"stop": True})
+                channel.send(proc.stdin, {"run": index, "env": values})
+                self._fold(channel.event(proc.stdout, workdir), report, index, mask)
+            channel.send(proc.stdin, {"stop": True})
             proc.stdin.close()
             proc.wait(timeout=30)
         finally:
             watchdog.cancel()
-            _kill_group(proc)
+            channel.kill_group(proc)
 
-    def _token(self) -> str | None:
+    def _token(self, valid_for: float) -> str | None:
+        if self.target is None:
+            return MOCK_TOKEN  # a real credential never goes to the mock
         if self.credentials is not None:
-            return self.credentials.token()
-        return MOCK_TOKEN if self.target is None else None
+            return self.credentials.token(valid_for=valid_for)
+        return None
 
     def _fold(self, event: dict[str, Any], report: VerifyReport, index: int, mask: Masker) -> None:
         """Turn one run event (and its report file) into outcomes; delete the report at once."""
@@ -205,7 +260,9 @@ class NewmanRunner:
         if record.timed_out:
             record.error = f"run {index} timed out after {self.timeout:g}s and was killed"
         elif path is None:
-            record.error = f"run {index} produced no report: {_one_line(mask(str(event.get('output', ''))))}"
+            record.error = (
+                f"run {index} produced no report: {channel.one_line(mask(str(event.get('output', ''))))}"
+            )
         if record.error is not None or path is None:
             fail_all(report.items, record.error or "no report")
             if path is not None:
@@ -223,44 +280,7 @@ class NewmanRunner:
             ) from None
         finally:
             path.unlink(missing_ok=True)  # it holds resolved headers, i.e. the token
-        record.run_seconds = apply_run(data, report.items, mask)
-
-
-def _send(stream: IO[bytes], message: dict[str, Any]) -> None:
-    try:
-        stream.write((json.dumps(message) + "\n").encode())
-        stream.flush()
-    except BrokenPipeError:
-        raise SandboxFailed("the sandbox supervisor exited early") from None
-
-
-def _event(stream: IO[bytes], workdir: Path) -> dict[str, Any]:
-    """The next event line from the supervisor; EOF means it died or the watchdog killed it."""
-    line = stream.readline(1024 * 1024)
-    if not line:
-        tail = (workdir / "supervisor.log").read_bytes()[-400:].decode("utf-8", "replace")
-        detail = f": {_one_line(tail)}" if tail.strip() else ""
-        raise SandboxFailed(f"the sandbox stopped before finishing (time budget or crash){detail}")
-    event: dict[str, Any] = json.loads(line)
-    return event
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text[-300:]
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM lets the supervisor kill its children's groups; SIGKILL follows if it lingers."""
-    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
-        if proc.poll() is not None:
-            break
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            break
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait()
+        hints = expiry_hints(data) if self.credentials is not None else {}
+        record.run_seconds = apply_run(data, report.items, mask, hints=hints)
+        if hints:
+            report.notices.append(expiry_notice(index, len(hints)))

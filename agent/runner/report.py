@@ -12,6 +12,7 @@ from agent.ports import VerifyResult
 ItemStatus = Literal["passed", "failed", "flaky"]
 MAX_MESSAGE = 200
 MAX_REASONS = 5
+EXPIRY_HINT = "token expired mid-run: HTTP 401 after earlier requests in this run were accepted"
 
 
 def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -76,6 +77,7 @@ class VerifyReport:
     runs: list[RunRecord] = field(default_factory=list)
     isolation: str = "none"
     mock_seconds: float | None = None
+    relay_connections: int | None = None  # connections the relay carried to the target
     notices: list[Finding] = field(default_factory=list)
 
     def result(self) -> VerifyResult:
@@ -100,6 +102,7 @@ class VerifyReport:
         return {
             "isolation": self.isolation,
             "mock_seconds": self.mock_seconds,
+            "relay_connections": self.relay_connections,
             "runs": [vars(r) for r in self.runs],
             "items": [
                 {
@@ -118,19 +121,24 @@ class VerifyReport:
 
 
 def apply_run(
-    report: dict[str, Any], items: dict[str, ItemOutcome], mask: Callable[[str], str]
+    report: dict[str, Any],
+    items: dict[str, ItemOutcome],
+    mask: Callable[[str], str],
+    *,
+    hints: dict[str, str] | None = None,
 ) -> float | None:
-    """Fold one newman JSON report into ``items``; return newman's run time in seconds."""
+    """Fold one newman JSON report into ``items``; return newman's run time in seconds.
+
+    ``hints`` (item id → text) lead an item's failure reason, e.g. a likely token expiry.
+    """
+    hints = hints or {}
     run = report.get("run") or {}
     problems: dict[str, list[str]] = {}
     seen: dict[str, int] = {}  # assertions executed per item
-    executions: dict[str, dict[str, Any]] = {}
-    for execution in run.get("executions") or []:
-        # The json reporter lists an execution again (and overwrites its response and
-        # requestError) when a script calls pm.sendRequest: keep one per execution id, and take
-        # request errors from run.failures, where they carry the id of the request that failed.
-        executions[str(execution.get("id", len(executions)))] = execution
-    for execution in executions.values():
+    # The json reporter lists an execution again (and overwrites its response and requestError)
+    # when a script calls pm.sendRequest: keep one per execution id, and take request errors
+    # from run.failures, where they carry the id of the request that failed.
+    for execution in _executions(report):
         item_id = str((execution.get("item") or {}).get("id", ""))
         if item_id not in items:
             continue
@@ -149,7 +157,8 @@ def apply_run(
         problems.setdefault(item_id, []).append(text)
     for item_id, outcome in items.items():
         if item_id in problems:
-            outcome.fail("; ".join(_short(mask(t)) for t in problems[item_id][:3]))
+            text = "; ".join(_short(mask(t)) for t in problems[item_id][:3])
+            outcome.fail(f"{hints[item_id]} — {text}" if item_id in hints else text)
         elif item_id not in seen:
             outcome.fail("did not run (newman reported no execution for it)")
         elif seen[item_id] == 0:
@@ -162,6 +171,50 @@ def apply_run(
     ):
         return round(float(timings["completed"] - timings["started"]) / 1000, 3)
     return None
+
+
+def _executions(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's executions in order, one per execution id (see apply_run)."""
+    unique: dict[str, dict[str, Any]] = {}
+    for execution in (report.get("run") or {}).get("executions") or []:
+        unique[str(execution.get("id", len(unique)))] = execution
+    return list(unique.values())
+
+
+def expiry_hints(report: dict[str, Any]) -> dict[str, str]:
+    """Items answered 401 after an earlier request of the same run got a 2xx: a token expiring mid-run."""
+    hints: dict[str, str] = {}
+    accepted = False
+    for execution in _executions(report):
+        code = (execution.get("response") or {}).get("code")
+        item_id = str((execution.get("item") or {}).get("id", ""))
+        if code == 401 and accepted and item_id:
+            hints[item_id] = EXPIRY_HINT
+        elif isinstance(code, int) and 200 <= code < 300:
+            accepted = True
+    return hints
+
+
+def expiry_notice(index: int, count: int) -> Finding:
+    """The run-level notice for requests refused after the token was accepted earlier in the run."""
+    return Finding(
+        severity="error",
+        code="sandbox-token-expired",
+        message=(
+            f"run {index}: the target answered 401 to {count} request(s) after accepting earlier ones:"
+            " the access token probably expired mid-run (tokens are refreshed between runs, not within one)"
+        ),
+    )
+
+
+def unreachable_notice(target: str, failures: list[str]) -> Finding:
+    """The notice for connections the relay could not carry to the target."""
+    kinds = ", ".join(sorted(set(failures)))
+    return Finding(
+        severity="error",
+        code="sandbox-target-unreachable",
+        message=f"the relay could not connect to {target} {len(failures)} time(s) ({kinds})",
+    )
 
 
 def fail_all(items: dict[str, ItemOutcome], reason: str) -> None:

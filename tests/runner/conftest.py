@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,12 +38,12 @@ def demo_spec() -> SpecDocument:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[dict[str, Handler]], LoopbackServer]]:
+def serve() -> Iterator[Callable[..., LoopbackServer]]:
     """Start loopback servers for a test; all are shut down after it."""
     servers: list[LoopbackServer] = []
 
-    def start(routes: dict[str, Handler]) -> LoopbackServer:
-        servers.append(LoopbackServer(routes))
+    def start(routes: dict[str, Handler], tls: ssl.SSLContext | None = None) -> LoopbackServer:
+        servers.append(LoopbackServer(routes, tls))
         return servers[-1]
 
     yield start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,15 +15,17 @@ Handler = Callable[[BaseHTTPRequestHandler], tuple[int, Any]]
 class LoopbackServer:
     """A tiny HTTP server on 127.0.0.1 whose routes are plain functions; it counts calls."""
 
-    def __init__(self, routes: dict[str, Handler]) -> None:
+    def __init__(self, routes: dict[str, Handler], tls: ssl.SSLContext | None = None) -> None:
         self.routes = routes
         self.calls: dict[str, int] = {}
+        self.hosts: list[str] = []  # Host headers seen
         outer = self
 
         class _H(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 path = self.path.split("?")[0]
                 outer.calls[path] = outer.calls.get(path, 0) + 1
+                outer.hosts.append(str(self.headers.get("Host", "")))
                 route = outer.routes.get(path)
                 status, body = route(self) if route else (404, {"error": "no route"})
                 data = json.dumps(body).encode()
@@ -39,7 +42,11 @@ class LoopbackServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = int(self.httpd.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.url = f"https://localhost:{self.port}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from agent.errors import UsageError
 from agent.models import SpecDocument
 from agent.runner import NewmanRunner
 from agent.runner.isolation import choose, netns_available, scrubbed_env
+from agent.runner.target import parse_target
 
 needs_netns = pytest.mark.skipif(not netns_available(), reason="unshare --net is not permitted here")
 
@@ -29,12 +30,12 @@ def test_scrubbed_env_keeps_nothing_secret(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_isolation_choice() -> None:
-    assert choose("none", has_target=False)[0] == "none"
-    assert choose("auto", has_target=True)[0] == "none"
+    assert choose("none")[0] == "none"
+    assert choose("none", target=parse_target("http://127.0.0.1:9"))[0] == "none"
+    expected = "netns" if netns_available() else "none"
+    assert choose("auto", target=parse_target("http://127.0.0.1:9"))[0] == expected
     with pytest.raises(UsageError):
-        choose("netns", has_target=True)
-    with pytest.raises(UsageError):
-        choose("chroot", has_target=False)
+        choose("chroot")
 
 
 @pytest.mark.sandbox
