@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings
 from agent.errors import ConfigError, MissingDependency
@@ -11,6 +11,9 @@ from agent.llm.types import Budget
 from agent.models import SpecDocument
 from agent.pipeline import Job, Pipeline
 from agent.ports import LLMBackend, LogSource, Publisher, Runner, Store
+
+if TYPE_CHECKING:
+    from agent.runner.credentials import CredentialProvider
 
 
 class SpecLoader:
@@ -67,22 +70,27 @@ def runner(settings: Settings) -> Runner | None:
     folder = sandbox_dir(settings)
     if not (folder / "node_modules").is_dir():
         raise MissingDependency("the Node sandbox", f"npm ci --prefix {folder}")
+    section = settings.sandbox
+    return NewmanRunner(
+        folder,
+        timeout=section.timeout,
+        target=section.target,
+        credentials=credentials(settings),
+        extra_ca_certs=settings.path(section.ca_certs) if section.ca_certs else None,
+    )
+
+
+def credentials(settings: Settings) -> CredentialProvider | None:
+    """Run-time credentials for a real target, as ``[sandbox]`` names them (env var names only)."""
     from agent.runner.credentials import provider_from
 
     section = settings.sandbox
-    credentials = provider_from(
+    return provider_from(
         token_env=section.token_env,
         token_url=section.oauth2_token_url,
         client_id_env=section.oauth2_client_id_env,
         client_secret_env=section.oauth2_client_secret_env,
         scope=section.oauth2_scope,
-    )
-    return NewmanRunner(
-        folder,
-        timeout=section.timeout,
-        target=section.target,
-        credentials=credentials,
-        extra_ca_certs=settings.path(section.ca_certs) if section.ca_certs else None,
     )
 
 

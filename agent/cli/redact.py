@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.errors import InputError, UsageError
+from agent.errors import UsageError
 
 _CHUNK = 1 << 16
 
@@ -25,27 +25,17 @@ def command(
     Input is read as UTF-8; bytes that are not valid UTF-8 are replaced by U+FFFD, so a log
     with stray binary still gets redacted rather than refused.
     """
-    import io
     import json
     import sys
 
     from agent.boundary.redact import Redactor
+    from agent.cli.inputs import open_text
 
     if report is not None and not report.parent.is_dir():
         raise UsageError(f"--report: directory {str(report.parent)!r} does not exist")
     origin = "<stdin>" if path == "-" else path
     redactor = Redactor()
-    try:
-        if path == "-":
-            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
-        else:
-            stream = open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
-    except FileNotFoundError:
-        raise InputError(f"cannot read {path!r}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {path!r}: it is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    stream = open_text(path)
     out = sys.stdout
     with stream:
         chunks = iter(lambda: stream.read(_CHUNK), "")

@@ -6,29 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.errors import InputError, UsageError
+from agent.errors import UsageError
 
 MAX_BYTES = 64 * 1024 * 1024
 
 
 def _read(path: str) -> str:
-    import sys
+    from agent.cli.inputs import read_text
 
-    try:
-        if path == "-":
-            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-        else:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"cannot read {path!r}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"cannot read {path!r}: it is a directory") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path!r}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path!r} is larger than {MAX_BYTES // (1024 * 1024)} MiB; scan it in parts")
-    return raw.decode("utf-8", errors="replace")
+    return read_text(path, MAX_BYTES)
 
 
 def scan_text(text: str) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def command(
     from agent.cli.context import settings_from
     from agent.runner import NewmanRunner
     from agent.runner.credentials import provider_from
+    from agent.wiring import credentials as wiring_credentials
     from agent.wiring import sandbox_dir as configured_sandbox_dir
 
     if fmt not in ("text", "json"):
@@ -89,13 +90,7 @@ def command(
             scope=oauth2_scope,
         )
     else:
-        credentials = provider_from(
-            token_env=section.token_env,
-            token_url=section.oauth2_token_url,
-            client_id_env=section.oauth2_client_id_env,
-            client_secret_env=section.oauth2_client_secret_env,
-            scope=section.oauth2_scope,
-        )
+        credentials = wiring_credentials(settings)
     if ca_certs is None and section.ca_certs is not None:
         ca_certs = settings.path(section.ca_certs)
     if ca_certs is not None and not ca_certs.is_file():
