@@ -21,7 +21,7 @@ def fingerprint(*parts: Any) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class SpecDocument(_Model):
