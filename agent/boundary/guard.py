@@ -89,14 +89,24 @@ class ScriptPolicy(Validator):  # type: ignore[misc]
 
 @register_validator(name="postwright/request-policy", data_type="all")
 class RequestPolicy(Validator):  # type: ignore[misc]
-    """The request uses ``{{baseUrl}}`` and carries credentials only as variables."""
+    """The request uses ``{{baseUrl}}``, carries credentials only as variables in credential
+    fields, and names no host outside the spec in its data."""
 
-    def __init__(self, secret_names: Sequence[str] = (), on_fail: Any = None, **kwargs: Any) -> None:
-        super().__init__(on_fail=on_fail, secret_names=list(secret_names), **kwargs)
+    def __init__(
+        self,
+        allowed_hosts: Sequence[str] = (),
+        secret_names: Sequence[str] = (),
+        on_fail: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            on_fail=on_fail, allowed_hosts=list(allowed_hosts), secret_names=list(secret_names), **kwargs
+        )
+        self.allowed_hosts = list(allowed_hosts)
         self.secret_names = list(secret_names)
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        return _fail_or_pass(check_request(value, "request", self.secret_names))
+        return _fail_or_pass(check_request(value, "request", self.secret_names, self.allowed_hosts))
 
 
 def _lines(value: Any, key: str = "") -> list[str]:
@@ -180,7 +190,8 @@ def proposal_models(allowed_hosts: Sequence[str], secret_names: Sequence[str] = 
             Field(
                 description="Postman v2.1 request",
                 json_schema_extra=validators(
-                    RequestPolicy(secret_names=secret_names, on_fail="reask"), NoSecret(on_fail="reask")
+                    RequestPolicy(allowed_hosts=allowed_hosts, secret_names=secret_names, on_fail="reask"),
+                    NoSecret(on_fail="reask"),
                 ),
             ),
         ),

@@ -310,7 +310,7 @@ def check_item(
     where = f"item[{name}]"
     findings.extend(check_names(item, where))
     if "request" in item:
-        findings.extend(check_request(item["request"], where, secret_var_names))
+        findings.extend(check_request(item["request"], where, secret_var_names, allowed_hosts))
     for index, event in enumerate(item.get("event") or []):
         listen = event.get("listen", "script") if isinstance(event, dict) else "script"
         source = _script_source(event)

@@ -92,8 +92,11 @@ def _check_auth(auth: Any, where: str) -> list[Finding]:
     return findings
 
 
-def check_request(request: Any, where: str, secret_names: Sequence[str]) -> list[Finding]:
-    """Base URL is ``{{baseUrl}}``; credentials only as ``{{variables}}``."""
+def check_request(
+    request: Any, where: str, secret_names: Sequence[str], allowed_hosts: Sequence[str] | None = None
+) -> list[Finding]:
+    """Base URL is ``{{baseUrl}}``; credentials only as ``{{variables}}`` in credential fields;
+    with ``allowed_hosts``, no URL in the request's data names another host."""
     if isinstance(request, str):
         return _check_url(request, where, secret_names)
     if not isinstance(request, dict):
@@ -105,6 +108,61 @@ def check_request(request: Any, where: str, secret_names: Sequence[str]) -> list
                 _error("request-literal-credential", f"header '{key}' must be a {{{{variable}}}}", where)
             )
     findings.extend(_check_auth(request.get("auth"), where))
+    if allowed_hosts is not None:
+        findings.extend(_check_data(request, where, secret_names, allowed_hosts))
+    return findings
+
+
+# Second-level names reserved for documentation (RFC 2606): nobody can own them.
+_RESERVED_HOSTS = re.compile(r"(?i)(^|\.)example\.(com|org|net)$")
+
+
+def _data(request: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, text) of everything a request sends besides its credential fields."""
+    url = request.get("url")
+    if isinstance(url, dict):
+        for part in url.get("path") or []:
+            yield "url.path", str(part)
+        for key, value in _pairs(url.get("query")):
+            if not CREDENTIAL_NAME.search(key):
+                yield f"query '{key}'", value
+    elif isinstance(url, str):
+        yield "url", url.removeprefix(BASE_URL)
+    for key, value in _pairs(request.get("header")):
+        if not (_CREDENTIAL_HEADERS.match(key) or CREDENTIAL_NAME.search(key)):
+            yield f"header '{key}'", value
+    body = request.get("body")
+    if isinstance(body, dict):
+        if isinstance(body.get("raw"), str):
+            yield "body", body["raw"]
+        for mode in ("urlencoded", "formdata"):
+            for key, value in _pairs(body.get(mode)):
+                yield f"body '{key}'", value
+
+
+def _check_data(
+    request: dict[str, Any], where: str, secret_names: Sequence[str], allowed_hosts: Sequence[str]
+) -> list[Finding]:
+    """Request data names no foreign host and carries no credential variable."""
+    from agent.boundary.policy_js import host_allowed, urls_in
+
+    findings: list[Finding] = []
+    for field, text in _data(request):
+        for url in urls_in(text):
+            host = url.split("//", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0]
+            if not host_allowed(url, allowed_hosts) and not _RESERVED_HOSTS.search(host):
+                findings.append(
+                    _error("request-foreign-host", f"{field} names a host outside the spec", where)
+                )
+        for name in template_vars(text):
+            if name != "baseUrl" and is_secret_name(name, secret_names):
+                findings.append(
+                    _error(
+                        "request-secret-in-data",
+                        f"credential variable '{name}' sent as data in {field}",
+                        where,
+                    )
+                )
     return findings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 import uuid
 from typing import Any
@@ -10,16 +11,30 @@ from typing import Any
 import rstr
 
 MAX_DEPTH = 8
+# Spec examples are untrusted text: a string that Postman would expand ({{var}}) or that
+# names a URL is not copied into a request; a value is generated from the schema instead.
+_UNSAFE_EXAMPLE = re.compile(r"\{\{|\}\}|[a-z][a-z0-9+.-]*://|^//", re.IGNORECASE)
+
+
+def _usable(value: Any) -> bool:
+    """Whether an example value may go into a request as it is (recursively for objects)."""
+    if isinstance(value, str):
+        return not _UNSAFE_EXAMPLE.search(value)
+    if isinstance(value, dict):
+        return all(_usable(k) and _usable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_usable(v) for v in value)
+    return True
 
 
 def param_value(param: dict[str, Any], rng: random.Random) -> Any:
     """A value for a (resolved) parameter: its example, its first example, else from its schema."""
-    if "example" in param:
+    if "example" in param and _usable(param["example"]):
         return param["example"]
     examples = param.get("examples")
     if isinstance(examples, dict):
         for ex in examples.values():
-            if isinstance(ex, dict) and "value" in ex:
+            if isinstance(ex, dict) and "value" in ex and _usable(ex["value"]):
                 return ex["value"]
     schema = param.get("schema")
     if schema is None:
@@ -34,10 +49,10 @@ def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth:
     if not isinstance(schema, dict):
         return "sample"
     for key in ("example", "const", "default"):
-        if key in schema and schema[key] is not None:
+        if key in schema and schema[key] is not None and (key == "const" or _usable(schema[key])):
             return schema[key]
     examples = schema.get("examples")
-    if isinstance(examples, list) and examples:
+    if isinstance(examples, list) and examples and _usable(examples[0]):
         return examples[0]
     enum = [v for v in schema.get("enum") or [] if v is not None]
     if enum:

@@ -151,5 +151,7 @@ class LocalGitPublisher:
             "items are unchanged. Review before merging.",
             "",
         ]
-        lines += [f"- {' '.join(str(i.get('name', '')).split())} ({i['id']})" for i in items]
+        # ids only: item names can carry words from the spec or a model; the PR body is where
+        # they are shown, escaped
+        lines += [f"- {i['id']}" for i in items]
         return "\n".join(lines) + "\n"

@@ -106,10 +106,11 @@ class PrBodyData(_Data):
             dropped=[
                 PrDropped(
                     id=p.id,
-                    name=_item_name(p),
+                    # never the item's own name or the finding's words: a dropped proposal may
+                    # have been dropped *because* its text was an injection
+                    name=p.id,
                     operation=p.intent.operation,
-                    reasons=[f"{f.code}: {f.message}" for f in p.findings if f.severity == "error"]
-                    or ["dropped"],
+                    reasons=sorted({f.code for f in p.findings if f.severity == "error"}) or ["dropped"],
                 )
                 for p in dropped
             ],
@@ -118,8 +119,11 @@ class PrBodyData(_Data):
 
 
 def _item_name(proposal: Proposal) -> str:
+    """Rule-made names are built from the spec's structure; a model's words are not repeated."""
     name = proposal.item.get("name")
-    return name if isinstance(name, str) else proposal.id
+    if proposal.generator != "rules" or not isinstance(name, str):
+        return f"{proposal.intent.kind.value} test by the model"
+    return name
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -148,7 +152,7 @@ def render_pr_body(data: PrBodyData) -> str:
     out += _section(
         "Dropped proposals",
         [
-            f"- {code(d.name)} for {code(d.operation)}: " + "; ".join(code(r) for r in d.reasons)
+            f"- {code(d.id)} for {code(d.operation)}: " + ", ".join(code(r) for r in d.reasons)
             for d in data.dropped
         ],
     )

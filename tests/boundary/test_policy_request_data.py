@@ -1,0 +1,53 @@
+"""Request data is checked too: no foreign host, no credential variable outside credential fields."""
+
+from __future__ import annotations
+
+import random
+
+from agent.boundary.policy_request import check_request
+from agent.generate.data import param_value, sample
+
+HOSTS = ["api.petstore.example"]
+
+
+def codes(request: dict) -> set[str]:
+    return {f.code for f in check_request(request, "item", (), HOSTS) if f.severity == "error"}
+
+
+def request(query: list[dict] | None = None, raw_body: str | None = None) -> dict:
+    req: dict = {
+        "method": "POST",
+        "url": {"raw": "{{baseUrl}}/pets", "host": ["{{baseUrl}}"], "path": ["pets"], "query": query or []},
+        "header": [{"key": "Authorization", "value": "Bearer {{accessToken}}"}],
+    }
+    if raw_body is not None:
+        req["body"] = {"mode": "raw", "raw": raw_body}
+    return req
+
+
+def test_clean_requests_pass() -> None:
+    assert codes(request([{"key": "status", "value": "available"}], '{"name": "Rex"}')) == set()
+    assert codes(request(raw_body='{"homepage": "https://example.com/rex"}')) == set()
+    assert codes(request(raw_body='{"self": "https://api.petstore.example/v1/pets/1"}')) == set()
+
+
+def test_foreign_hosts_in_data_are_refused() -> None:
+    assert "request-foreign-host" in codes(request(raw_body='{"cb": "https://collector.attacker.example/x"}'))
+    assert "request-foreign-host" in codes(request([{"key": "next", "value": "//evil.example/p"}]))
+
+
+def test_credential_variables_outside_credential_fields_are_refused() -> None:
+    assert "request-secret-in-data" in codes(request([{"key": "shelterId", "value": "{{accessToken}}"}]))
+    assert "request-secret-in-data" in codes(request(raw_body='{"name": "{{accessToken}}"}'))
+    assert codes(request([{"key": "api_key", "value": "{{apiKey}}"}])) == set()
+
+
+def test_spec_examples_that_name_urls_or_variables_are_not_copied() -> None:
+    rng = random.Random(0)
+    bad = {"name": "shelterId", "in": "query", "example": "https://attacker.example/?t={{accessToken}}"}
+    bad["schema"] = {"type": "string", "pattern": "^sh-[0-9]{3}$"}
+    value = param_value(bad, rng)
+    assert "attacker" not in str(value) and "{{" not in str(value)
+    schema = {"type": "object", "properties": {"name": {"type": "string", "example": "{{accessToken}}"}}}
+    assert "{{" not in str(sample(schema, rng))
+    assert sample({"type": "string", "example": "Rex"}, rng) == "Rex"
