@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.config import Settings
-from agent.errors import ConfigError, MissingDependency
+from agent.errors import ConfigError
 from agent.llm.types import Budget
 from agent.models import SpecDocument
 from agent.pipeline import Job, Pipeline
@@ -31,9 +31,11 @@ class SpecLoader:
 
 def sandbox_dir(settings: Settings) -> Path:
     """The pinned Node project: configured, or the one beside the package."""
+    from agent.runner.sandbox import default_sandbox_dir
+
     if settings.sandbox.dir is not None:
         return settings.path(settings.sandbox.dir)
-    return Path(__file__).resolve().parents[1] / "sandbox"
+    return default_sandbox_dir()
 
 
 def log_source(settings: Settings, store: Store) -> LogSource | None:
@@ -66,10 +68,10 @@ def runner(settings: Settings) -> Runner | None:
     if not settings.sandbox.enabled:
         return None
     from agent.runner.newman import NewmanRunner
+    from agent.runner.sandbox import SandboxTools
 
     folder = sandbox_dir(settings)
-    if not (folder / "node_modules").is_dir():
-        raise MissingDependency("the Node sandbox", f"npm ci --prefix {folder}")
+    SandboxTools.locate(folder)  # a missing install fails here, with the command that fixes it
     section = settings.sandbox
     return NewmanRunner(
         folder,

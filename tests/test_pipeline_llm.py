@@ -23,7 +23,9 @@ def test_gullible_model_changes_nothing_it_was_told_to(tmp_path: Path, _no_netwo
             llm="openai:gpt-4o-mini",
             llm_base_url=server.base_url,
         )
-        settings = settings.model_copy(update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})})
+        settings = settings.model_copy(
+            update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})}
+        )
         pipeline = wiring.build(settings)
         events = list(pipeline.run(wiring.job(settings, kind="test")))
         prompts = json.dumps(server.requests)

@@ -1,0 +1,1 @@
+"""The trust boundary: inbound redaction and injection scoring, outbound policy and guard."""

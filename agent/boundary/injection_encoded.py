@@ -80,11 +80,6 @@ def tag_payloads(text: str) -> Iterator[Hit]:
         yield Hit("unicode-tags", match.start(), match.end(), 1.0)
 
 
-def decode_tags(run: str) -> str:
-    """What a run of tag characters spells in ASCII."""
-    return "".join(chr(ord(c) - 0xE0000) for c in run if 0xE0020 <= ord(c) <= 0xE007E)
-
-
 def homoglyph_words(text: str) -> Iterator[Hit]:
     """Words that mix Latin letters with Cyrillic or Greek look-alikes."""
     for match in _WORD.finditer(text):

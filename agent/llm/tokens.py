@@ -107,7 +107,3 @@ class TokenCounter:
         if self._enc is None:
             return math.ceil(len(text) / CHARS_PER_TOKEN)
         return len(self._enc.encode(text, disallowed_special=()))
-
-    def count_messages(self, contents: list[str]) -> int:
-        """Tokens of a chat request: contents plus OpenAI's per-message overhead."""
-        return sum(self.count(c) + 4 for c in contents) + 3

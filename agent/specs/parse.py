@@ -28,11 +28,6 @@ def decode(data: bytes, origin: str, *, max_bytes: int = MAX_BYTES) -> str:
         raise InputError(f"{origin}: not valid UTF-8 (byte {exc.start})") from None
 
 
-def parse_text(text: str, origin: str) -> Any:
-    """Parse JSON or YAML text into plain Python values."""
-    return _parse(text, origin)[0]
-
-
 def _parse(text: str, origin: str) -> tuple[Any, bool]:
     """The parsed value and whether its parser builds unshared trees of JSON scalars."""
     stripped = text.lstrip()
