@@ -55,9 +55,8 @@ def _events_source(events: Any) -> list[tuple[int, str, str]]:
     return out
 
 
-@register_validator(name="postwright/script-policy", data_type="all")
-class ScriptPolicy(Validator):  # type: ignore[misc]
-    """Postman scripts stay within the allowed pm API and the spec's hosts."""
+class _PolicyValidator(Validator):  # type: ignore[misc]
+    """A validator that knows this run's allowed hosts and secret variable names."""
 
     def __init__(
         self,
@@ -71,6 +70,11 @@ class ScriptPolicy(Validator):  # type: ignore[misc]
         )
         self.allowed_hosts = list(allowed_hosts)
         self.secret_names = list(secret_names)
+
+
+@register_validator(name="postwright/script-policy", data_type="all")
+class ScriptPolicy(_PolicyValidator):
+    """Postman scripts stay within the allowed pm API and the spec's hosts."""
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         findings: list[Finding] = []
@@ -88,22 +92,9 @@ class ScriptPolicy(Validator):  # type: ignore[misc]
 
 
 @register_validator(name="postwright/request-policy", data_type="all")
-class RequestPolicy(Validator):  # type: ignore[misc]
+class RequestPolicy(_PolicyValidator):
     """The request uses ``{{baseUrl}}``, carries credentials only as variables in credential
     fields, and names no host outside the spec in its data."""
-
-    def __init__(
-        self,
-        allowed_hosts: Sequence[str] = (),
-        secret_names: Sequence[str] = (),
-        on_fail: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            on_fail=on_fail, allowed_hosts=list(allowed_hosts), secret_names=list(secret_names), **kwargs
-        )
-        self.allowed_hosts = list(allowed_hosts)
-        self.secret_names = list(secret_names)
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         return _fail_or_pass(check_request(value, "request", self.secret_names, self.allowed_hosts))
