@@ -66,10 +66,17 @@ def _extend_over_code(text: str, end: int) -> int:
     return match.end() if match else end
 
 
+# A sentence no rule's first pattern matches cannot score: one combined search rules it out
+# (most sentences, e.g. test names and ordinary log lines) before the rules run one by one.
+_ANY_FIRST = re.compile("|".join(f"(?:{rule.all_of[0].pattern})" for rule in SENTENCE_RULES))
+
+
 def _score_sentences(text: str) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
     for start, end in _sentences(text):
         segment = _normalise(text[start:end])
+        if not _ANY_FIRST.search(segment):
+            continue
         best: tuple[float, str, str] | None = None
         for rule in SENTENCE_RULES:
             score = rule.score(segment)
