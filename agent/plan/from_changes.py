@@ -81,32 +81,12 @@ def missing_required(doc: dict[str, Any], op: Operation, only: set[str] | None) 
         where, name = str(param.get("in")), str(param.get("name"))
         if where == "path" or not param.get("required") or (only is not None and name not in only):
             continue
-        out.append(
-            Draft(
-                IntentKind.MISSING_REQUIRED,
-                op.key,
-                op.path,
-                op.method.upper(),
-                "4XX",
-                f"{op.key} without the required {where} parameter '{name}' gets a 4XX",
-                {"omit": {"in": where, "name": name}},
-            )
-        )
+        out.append(_missing(op, f"the required {where} parameter '{name}'", {"in": where, "name": name}))
     required, media, schema = spec_view.request_body(doc, op)
     if not required:
         return out
     if only is None:
-        out.append(
-            Draft(
-                IntentKind.MISSING_REQUIRED,
-                op.key,
-                op.path,
-                op.method.upper(),
-                "4XX",
-                f"{op.key} without its required body gets a 4XX",
-                {"omit": {"in": "body"}},
-            )
-        )
+        out.append(_missing(op, "its required body", {"in": "body"}))
     props = required_body_properties(media, schema)
     if only is None:
         # Full-spec mode: a property test only where the spec declares a 4XX to expect.
@@ -114,18 +94,21 @@ def missing_required(doc: dict[str, Any], op: Operation, only: set[str] | None) 
     else:
         props &= only
     for name in sorted(props):
-        out.append(
-            Draft(
-                IntentKind.MISSING_REQUIRED,
-                op.key,
-                op.path,
-                op.method.upper(),
-                "4XX",
-                f"{op.key} without the required body property '{name}' gets a 4XX",
-                {"omit": {"in": "body", "property": name}},
-            )
-        )
+        out.append(_missing(op, f"the required body property '{name}'", {"in": "body", "property": name}))
     return out
+
+
+def _missing(op: Operation, what: str, omit: dict[str, str]) -> Draft:
+    """A negative test: ``op`` without ``what`` must get a 4XX."""
+    return Draft(
+        IntentKind.MISSING_REQUIRED,
+        op.key,
+        op.path,
+        op.method.upper(),
+        "4XX",
+        f"{op.key} without {what} gets a 4XX",
+        {"omit": omit},
+    )
 
 
 def required_body_properties(media: str | None, schema: Any) -> set[str]:
