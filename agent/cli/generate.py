@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +48,7 @@ def command(
     from agent.cli.context import settings_from
     from agent.cli.progress import follow
     from agent.errors import UsageError
+    from agent.jsontext import pretty
 
     if folders not in ("tag", "operation", "none"):
         raise UsageError(f"--folders must be tag, operation or none, not {folders!r}")
@@ -56,7 +56,7 @@ def command(
     pipeline = wiring.build(settings, verify=verify, publish=False)
     job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
     summary = follow(pipeline.run(job))
-    text = json.dumps(pipeline.collection, indent=2, ensure_ascii=False) + "\n"
+    text = pretty(pipeline.collection) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

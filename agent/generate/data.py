@@ -141,22 +141,26 @@ def _integer(schema: dict[str, Any], rng: random.Random) -> int:
     return value
 
 
+_FIXED_FORMATS = {
+    "date": "2026-01-15",
+    "date-time": "2026-01-15T10:00:00Z",
+    "time": "10:00:00Z",
+    "uri": "https://example.com/resource",
+    "url": "https://example.com/resource",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.10",
+    "ipv6": "2001:db8::10",
+}
+
+
 def _string(schema: dict[str, Any], rng: random.Random) -> str:
     fmt = schema.get("format")
-    fixed = {
-        "date": "2026-01-15",
-        "date-time": "2026-01-15T10:00:00Z",
-        "time": "10:00:00Z",
-        "email": f"user{rng.randint(1, 999)}@example.com",
-        "uri": "https://example.com/resource",
-        "url": "https://example.com/resource",
-        "hostname": "example.com",
-        "ipv4": "192.0.2.10",
-        "ipv6": "2001:db8::10",
-        "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-    }
-    if fmt in fixed:
-        return fixed[fmt]
+    if fmt in _FIXED_FORMATS:
+        return _FIXED_FORMATS[fmt]
+    if fmt == "email":
+        return f"user{rng.randint(1, 999)}@example.com"
+    if fmt == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
     low = int(schema.get("minLength") or 0)
     high = int(schema.get("maxLength") or max(low, 12))
     pattern = schema.get("pattern")
@@ -167,4 +171,4 @@ def _string(schema: dict[str, Any], rng: random.Random) -> str:
             if low <= len(candidate) <= high:
                 return candidate
     size = min(max(low, 8), high)
-    return "".join(rng.choice(string.ascii_lowercase) for _ in range(size))
+    return "".join(rng.choices(string.ascii_lowercase, k=size))

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from agent.generate import spec_view
 from agent.generate.data import param_value, sample
 from agent.generate.schema_convert import to_json_schema
+from agent.jsontext import pretty
 from agent.specs.document import Operation
 
 REDACTION_MARKS = ("[REDACTED", "{{canary", "<redacted", "***")
@@ -149,6 +150,7 @@ def _body(
         return None
     value = sample(schema or {}, rng)
     if isinstance(value, dict):
+        value = dict(value)  # it may be the spec's own (shared, read-only) example
         if omit.get("in") == "body":
             value.pop(str(omit.get("property")), None)
         if setter.get("in") == "body":
@@ -160,6 +162,6 @@ def _body(
     if base == "multipart/form-data" and isinstance(value, dict):
         fields = [{"key": str(k), "value": _text(v), "type": "text"} for k, v in value.items()]
         return media, {"mode": "formdata", "formdata": fields}
-    raw = json.dumps(value, indent=2, sort_keys=True) if "json" in base else _text(value)
+    raw = pretty(value, sort_keys=True, ensure_ascii=True) if "json" in base else _text(value)
     options = {"raw": {"language": "json" if "json" in base else "text"}}
     return media, {"mode": "raw", "raw": raw, "options": options}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from agent.models import Intent, IntentKind, Provenance, fingerprint
@@ -25,9 +26,9 @@ class Draft:
     # an intent: the first draft's wins.
     observed: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """The intent fingerprint: what is tested, never why (so causes merge)."""
+        """The intent fingerprint: what is tested, never why (so causes merge); computed once."""
         return fingerprint(self.kind.value, self.operation, self.expected_status, self.details)
 
     def absorb(self, other: Draft) -> None:

@@ -10,10 +10,10 @@ inputs the result is the same, key order included, so the JSON diff stays stable
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from agent.errors import InputError
+from agent.jsontext import pretty
 
 PW_PREFIX = "pw-"
 
@@ -123,4 +123,4 @@ def merge_collection(existing: dict[str, Any] | None, generated: dict[str, Any])
 
 def dump_collection(collection: dict[str, Any]) -> str:
     """The collection as file text: 2-space JSON, key order kept, trailing newline."""
-    return json.dumps(collection, indent=2, ensure_ascii=False) + "\n"
+    return pretty(collection) + "\n"

@@ -95,17 +95,40 @@ def resolve(doc: dict[str, Any], node: Any) -> Any:
 
 
 def deref_schema(doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = ()) -> Any:
-    """A copy of ``schema`` with local refs inlined; a ref met again inside itself becomes {}."""
+    """``schema`` with local refs inlined; a ref met again inside itself becomes {}.
+
+    The result is read-only: the inlined copy of each ref is made once per document and
+    shared by every later call (full-spec generation inlines the same schemas thousands of times).
+    """
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         ref = schema["$ref"]
         if ref in _stack or len(_stack) >= MAX_REF_HOPS:
             return {}
-        return deref_schema(doc, resolve(doc, {"$ref": ref}), (*_stack, ref))
+        if _stack:
+            return deref_schema(doc, resolve(doc, {"$ref": ref}), (*_stack, ref))
+        inlined = _inlined(doc)
+        if ref not in inlined:
+            inlined[ref] = deref_schema(doc, resolve(doc, {"$ref": ref}), (ref,))
+        return inlined[ref]
     if isinstance(schema, dict):
         return {k: deref_schema(doc, v, _stack) for k, v in schema.items()}
     if isinstance(schema, list):
         return [deref_schema(doc, v, _stack) for v in schema]
     return schema
+
+
+_INLINED: OrderedDict[int, tuple[dict[str, Any], dict[str, Any]]] = OrderedDict()
+
+
+def _inlined(doc: dict[str, Any]) -> dict[str, Any]:
+    """The per-document cache of inlined refs (documents are read-only once loaded)."""
+    # Keyed by id(): the entry holds ``doc`` itself, so the id cannot be reused meanwhile.
+    found = _INLINED.get(id(doc))
+    if found is None or found[0] is not doc:
+        found = _INLINED[id(doc)] = (doc, {})
+        while len(_INLINED) > 8:
+            _INLINED.popitem(last=False)
+    return found[1]
 
 
 # A compiled path-template segment: (score, literal text or pattern, parameter names).

@@ -44,6 +44,7 @@ def _count(node: Any) -> tuple[int, int]:
 def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], str]:
     """Phase timings (seconds) and a summary line."""
     from agent.generate.postman import build_collection, operation_tags
+    from agent.jsontext import pretty
     from agent.generate.rules import generate
     from agent.plan import plan
     from agent.specs.load import load_spec
@@ -78,7 +79,7 @@ def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], 
     lap("collection")
     problems = [f for f in check_collection(collection) if f.severity == "error"]
     lap("schema-check")
-    text = json.dumps(collection, indent=2, ensure_ascii=False)
+    text = pretty(collection)  # as `postwright generate` writes it
     out.write_text(text)
     lap("write")
     requests, tests = _count(collection)
