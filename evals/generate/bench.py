@@ -16,36 +16,23 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTMAN = ROOT / "evals" / "portman" / "node_modules" / ".bin" / "portman"
 sys.path.insert(0, str(ROOT / "evals" / "diff"))
 sys.path.insert(0, str(ROOT))
 from gen_specs import base_spec  # noqa: E402
 
-
-def _count(node: Any) -> tuple[int, int]:
-    """(requests, pm.test calls) in a collection."""
-    items = tests = 0
-    for child in node.get("item") or []:
-        if "item" in child:
-            i, t = _count(child)
-            items, tests = items + i, tests + t
-            continue
-        items += 1
-        for event in child.get("event") or []:
-            tests += sum(str(line).count("pm.test(") for line in event.get("script", {}).get("exec", []))
-    return items, tests
+sys.path.insert(0, str(ROOT / "evals"))
+from postman_stats import PORTMAN, count  # noqa: E402
 
 
 def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], str]:
     """Phase timings (seconds) and a summary line."""
     from agent.generate.postman import build_collection, operation_tags
-    from agent.jsontext import pretty
     from agent.generate.rules import generate
+    from agent.jsontext import pretty
     from agent.plan import plan
     from agent.specs.load import load_spec
     from agent.validate import SpecContext, check_collection, check_proposal
@@ -82,7 +69,7 @@ def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], 
     text = pretty(collection)  # as `postwright generate` writes it
     out.write_text(text)
     lap("write")
-    requests, tests = _count(collection)
+    requests, tests = count(collection)
     summary = (
         f"{len(intents)} intents, {requests} requests, {tests} pm.test, {len(text) / 1e6:.0f} MB, "
         f"{dropped} of {len(sample)} validated dropped, {len(problems)} collection errors"
@@ -99,7 +86,7 @@ def portman(spec: Path, out: Path, work: Path) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if done.returncode != 0 or not out.exists():
         raise SystemExit(f"portman failed ({done.returncode}): {done.stderr[-500:]}")
-    requests, tests = _count(json.loads(out.read_text()))
+    requests, tests = count(json.loads(out.read_text()))
     return seconds, f"{requests} requests, {tests} pm.test, {out.stat().st_size / 1e6:.0f} MB"
 
 

@@ -21,7 +21,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -29,12 +28,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SPEC = HERE / "spec.yaml"
 NEWMAN = ROOT / "sandbox" / "node_modules" / ".bin" / "newman"
-PORTMAN = ROOT / "evals" / "portman" / "node_modules" / ".bin" / "portman"
 POSTWRIGHT = ROOT / ".venv" / "bin" / "postwright"
 TOOLS = ("postwright", "portman")
 
 sys.path.insert(0, str(HERE))
 from server import MUTANTS  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "evals"))
+from postman_stats import PORTMAN, count  # noqa: E402
 
 
 @dataclass
@@ -86,24 +87,11 @@ def generate(spec: Path, out: Path) -> dict[str, Path]:
     pm_seconds = time.perf_counter() - started
     skipped = [line for line in done.stdout.splitlines() if line.startswith("schemaValidation skipped")]
     for tool, seconds in (("postwright", pw_seconds), ("portman", pm_seconds)):
-        items, tests = _count(json.loads(paths[tool].read_text()))
+        items, tests = count(json.loads(paths[tool].read_text()))
         print(f"{tool:10s} generated {items} requests, {tests} pm.test in {seconds:.2f}s")
     for line in skipped:
         print(f"  portman: {line.split(' schema is invalid')[0]} (its own schema converter failed)")
     return paths
-
-
-def _count(node: Any) -> tuple[int, int]:
-    items = tests = 0
-    for child in node.get("item") or []:
-        if "item" in child:
-            i, t = _count(child)
-            items, tests = items + i, tests + t
-            continue
-        items += 1
-        for event in child.get("event") or []:
-            tests += sum(str(line).count("pm.test(") for line in event.get("script", {}).get("exec", []))
-    return items, tests
 
 
 def start_server(mutant: str) -> tuple[subprocess.Popen[str], str]:
