@@ -1,4 +1,8 @@
-"""The request side of a proposed Postman item: base URL, credentials, names."""
+"""The request side of a proposed Postman item: base URL, credentials, names.
+
+The one implementation of request hygiene: the guard (``policy.check_item``, the LLM
+guard's ``RequestPolicy``) and ``validate.collection`` both call ``check_request``.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,73 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agent.boundary.policy_js import CREDENTIAL_NAME, is_secret_name, template_vars
+from agent.boundary.policy_js import is_secret_name, template_vars
 from agent.models import Finding
 
 BASE_URL = "{{baseUrl}}"
-_CREDENTIAL_HEADERS = re.compile(
-    r"(?i)^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token)$"
+# Header names that carry a credential whatever their value looks like.
+CREDENTIAL_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-api-key",
+        "api-key",
+        "apikey",
+        "x-auth-token",
+        "x-access-token",
+        "x-csrf-token",
+        "private-token",
+        "x-amz-security-token",
+    }
 )
-_SCHEME_WORDS = re.compile(r"(?i)\b(bearer|basic|token|digest|apikey)\b")
-_TEMPLATE = re.compile(r"\{\{\s*[^{}\s]+\s*\}\}")
+# Field names (header, query, collection variable) that hold credentials, matched on the
+# snake_cased name. Short words need a word start so that e.g. `footprint` is not `otp`.
+_CREDENTIAL_FIELD = re.compile(
+    r"token|secret|passw|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|cookie|"
+    r"session|bearer|jwt|signature|auth|(?<![a-z])(?:pwd|otp)"
+)
+# Ordinary names that contain a credential word: authors and pagination cursors.
+_NOT_CREDENTIAL = re.compile(r"author(?!i[sz])|(?:page|next|prev|continuation|sync|cursor)[_-]?token")
+_VARIABLE = r"\{\{\s*[A-Za-z_][\w.-]*\s*\}\}"
+_VARIABLE_VALUE = re.compile(rf"(?i)^\s*(?:(?:bearer|basic|token|digest|apikey|api-key)\s+)?{_VARIABLE}\s*$")
+_BARE_VARIABLE = re.compile(rf"^\s*{_VARIABLE}\s*$")
+# userinfo after {{baseUrl}} (`{{baseUrl}}user:pass@`) or after any `//`.
+_URL_USERINFO = re.compile(r"^\{\{baseUrl\}\}[^/?#]*@|//[^/?#@\s]+@")
+# Auth attributes that are settings, not secrets; every other string attribute must be a variable.
+_AUTH_SETTING = frozenset({"in", "addTokenTo", "headerPrefix", "algorithm", "tokenType", "grant_type"})
 
 
 def _error(code: str, message: str, where: str) -> Finding:
     return Finding(severity="error", code=code, message=message, location=where)
 
 
+def _literal(message: str, where: str) -> Finding:
+    return _error("request-literal-credential", message, where)
+
+
+def _at(where: str, *parts: str | int) -> str:
+    """A finer location under a JSON pointer ``where``; the guard's labels stay as given."""
+    return "/".join([where, *(str(p) for p in parts)]) if where.startswith("/") else where
+
+
+def credential_field(name: str) -> bool:
+    """A header, query parameter or variable name that holds a credential."""
+    if name.strip().lower() in CREDENTIAL_HEADERS:
+        return True
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return bool(_CREDENTIAL_FIELD.search(_NOT_CREDENTIAL.sub(" ", snake)))
+
+
 def only_variables(value: str) -> bool:
-    """A credential value made only of ``{{variables}}`` (and an auth scheme word)."""
-    rest = _SCHEME_WORDS.sub("", _TEMPLATE.sub("", value))
-    return "{{" in value and not rest.strip()
+    """A credential value that is one ``{{variable}}``, optionally after an auth scheme word."""
+    return bool(_VARIABLE_VALUE.match(value))
+
+
+def cookie_variables(value: str) -> bool:
+    """A Cookie header whose every ``name=value`` pair has a ``{{variable}}`` as its value."""
+    pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
+    return bool(pairs) and all(len(p) == 2 and _BARE_VARIABLE.match(p[1]) for p in pairs)
 
 
 def raw_url(url: Any) -> str:
@@ -43,23 +95,33 @@ def raw_url(url: Any) -> str:
 
 
 def _pairs(items: Any) -> Iterator[tuple[str, str]]:
+    """(key, value) of the enabled entries: what the request sends."""
     for entry in items or []:
         if isinstance(entry, dict) and not entry.get("disabled"):
             yield str(entry.get("key", "")), str(entry.get("value", ""))
+
+
+def _entries(items: Any) -> Iterator[tuple[int, str, str]]:
+    """(index, key, value) of every entry, disabled ones too: they are committed all the same."""
+    for index, entry in enumerate(items if isinstance(items, list) else []):
+        if isinstance(entry, dict):
+            yield index, str(entry.get("key") or ""), str(entry.get("value") or "")
 
 
 def _check_url(url: Any, where: str, secret_names: Sequence[str]) -> list[Finding]:
     findings: list[Finding] = []
     raw = raw_url(url).strip()
     if not raw.startswith(BASE_URL):
-        findings.append(_error("request-base-url", "the request URL must start with {{baseUrl}}", where))
+        # No URL in the message: it may carry the very credential found below.
+        findings.append(_error("request-base-url", f"the request URL must start with {BASE_URL}", where))
     if isinstance(url, dict) and isinstance(url.get("host"), list) and url["host"] != [BASE_URL]:
         findings.append(_error("request-base-url", "url.host must be ['{{baseUrl}}']", where))
-    query = list(_pairs(url.get("query"))) if isinstance(url, dict) else []
-    for key, value in query:
-        if CREDENTIAL_NAME.search(key) and not only_variables(value):
+    if _URL_USERINFO.search(raw):
+        findings.append(_literal("credentials embedded in the request URL", where))
+    for index, key, value in _entries(url.get("query") if isinstance(url, dict) else None):
+        if credential_field(key) and not only_variables(value):
             findings.append(
-                _error("request-literal-credential", f"query parameter '{key}' must be a variable", where)
+                _literal(f"query parameter '{key}' must be a {{{{variable}}}}", _at(where, "query", index))
             )
     for name in template_vars(raw):
         if name != "baseUrl" and is_secret_name(name, secret_names):
@@ -74,21 +136,36 @@ def _check_url(url: Any, where: str, secret_names: Sequence[str]) -> list[Findin
     return findings
 
 
-def _check_auth(auth: Any, where: str) -> list[Finding]:
+def check_auth(auth: Any, where: str) -> list[Finding]:
+    """An auth block (request or collection) whose secret attributes are ``{{variables}}``."""
     findings: list[Finding] = []
     if not isinstance(auth, dict):
         return findings
     kind = str(auth.get("type", ""))
-    for entry in auth.get(kind) or []:
+    attributes = auth.get(kind)
+    for index, entry in enumerate(attributes if isinstance(attributes, list) else []):
         if not isinstance(entry, dict):
             continue
         key, value = str(entry.get("key", "")), entry.get("value", "")
-        if key in ("in", "addTokenTo", "headerPrefix", "algorithm", "tokenType", "grant_type", "key"):
+        # In apikey auth `key` names the header or query parameter (`value` is the secret);
+        # elsewhere a `key` attribute is a secret.
+        if key in _AUTH_SETTING or (kind == "apikey" and key == "key"):
             continue
         if isinstance(value, str) and value and not only_variables(value):
             findings.append(
-                _error("request-literal-credential", f"auth {kind}.{key} must be a {{{{variable}}}}", where)
+                _literal(f"auth {kind}.{key} must be a {{{{variable}}}}", _at(where, kind, index))
             )
+    return findings
+
+
+def _check_headers(headers: Any, where: str) -> list[Finding]:
+    findings: list[Finding] = []
+    for index, key, value in _entries(headers):
+        if not credential_field(key) or only_variables(value):
+            continue
+        if key.strip().lower() == "cookie" and cookie_variables(value):
+            continue
+        findings.append(_literal(f"header '{key}' must be a {{{{variable}}}}", _at(where, index)))
     return findings
 
 
@@ -96,18 +173,18 @@ def check_request(
     request: Any, where: str, secret_names: Sequence[str], allowed_hosts: Sequence[str] | None = None
 ) -> list[Finding]:
     """Base URL is ``{{baseUrl}}``; credentials only as ``{{variables}}`` in credential fields;
-    with ``allowed_hosts``, no URL in the request's data names another host."""
+    with ``allowed_hosts``, no URL in the request's data names another host.
+
+    ``where`` labels every finding; a JSON pointer (``/item/0/request``) is extended to the
+    offending field (``/item/0/request/header/2``).
+    """
     if isinstance(request, str):
         return _check_url(request, where, secret_names)
     if not isinstance(request, dict):
         return [_error("request-shape", "the request must be an object or a URL string", where)]
-    findings = _check_url(request.get("url"), where, secret_names)
-    for key, value in _pairs(request.get("header")):
-        if (_CREDENTIAL_HEADERS.match(key) or CREDENTIAL_NAME.search(key)) and not only_variables(value):
-            findings.append(
-                _error("request-literal-credential", f"header '{key}' must be a {{{{variable}}}}", where)
-            )
-    findings.extend(_check_auth(request.get("auth"), where))
+    findings = _check_url(request.get("url"), _at(where, "url"), secret_names)
+    findings.extend(_check_headers(request.get("header"), _at(where, "header")))
+    findings.extend(check_auth(request.get("auth"), _at(where, "auth")))
     if allowed_hosts is not None:
         findings.extend(_check_data(request, where, secret_names, allowed_hosts))
     return findings
@@ -124,12 +201,12 @@ def _data(request: dict[str, Any]) -> Iterator[tuple[str, str]]:
         for part in url.get("path") or []:
             yield "url.path", str(part)
         for key, value in _pairs(url.get("query")):
-            if not CREDENTIAL_NAME.search(key):
+            if not credential_field(key):
                 yield f"query '{key}'", value
     elif isinstance(url, str):
         yield "url", url.removeprefix(BASE_URL)
     for key, value in _pairs(request.get("header")):
-        if not (_CREDENTIAL_HEADERS.match(key) or CREDENTIAL_NAME.search(key)):
+        if not credential_field(key):
             yield f"header '{key}'", value
     body = request.get("body")
     if isinstance(body, dict):

@@ -47,7 +47,7 @@ def command(
         )
         proposal = Proposal(id=str(item.get("id") or pointer), intent=intent, item=item)
         for finding in check_proposal(proposal, revision):
-            if finding.code in {"base-url", "literal-credential"}:
+            if finding.code in _REQUEST_CODES:
                 continue  # already reported by check_collection with the right location
             findings.append(
                 finding.model_copy(update={"location": f"{pointer} {item.get('name', '')}".strip()})
@@ -60,6 +60,12 @@ def command(
         errors = sum(f.severity == "error" for f in findings)
         typer.echo(f"{errors} errors, {len(findings) - errors} other findings")
     return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK
+
+
+# What check_collection's check_request already reports, located by JSON pointer.
+_REQUEST_CODES = frozenset(
+    {"request-base-url", "request-literal-credential", "request-secret-in-url", "request-shape"}
+)
 
 
 def _expected(item: dict[str, Any]) -> str:

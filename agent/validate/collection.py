@@ -1,14 +1,18 @@
-"""Collection-level checks: the official v2.1 JSON Schema, ``{{baseUrl}}``, no literal credentials."""
+"""Collection-level checks: the official v2.1 JSON Schema, ``{{baseUrl}}``, no literal credentials.
+
+Request hygiene is the guard's (``boundary.policy_request``); this adds the collection's own
+``auth`` and ``variable`` blocks and JSON-pointer locations.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from agent.boundary.policy_request import check_auth, check_request, credential_field
 from agent.models import Finding
 
 V21_SCHEMA_URLS = {
@@ -17,25 +21,6 @@ V21_SCHEMA_URLS = {
     "https://schema.getpostman.com/json/draft-07/collection/v2.1.0/",
     "https://schema.getpostman.com/json/collection/v2.1.0/",
 }
-_VAR_ONLY = re.compile(
-    r"^\s*(?:(?:Bearer|Basic|Token|Digest|ApiKey|Api-Key)\s+)?\{\{[A-Za-z_][\w.-]*\}\}\s*$", re.I
-)
-_SECRET_HEADERS = {
-    "authorization",
-    "proxy-authorization",
-    "x-api-key",
-    "api-key",
-    "apikey",
-    "x-auth-token",
-    "x-access-token",
-    "cookie",
-    "x-csrf-token",
-    "private-token",
-    "x-amz-security-token",
-}
-_SECRET_NAME = re.compile(
-    r"(token|secret|password|passwd|api[_-]?key|apikey|access[_-]?key|credential|session)", re.I
-)
 
 
 @lru_cache(maxsize=1)
@@ -81,98 +66,17 @@ def check_collection(collection: dict[str, Any]) -> list[Finding]:
     for pointer, item in _items(collection.get("item") or [], "/item"):
         findings += check_item(item, pointer)
     findings += _variables(collection.get("variable") or [], "/variable")
-    findings += _auth(collection.get("auth"), "/auth")
+    findings += check_auth(collection.get("auth"), "/auth")
     return findings
 
 
 def check_item(item: dict[str, Any], where: str = "") -> list[Finding]:
-    """Base URL and credential checks for one item."""
+    """Base URL and credential checks for one item (the guard's ``check_request``), located by
+    JSON pointer under ``where``."""
     request = item.get("request")
-    if not isinstance(request, dict):
+    if request is None:
         return []
-    findings: list[Finding] = []
-    url = request.get("url")
-    raw = url.get("raw") if isinstance(url, dict) else url
-    if not isinstance(raw, str) or not raw.startswith("{{baseUrl}}"):
-        findings.append(
-            Finding(
-                severity="error",
-                code="base-url",
-                message=f"request URL must start with {{{{baseUrl}}}}: {str(raw)[:80]!r}",
-                location=f"{where}/request/url",
-            )
-        )
-    elif re.match(r"^\{\{baseUrl\}\}[^/?#]*@", raw) or re.search(r"//[^/@\s]+:[^/@\s]+@", raw):
-        findings.append(
-            Finding(
-                severity="error",
-                code="literal-credential",
-                message="credentials embedded in the request URL",
-                location=f"{where}/request/url",
-            )
-        )
-    for i, head in enumerate(request.get("header") or []):
-        if not isinstance(head, dict):
-            continue
-        name, value = str(head.get("key", "")), str(head.get("value", ""))
-        secretish = name.lower() in _SECRET_HEADERS or bool(_SECRET_NAME.search(name))
-        if secretish and value and not _VAR_ONLY.match(value) and not _cookie_vars(name, value):
-            findings.append(
-                Finding(
-                    severity="error",
-                    code="literal-credential",
-                    message=f"header {name} must carry a {{{{variable}}}}, not a literal value",
-                    location=f"{where}/request/header/{i}",
-                )
-            )
-    for i, query in enumerate((url.get("query") or []) if isinstance(url, dict) else []):
-        if isinstance(query, dict) and _SECRET_NAME.search(str(query.get("key") or "")):
-            value = str(query.get("value") or "")
-            if value and not _VAR_ONLY.match(value):
-                findings.append(
-                    Finding(
-                        severity="error",
-                        code="literal-credential",
-                        message=f"query parameter {query.get('key')} must be a {{{{variable}}}}",
-                        location=f"{where}/request/url/query/{i}",
-                    )
-                )
-    findings += _auth(request.get("auth"), f"{where}/request/auth")
-    return findings
-
-
-def _cookie_vars(name: str, value: str) -> bool:
-    """A Cookie header whose every value is a variable."""
-    if name.lower() != "cookie":
-        return False
-    pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
-    return all(len(p) == 2 and _VAR_ONLY.match(p[1]) for p in pairs)
-
-
-def _auth(auth: Any, where: str) -> list[Finding]:
-    if not isinstance(auth, dict):
-        return []
-    out: list[Finding] = []
-    for attr in auth.get(str(auth.get("type")), []) or []:
-        if not isinstance(attr, dict):
-            continue
-        value = attr.get("value")
-        if (
-            attr.get("key")
-            in ("token", "password", "key", "value", "accessToken", "clientSecret", "secretKey")
-            and isinstance(value, str)
-            and value
-            and not _VAR_ONLY.match(value)
-        ):
-            out.append(
-                Finding(
-                    severity="error",
-                    code="literal-credential",
-                    message=f"auth attribute {attr.get('key')} must be a {{{{variable}}}}",
-                    location=where,
-                )
-            )
-    return out
+    return check_request(request, f"{where}/request", ())
 
 
 def _variables(variables: list[Any], where: str) -> list[Finding]:
@@ -181,11 +85,11 @@ def _variables(variables: list[Any], where: str) -> list[Finding]:
         if not isinstance(var, dict):
             continue
         name, value = str(var.get("key") or var.get("id") or ""), var.get("value")
-        if _SECRET_NAME.search(name) and value not in (None, ""):
+        if credential_field(name) and value not in (None, ""):
             out.append(
                 Finding(
                     severity="error",
-                    code="literal-credential",
+                    code="request-literal-credential",
                     message=f"collection variable {name} must be empty (supplied at run time)",
                     location=f"{where}/{i}",
                 )

@@ -51,3 +51,22 @@ def test_spec_examples_that_name_urls_or_variables_are_not_copied() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string", "example": "{{accessToken}}"}}}
     assert "{{" not in str(sample(schema, rng))
     assert sample({"type": "string", "example": "Rex"}, rng) == "Rex"
+
+
+def test_cookie_api_key_as_variables_passes() -> None:
+    cookie = request()
+    cookie["header"] = [{"key": "Cookie", "value": "sid={{apiKey}}; theme={{theme}}"}]
+    assert codes(cookie) == set()
+    cookie["header"] = [{"key": "Cookie", "value": "sid={{apiKey}}; theme=dark"}]
+    assert codes(cookie) == {"request-literal-credential"}
+
+
+def test_userinfo_in_the_url_is_a_literal_credential() -> None:
+    password = "pw" + str(random.Random().randrange(10**9))
+    assert codes({"url": f"https://admin:{password}@api.petstore.example/pets"}) == {
+        "request-base-url",
+        "request-literal-credential",
+    }
+    embedded = request()
+    embedded["url"]["raw"] = "{{baseUrl}}" + f"admin:{password}@/pets"
+    assert codes(embedded) == {"request-literal-credential"}

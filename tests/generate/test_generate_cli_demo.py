@@ -70,7 +70,7 @@ def test_cli_generate_and_validate(tmp_path: Path) -> None:
     bad.write_text(json.dumps(collection))
     failed = _run("validate", str(bad), "--spec", str(DEMO / "specs/petstore-v2.yaml"))
     assert failed.returncode == 1
-    assert "literal-credential" in failed.stdout and "base-url" in failed.stdout
+    assert "request-literal-credential" in failed.stdout and "request-base-url" in failed.stdout
 
 
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:

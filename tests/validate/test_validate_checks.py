@@ -87,8 +87,8 @@ def test_bad_proposals_are_caught() -> None:
     assert "operation-unknown" in _codes(check_proposal(_edit(happy, unknown), spec))
     assert "request-nonconforming" in _codes(check_proposal(_edit(happy, no_param), spec))
     assert "request-nonconforming" in _codes(check_proposal(_edit(post, bad_body), spec))
-    assert "literal-credential" in _codes(check_proposal(_edit(happy, literal_token), spec))
-    assert "base-url" in _codes(check_proposal(_edit(happy, other_host), spec))
+    assert "request-literal-credential" in _codes(check_proposal(_edit(happy, literal_token), spec))
+    assert "request-base-url" in _codes(check_proposal(_edit(happy, other_host), spec))
     assert "schema-assertion" in _codes(check_proposal(_edit(post, wrong_schema), spec))
     assert "status-undeclared" in _codes(check_proposal(_edit(post, undeclared), spec))
     # a negative test whose request is valid proves nothing
@@ -106,7 +106,7 @@ def test_collection_schema_and_credentials() -> None:
     broken["info"]["schema"] = "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"
     broken["variable"][1]["value"] = "tok-" + "y" * 20
     codes = _codes(check_collection(broken))
-    assert {"collection-schema", "collection-version", "literal-credential"} <= codes
+    assert {"collection-schema", "collection-version", "request-literal-credential"} <= codes
     assert check_collection({"info": {"name": "x"}, "item": "nope"})  # plainly invalid
     # the human-written demo collection is valid too
     demo = (
