@@ -12,11 +12,12 @@ from typing import Any
 
 from agent.boundary.outbound import secret_findings
 from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_log, sanitize_spec, suspicious
+from agent.boundary.sanitize import sanitize_spec, stream_log
 from agent.boundary.sanitized import Evidence
 from agent.diff import diff_specs
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import postman, rules
+from agent.generate.llm_context import log_terms
 from agent.llm.types import Budget
 from agent.models import (
     Change,
@@ -144,23 +145,34 @@ class Pipeline:
     def _signals(
         self, revision: SpecDocument, run_id: str, kept_evidence: list[Evidence]
     ) -> Generator[Event, None, list[LogSignal]]:
+        """Read every log once, as a stream: signals, injection audit and (bounded) LLM excerpts."""
         signals: list[LogSignal] = []
         if self.logs is None:
             return signals
         yield StageStarted("logs")
         seen: set[str] = set()
+        # Only what the model's context can use is kept of a log: the lines around mentions
+        # of the spec's paths (capped), never the whole log.
+        terms = log_terms(revision.document) if self.llm is not None else frozenset()
         for count, raw in enumerate(self.logs.logs(), start=1):
-            evidence = sanitize_log(self.redactor, raw)
-            for finding, span in suspicious(evidence):
+            log = stream_log(self.redactor, raw, terms=terms)
+            found = extract_signals(log, revision, provenance=raw.provenance)
+            for suspect in log.suspects:
                 self.quarantined += 1
+                finding = suspect.finding
                 self.store.audit(
                     run_id,
                     "injection-suspected",
-                    {"origin": evidence.origin, "rule": finding.rule, "score": finding.score, "text": span},
+                    {
+                        "origin": log.origin,
+                        "line": suspect.line,
+                        "rule": finding.rule,
+                        "score": finding.score,
+                        "text": suspect.text,
+                    },
                 )
-            found = extract_signals(evidence, revision, provenance=raw.provenance)
             if found and self.llm is not None:
-                kept_evidence.append(evidence)  # only logs with failures are context for the model
+                kept_evidence.append(log.excerpt())  # only logs with failures are context for the model
             for signal in found:
                 if signal.fingerprint not in seen:
                     seen.add(signal.fingerprint)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from agent.boundary.contextual import field_kind
 from agent.boundary.entropy import is_placeholder_value
 from agent.boundary.injection import THRESHOLD, InjectionFinding, quarantine, score_spans
+from agent.boundary.logstream import MAX_SCORED_CHARS, LogStream
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitized import Evidence, seal
 from agent.models import Redaction, SpecDocument
 from agent.ports import RawLog
-
-MAX_SCORED_CHARS = 8 * 1024 * 1024
 
 # Under a secret-named property or parameter, the string values of these keys are sample secrets.
 _EXAMPLE_KEYS = frozenset({"example", "examples", "default", "value", "x-example", "x-examples", "const"})
@@ -37,10 +37,25 @@ def suspicious(evidence: Evidence, *, limit: int = MAX_SCORED_CHARS) -> list[tup
 
 
 def sanitize_log(redactor: Redactor, raw: RawLog) -> Evidence:
-    """Stream a raw log through the redactor and seal the result."""
+    """Stream a raw log through the redactor and seal the whole result (small logs, tests).
+
+    The pipeline reads logs with :func:`stream_log` instead, which never holds a whole log.
+    """
     before = len(redactor.report)
     text = "".join(redactor.stream(raw.chunks, origin=raw.name))
     return seal(text, raw.name, redactor.report[before:], quarantined=0)
+
+
+def stream_log(
+    redactor: Redactor, raw: RawLog, *, terms: Iterable[str] = (), score_limit: int = MAX_SCORED_CHARS
+) -> LogStream:
+    """A raw log as a one-pass stream of redacted lines, in bounded memory.
+
+    While its lines are read, the first ``score_limit`` characters are scored for injected
+    instructions (``.suspects``, each with its line number) and the lines around those that
+    mention any of ``terms`` are kept; ``.excerpt()`` seals them as Evidence.
+    """
+    return LogStream(redactor, raw, terms=terms, score_limit=score_limit)
 
 
 def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SpecDocument:

@@ -28,7 +28,7 @@ def signals(
     """Print the failed HTTP calls found in the selected task logs (redacted; the watermark is not moved)."""
     from agent import wiring
     from agent.boundary.redact import Redactor
-    from agent.boundary.sanitize import sanitize_log, sanitize_spec
+    from agent.boundary.sanitize import sanitize_spec, stream_log
     from agent.cli.context import settings_from
     from agent.errors import UsageError
     from agent.sources.signals import extract_signals
@@ -43,7 +43,9 @@ def signals(
     source = wiring.airflow_source(settings, None, dag_ids=dag or None, since=since)
     found = []
     for raw in source.logs():
-        found.extend(extract_signals(sanitize_log(redactor, raw), revision, provenance=raw.provenance))
+        # A stream, read once line by line: a task log of any size is never held whole.
+        log = stream_log(redactor, raw, score_limit=0)
+        found.extend(extract_signals(log, revision, provenance=raw.provenance))
     if fmt == "json":
         typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
         return

@@ -83,32 +83,53 @@ def _terms(intent: Intent) -> list[str]:
     return [f"/{s}" for s in literal] + [intent.expected_status.rstrip("X")]
 
 
+def log_terms(doc: dict[str, Any]) -> frozenset[str]:
+    """Every term :func:`log_excerpt` may look for in a log for an intent on this spec.
+
+    A log reader keeps the lines that mention one (and ``WINDOW`` lines around them), so an
+    excerpt of a long log gives the same excerpt as the whole log would.
+    """
+    paths = doc.get("paths")
+    return frozenset(
+        f"/{s}"
+        for path in (paths if isinstance(paths, dict) else {})
+        for s in str(path).split("/")
+        if s and "{" not in s
+    )
+
+
 def log_excerpt(evidence: Evidence, intent: Intent) -> tuple[str, float]:
-    """Whole lines around the lines that mention the operation, and a relevance score."""
-    lines = evidence.text.splitlines()
+    """Whole lines around the lines that mention the operation, and a relevance score.
+
+    Evidence that is already an excerpt keeps its lines' original numbers, so the lines
+    chosen and the "lines omitted" counts are those of the whole log.
+    """
+    numbered = list(evidence.lines())
     path_terms = [t for t in _terms(intent)[:-1] if t]
     method = intent.method.upper()
     hits = [
         i
-        for i, line in enumerate(lines)
+        for i, (_, line) in enumerate(numbered)
         if len(line) <= MAX_LINE and any(t in line for t in path_terms) and (method in line or not path_terms)
     ]
     if not hits:
         hits = [
-            i for i, line in enumerate(lines) if len(line) <= MAX_LINE and any(t in line for t in path_terms)
+            i
+            for i, (_, line) in enumerate(numbered)
+            if len(line) <= MAX_LINE and any(t in line for t in path_terms)
         ]
     if not hits:
         return "", 0.0
-    keep = sorted({j for i in hits for j in range(max(0, i - WINDOW), min(len(lines), i + WINDOW + 1))})
+    wanted = {n for i in hits for n in range(numbered[i][0] - WINDOW, numbered[i][0] + WINDOW + 1)}
     out: list[str] = []
-    previous = -1
-    for j in keep:
-        if len(lines[j]) > MAX_LINE:
+    previous = 0
+    for number, line in numbered:
+        if number not in wanted or len(line) > MAX_LINE:
             continue
-        if previous >= 0 and j > previous + 1:
-            out.append(f"[... {j - previous - 1} lines omitted ...]")
-        out.append(lines[j])
-        previous = j
+        if previous and number > previous + 1:
+            out.append(f"[... {number - previous - 1} lines omitted ...]")
+        out.append(line)
+        previous = number
     score = 2.0 + min(len(hits), 10) / 10
     origins = {s.file for s in intent.signals if s.file} | {s.task_id for s in intent.signals if s.task_id}
     if any(o and o in evidence.origin for o in origins):

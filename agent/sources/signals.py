@@ -1,7 +1,8 @@
 """Failed HTTP calls found in redacted logs, matched to the operations of a spec.
 
-Input is boundary output only (:class:`~agent.boundary.sanitized.Evidence`): this module
-reads it as data, never stores or logs it, and keeps nothing of it but the fields of
+Input is boundary output only (:class:`~agent.boundary.sanitized.Evidence` or a
+:class:`~agent.boundary.logstream.LogStream` of redacted lines): this module reads it as
+data, never stores or logs it, and keeps nothing of it but the fields of
 :class:`~agent.models.LogSignal` (a redacted URL without userinfo, a status, key names).
 """
 
@@ -11,10 +12,11 @@ import ast
 import json
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.boundary.logstream import LogStream
 from agent.boundary.sanitized import Evidence
 from agent.models import LogSignal, Provenance, SpecDocument, fingerprint
 from agent.sources.httplines import Hit, scan
@@ -64,18 +66,19 @@ class _State:
 
 
 def extract_signals(
-    evidence: Evidence, spec: SpecDocument | None, *, provenance: Provenance
+    source: Evidence | LogStream, spec: SpecDocument | None, *, provenance: Provenance
 ) -> list[LogSignal]:
     """Every failed HTTP call the (redacted) log reports, in order of appearance.
 
     Airflow 3 JSON-lines logs and plain text are both read; errors are detected from the
     text, never from a line's level. Each URL is matched to ``spec``'s operations when a
     spec is given. Fingerprints ignore time, run and line, so one failure seen in two runs
-    gets the same fingerprint.
+    gets the same fingerprint. A :class:`LogStream` is consumed line by line (bounded
+    memory: only the calls being assembled are held).
     """
     index = OperationIndex(spec) if spec is not None else None
     state = _State()
-    for number, timestamp, message in _messages(evidence.text):
+    for number, timestamp, message in _messages(source.lines()):
         for hit in scan(message):
             _apply(state, hit, number, timestamp)
         body = _json_body(message, state, number)
@@ -84,9 +87,9 @@ def extract_signals(
     return [_signal(call, index, provenance) for call in state.calls]
 
 
-def _messages(text: str) -> Iterator[tuple[int, str | None, str]]:
+def _messages(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str | None, str]]:
     """(line number, timestamp, message line) for every line; JSON log records unwrapped."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in lines:
         record = _record(line)
         if record is None:
             stamp = _TIMESTAMP.match(line)
