@@ -9,25 +9,28 @@ mistaken for one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from agent.boundary.redact import Redactor
 from agent.models import Finding, Proposal
 
 
-def _texts(node: Any) -> Iterator[str]:
-    if isinstance(node, str):
-        yield node
-    elif isinstance(node, list):
-        for value in node:
-            yield from _texts(value)
-    elif isinstance(node, dict):
-        if isinstance(node.get("key"), str) and isinstance(node.get("value"), str):
-            yield f"{node['key']}: {node['value']}"
-        for key, value in node.items():
-            if key not in ("key", "value") or not isinstance(value, str):
-                yield from _texts(value)
+def _texts(node: Any) -> list[str]:
+    """Every string of ``node`` in document order, ``{"key", "value"}`` pairs as ``key: value``."""
+    out: list[str] = []
+    stack = [node]  # iterative: items are walked 14,000 at a time in full-spec runs
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            out.append(current)
+        elif isinstance(current, list):
+            stack.extend(reversed(current))
+        elif isinstance(current, dict):
+            if isinstance(current.get("key"), str) and isinstance(current.get("value"), str):
+                out.append(f"{current['key']}: {current['value']}")
+            rest = [v for k, v in current.items() if k not in ("key", "value") or not isinstance(v, str)]
+            stack.extend(reversed(rest))
+    return out
 
 
 def secret_findings(redactor: Redactor, proposal: Proposal) -> list[Finding]:

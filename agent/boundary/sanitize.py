@@ -78,9 +78,16 @@ class _SpecWalker:
     def __init__(self, redactor: Redactor, ref: str) -> None:
         self.redactor = redactor
         self.ref = ref
+        # Strings the detector found nothing in; specs repeat most of theirs ("type", "string",
+        # "description", the same summaries), and a string with no secret has none next time.
+        self._clean: set[str] = set()
 
     def text(self, value: str, pointer: str) -> str:
-        clean, _ = self.redactor.redact(value, origin=f"{self.ref}#{pointer}", first_line=1)
+        if value in self._clean:
+            return value
+        clean, made = self.redactor.redact(value, origin=f"{self.ref}#{pointer}", first_line=1)
+        if not made:
+            self._clean.add(value)
         return clean
 
     def replace(self, kind: str, value: str, pointer: str) -> str:

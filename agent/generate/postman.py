@@ -70,17 +70,17 @@ def _folder(proposal: Proposal, folders: str, tags: dict[str, str]) -> str:
 
 def _variables(node: Any) -> set[str]:
     """Every ``{{name}}`` used in requests (scripts excluded)."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key != "event":
-                found |= _variables(value)
-    elif isinstance(node, list):
-        for value in node:
-            found |= _variables(value)
-    elif isinstance(node, str):
-        found.update(_VARIABLE.findall(node))
-    return found
+    texts: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            texts.append(current)
+        elif isinstance(current, dict):
+            stack.extend(value for key, value in current.items() if key != "event")
+        elif isinstance(current, list):
+            stack.extend(current)
+    return set(_VARIABLE.findall("\n".join(texts)))  # a name never spans a line end
 
 
 def _uuid(name: str, ids: list[str]) -> str:
