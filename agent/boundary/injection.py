@@ -10,12 +10,15 @@ a paragraph ...") are not flagged: benign text is full of them.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from agent.boundary import injection_encoded as encoded
-from agent.boundary.injection_rules import SENTENCE_RULES, TOKEN_RULES
+from agent.boundary.injection_prefilter import Prefilter, make_prefilter
+from agent.boundary.injection_rules import TOKEN_RULES, SentenceRule
 
 THRESHOLD = 0.5
 MARKER = "[QUARANTINED:injection:{n}]"
@@ -56,6 +59,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _normalise(segment: str) -> str:
     """Fold tricks that hide words from regexes: width forms, invisible characters, case."""
+    if segment.isascii():  # NFKC and the invisible set leave ASCII as it is
+        return " ".join(segment.split()).lower()
     folded = unicodedata.normalize("NFKC", segment).translate(_INVISIBLE)
     return " ".join(folded.split()).lower()
 
@@ -66,19 +71,25 @@ def _extend_over_code(text: str, end: int) -> int:
     return match.end() if match else end
 
 
-# A sentence no rule's first pattern matches cannot score: one combined search rules it out
-# (most sentences, e.g. test names and ordinary log lines) before the rules run one by one.
-_ANY_FIRST = re.compile("|".join(f"(?:{rule.all_of[0].pattern})" for rule in SENTENCE_RULES))
+_PREFILTER: list[Prefilter] = []  # built on first use: compiling hyperscan databases takes ~0.1 s
+_LOCK = threading.Lock()
 
 
-def _score_sentences(text: str) -> list[InjectionFinding]:
+def _default_prefilter() -> Prefilter:
+    if not _PREFILTER:
+        with _LOCK:
+            if not _PREFILTER:
+                _PREFILTER.append(make_prefilter())
+    return _PREFILTER[0]
+
+
+def _score_sentences(
+    text: str, spans: list[tuple[int, int]], segments: list[str], rules_of: list[Sequence[SentenceRule]]
+) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
-    for start, end in _sentences(text):
-        segment = _normalise(text[start:end])
-        if not _ANY_FIRST.search(segment):
-            continue
+    for (start, end), segment, rules in zip(spans, segments, rules_of, strict=True):
         best: tuple[float, str, str] | None = None
-        for rule in SENTENCE_RULES:
+        for rule in rules:  # in SENTENCE_RULES order: the first of equal scores wins
             score = rule.score(segment)
             if score and (best is None or score > best[0]):
                 best = (score, rule.kind, rule.name)
@@ -90,42 +101,53 @@ def _score_sentences(text: str) -> list[InjectionFinding]:
     return findings
 
 
-def _score_tokens(text: str) -> list[InjectionFinding]:
+def _score_tokens(text: str, rules: Iterable[int]) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
-    for rule in TOKEN_RULES:
+    for index in rules:  # ascending, as TOKEN_RULES: rule order decides ties in score_spans' sort
+        rule = TOKEN_RULES[index]
         for match in rule.pattern.finditer(text):
             findings.append(InjectionFinding(rule.kind, rule.name, match.start(), match.end(), rule.weight))
     return findings
 
 
-def _score_encoded(text: str) -> list[InjectionFinding]:
+def _score_encoded(text: str, prefilter: Prefilter, blobs: bool) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
-    for hit in encoded.hidden_characters(text):
-        findings.append(InjectionFinding("encoded", hit.rule, hit.start, hit.end, hit.score))
-    for hit in encoded.homoglyph_words(text):
-        findings.append(InjectionFinding("encoded", hit.rule, hit.start, hit.end, hit.score))
-    for blob in encoded.blobs(text):
-        decoded_score = max((f.score for f in _score_plain(blob.decoded)), default=0.0)
+    hidden = not text.isascii()  # hidden, homoglyph and tag characters are all non-ASCII
+    if hidden:
+        for hit in encoded.hidden_characters(text):
+            findings.append(InjectionFinding("encoded", hit.rule, hit.start, hit.end, hit.score))
+        for hit in encoded.homoglyph_words(text):
+            findings.append(InjectionFinding("encoded", hit.rule, hit.start, hit.end, hit.score))
+    for blob in encoded.blobs(text) if blobs else ():
+        decoded_score = max((f.score for f in _score_plain(blob.decoded, prefilter)[0]), default=0.0)
         if decoded_score >= THRESHOLD:
             findings.append(InjectionFinding("encoded", blob.rule, blob.start, blob.end, 0.9))
         elif blob.wordy:
             findings.append(InjectionFinding("encoded", blob.rule, blob.start, blob.end, 0.4))
-    for hit in encoded.tag_payloads(text):
-        # Unicode tag characters are invisible; what they spell is an instruction.
-        findings.append(InjectionFinding("encoded", "unicode-tags", hit.start, hit.end, 1.0))
+    if hidden:
+        for hit in encoded.tag_payloads(text):
+            # Unicode tag characters are invisible; what they spell is an instruction.
+            findings.append(InjectionFinding("encoded", "unicode-tags", hit.start, hit.end, 1.0))
     return findings
 
 
-def _score_plain(text: str) -> list[InjectionFinding]:
-    return _score_sentences(text) + _score_tokens(text)
+def _score_plain(text: str, prefilter: Prefilter) -> tuple[list[InjectionFinding], bool]:
+    """Sentence and token findings, and whether the text may hold encoded blobs."""
+    spans = _sentences(text)
+    segments = [_normalise(text[start:end]) for start, end in spans]
+    rules_of, tokens, blobs = prefilter.hints(text, segments)
+    return _score_sentences(text, spans, segments, rules_of) + _score_tokens(text, tokens), blobs
 
 
-def score_spans(text: str) -> list[InjectionFinding]:
+def score_spans(text: str, prefilter: Prefilter | None = None) -> list[InjectionFinding]:
     """Every suspicious span of ``text`` with a score in 0..1, in text order.
 
-    Spans scoring at or above :data:`THRESHOLD` make the text suspicious.
+    Spans scoring at or above :data:`THRESHOLD` make the text suspicious. ``prefilter``
+    (default: hyperscan when installed) only changes the speed, never the findings.
     """
-    findings = _score_plain(text) + _score_encoded(text)
+    engine = prefilter or _default_prefilter()
+    plain, blobs = _score_plain(text, engine)
+    findings = plain + _score_encoded(text, engine, blobs)
     findings.sort(key=lambda f: (f.start, -f.score, f.end))
     return findings
 
