@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         default=None, ge=0, description="stop asking the model past this cost"
     )
     llm_max_requests: int | None = Field(default=None, ge=0)
+    workers: int = Field(
+        default=0, ge=0, description="processes that check large batches of proposals; 0: one per CPU"
+    )
     airflow: AirflowSection = AirflowSection()
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()

@@ -10,7 +10,6 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.boundary.outbound import secret_findings
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_spec, stream_log
 from agent.boundary.sanitized import Evidence
@@ -33,7 +32,8 @@ from agent.models import (
 from agent.plan import plan
 from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
-from agent.validate import SpecContext, check_collection, check_proposal
+from agent.validate import check_collection
+from agent.validate.batch import check_batch
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Pipeline:
     redactor: Redactor = field(default_factory=Redactor)
     collection: dict[str, Any] | None = None
     quarantined: int = 0
+    workers: int = 1  # processes for the check stage (large batches only)
 
     def run(self, job: Job) -> Iterator[Event]:
         """Run every stage, yielding events; the last is :class:`RunFinished`."""
@@ -119,14 +120,15 @@ class Pipeline:
             summary["proposals"] = len(proposals)
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}")
 
-            kept = yield from self._check(proposals, revision, job, notices, dropped)
-            kept = yield from self._verify(kept, revision, job, notices, dropped)
+            checked = yield from self._check(proposals, revision, job, notices, dropped)
+            kept = yield from self._verify(checked, revision, job, notices, dropped)
             summary.update(kept=len(kept), dropped=len(dropped))
             self.store.add_proposals(run_id, [*kept, *dropped])
             self.store.add_redactions(run_id, self.redactor.report)
             summary["redactions"] = len(self.redactor.report)
 
-            self.collection = job.collection(kept, revision)
+            if kept is not checked:  # verification dropped some: render again (else _check's stands)
+                self.collection = job.collection(kept, revision)
             if self.publisher is not None and kept:
                 yield StageStarted("publish")
                 change_set = self._change_set(job, changes, signals, kept, dropped, RunSummary(**summary))
@@ -224,16 +226,16 @@ class Pipeline:
     ) -> Generator[Event, None, list[Proposal]]:
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
-        context = SpecContext(spec)  # indexes and compiled schemas, shared by every proposal
-        for proposal in proposals:
-            findings = [*check_proposal(proposal, spec, context), *secret_findings(self.redactor, proposal)]
+        batch = check_batch(proposals, spec, self.redactor, workers=self.workers)
+        for proposal, findings in zip(proposals, batch, strict=True):
             checked = proposal.model_copy(update={"findings": findings})
             if checked.ok:
                 kept.append(checked)
             else:
                 dropped.append(checked.model_copy(update={"status": "dropped"}))
                 yield _dropped("check", checked, notices)
-        for finding in check_collection(job.collection(kept, spec)):
+        self.collection = job.collection(kept, spec)
+        for finding in check_collection(self.collection):
             notices.append(finding)
             yield Notice("check", finding)
         yield StageFinished("check", f"{len(kept)} of {len(proposals)} passed the boundary")

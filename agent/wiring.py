@@ -128,6 +128,7 @@ def llm(settings: Settings) -> tuple[LLMBackend | None, Budget | None]:
 def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> Pipeline:
     """A pipeline with the adapters the settings ask for."""
     from agent.store import open_store
+    from agent.validate.batch import default_workers
 
     if not settings.spec:
         raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")
@@ -141,6 +142,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
         publisher=publisher(settings) if publish else None,
         llm=backend,
         budget=budget,
+        workers=settings.workers or default_workers(),
     )
 
 

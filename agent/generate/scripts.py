@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent.jsontext import pretty
+
 
 def _js(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
@@ -53,7 +55,7 @@ def json_body() -> list[str]:
 
 def schema(json_schema: Any) -> list[str]:
     """Assert the whole body against its (resolved, draft-07) JSON Schema."""
-    dumped = json.dumps(json_schema, indent=2, sort_keys=True).splitlines()
+    dumped = pretty(json_schema, sort_keys=True, ensure_ascii=True).splitlines()
     return [
         "const schema = " + dumped[0],
         *dumped[1:-1],

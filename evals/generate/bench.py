@@ -27,15 +27,19 @@ from gen_specs import base_spec  # noqa: E402
 sys.path.insert(0, str(ROOT / "evals"))
 from postman_stats import PORTMAN, count  # noqa: E402
 
+from agent.validate.batch import default_workers  # noqa: E402
 
-def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], str]:
+
+def postwright(spec: Path, out: Path, validate: str, workers: int) -> tuple[dict[str, float], str]:
     """Phase timings (seconds) and a summary line."""
+    from agent.boundary.redact import Redactor
     from agent.generate.postman import build_collection, operation_tags
     from agent.generate.rules import generate
     from agent.jsontext import pretty
     from agent.plan import plan
     from agent.specs.load import load_spec
-    from agent.validate import SpecContext, check_collection, check_proposal
+    from agent.validate import check_collection
+    from agent.validate.batch import check_batch
 
     t: dict[str, float] = {}
     mark = time.perf_counter()
@@ -53,10 +57,9 @@ def postwright(spec: Path, out: Path, validate: str) -> tuple[dict[str, float], 
     proposals = generate(intents, revision, seed=0)
     lap("generate")
     sample = proposals if validate == "all" else [] if validate == "none" else proposals[: int(validate)]
-    context = SpecContext(revision)  # built once per run, as the pipeline does
-    dropped = sum(
-        1 for p in sample if any(f.severity == "error" for f in check_proposal(p, revision, context))
-    )
+    # as the pipeline's check stage does: spec checks + secret gate, over `workers` processes
+    batch = check_batch(sample, revision, Redactor(), workers=workers)
+    dropped = sum(1 for findings in batch if any(f.severity == "error" for f in findings))
     lap("validate")
     if sample and len(sample) < len(proposals):
         t["validate"] *= len(proposals) / len(sample)
@@ -95,6 +98,7 @@ def main() -> None:
     parser.add_argument("--paths", type=int, default=2000)
     parser.add_argument("--validate", default="all", help="all | none | N (first N, extrapolated)")
     parser.add_argument("--skip-portman", action="store_true")
+    parser.add_argument("--workers", type=int, default=0, help="check-stage processes (0: one per CPU)")
     parser.add_argument("--cli", action="store_true", help="also time `postwright generate` end to end")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pw-genbench-") as tmp:
@@ -103,8 +107,10 @@ def main() -> None:
         spec = work / "spec.yaml"
         spec.write_text(yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False))
         n_ops = sum(len([k for k in item if k in ("get", "put")]) for item in doc["paths"].values())
+        args.workers = args.workers or default_workers()
+        print(f"check stage: {args.workers} worker process(es)")
         print(f"spec: {args.paths} paths, {n_ops} operations, {spec.stat().st_size / 1e6:.1f} MB")
-        phases, summary = postwright(spec, work / "postwright.json", args.validate)
+        phases, summary = postwright(spec, work / "postwright.json", args.validate, args.workers)
         total = sum(v for k, v in phases.items() if not k.endswith("~"))
         gen_only = total - phases["validate"]
         shown = "  ".join(
