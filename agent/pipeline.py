@@ -33,7 +33,7 @@ from agent.plan import plan
 from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
 from agent.validate import check_collection
-from agent.validate.batch import check_batch
+from agent.validate.batch import CHUNK, BatchChecker
 
 
 @dataclass(frozen=True)
@@ -108,19 +108,27 @@ class Pipeline:
             yield StageFinished("plan", f"{len(intents)} test intents")
 
             yield StageStarted("generate", len(intents))
-            proposals = rules.generate(intents, revision, seed=job.seed)
+            # Proposals are checked in worker processes while the next ones are generated.
+            checker = BatchChecker(revision, self.redactor, workers=self.workers)
+            proposals: list[Proposal] = []
+            for start in range(0, len(intents), CHUNK):
+                chunk = rules.generate(intents[start : start + CHUNK], revision, seed=job.seed)
+                checker.submit(chunk)
+                proposals += chunk
+                yield Progress("generate", len(proposals), len(intents))
             dropped: list[Proposal] = []
             by_model = ""
             if self.llm is not None:
                 extra = yield from self._llm(
                     intents, evidence, revision, changes, job, run_id, summary, dropped
                 )
+                checker.submit(extra)
                 proposals = [*proposals, *extra]
                 by_model = f", {len(extra)} from the model ({summary['llm_refused']} refused by the guard)"
             summary["proposals"] = len(proposals)
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}")
 
-            checked = yield from self._check(proposals, revision, job, notices, dropped)
+            checked = yield from self._check(proposals, checker, revision, job, notices, dropped)
             kept = yield from self._verify(checked, revision, job, notices, dropped)
             summary.update(kept=len(kept), dropped=len(dropped))
             self.store.add_proposals(run_id, [*kept, *dropped])
@@ -219,15 +227,16 @@ class Pipeline:
     def _check(
         self,
         proposals: Sequence[Proposal],
+        checker: BatchChecker,
         spec: SpecDocument,
         job: Job,
         notices: list[Finding],
         dropped: list[Proposal],
     ) -> Generator[Event, None, list[Proposal]]:
+        """Keep the proposals that pass every check (``checker`` has them all, in this order)."""
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
-        batch = check_batch(proposals, spec, self.redactor, workers=self.workers)
-        for proposal, findings in zip(proposals, batch, strict=True):
+        for proposal, findings in zip(proposals, checker.results(), strict=True):
             checked = proposal.model_copy(update={"findings": findings})
             if checked.ok:
                 kept.append(checked)

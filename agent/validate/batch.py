@@ -1,9 +1,10 @@
 """Checking a whole batch of proposals: the spec checks and the outbound secret gate, in order.
 
-The checks are pure Python and CPU-bound, so a large batch (full-spec mode writes thousands
-of proposals) is split over forked worker processes: a fork shares the proposals, the spec
-and the compiled rules with the workers for free, and only findings travel back. Where
-fork is unavailable, or the batch is small, the checks run in this process.
+The checks are pure Python and CPU-bound. In full-spec mode thousands of proposals are
+written, so chunks of them are checked in forked worker processes while the generator is
+still writing the next ones: a fork shares the chunk, the spec and the compiled rules with
+the worker for free, and only the findings travel back. Where fork is unavailable, with one
+worker, or for small chunks, the checks run in this process.
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection
 from typing import Any
 
 from agent.boundary.outbound import secret_findings
 from agent.boundary.redact import Redactor
 from agent.models import Finding, Proposal, SpecDocument
-from agent.validate.context import SpecContext, context_for
+from agent.validate.context import context_for
 from agent.validate.proposal import check_proposal
 
-MIN_PER_WORKER = 1000  # below this, starting workers costs more than it saves
-_CHUNK = 500
-
-# What forked workers check: set in the parent just before the fork, read in the children.
-_BATCH: tuple[Sequence[Proposal], SpecDocument, Redactor] | None = None
+MIN_CHUNK = 500  # below this, a worker costs more than it saves
+CHUNK = 1000  # what producers should submit at a time
 
 
 def default_workers() -> int:
@@ -35,40 +34,95 @@ def default_workers() -> int:
     return max(1, min(usable, 8))
 
 
-def _findings(
-    proposal: Proposal, spec: SpecDocument, context: SpecContext, redactor: Redactor
-) -> list[Finding]:
-    return [*check_proposal(proposal, spec, context), *secret_findings(redactor, proposal)]
+def findings_of(proposal: Proposal, spec: SpecDocument, redactor: Redactor) -> list[Finding]:
+    """Every finding for one proposal: the spec checks, the guard's policy, the secret gate."""
+    return [*check_proposal(proposal, spec, context_for(spec)), *secret_findings(redactor, proposal)]
 
 
-def _check_range(bounds: tuple[int, int]) -> list[list[Finding]]:
-    """Worker side: the findings of proposals ``bounds[0]:bounds[1]`` of the forked batch."""
-    assert _BATCH is not None, "a worker runs only inside check_batch"
-    proposals, spec, redactor = _BATCH
-    context = context_for(spec)  # compiled once per worker, then cached
-    return [_findings(p, spec, context, redactor) for p in proposals[bounds[0] : bounds[1]]]
-
-
-def check_batch(
-    proposals: Sequence[Proposal], spec: SpecDocument, redactor: Redactor, *, workers: int = 1
-) -> Iterator[list[Finding]]:
-    """The findings of each proposal, in the order given (errors mean: drop it)."""
-    global _BATCH
-    workers = min(workers, len(proposals) // MIN_PER_WORKER)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        context = SpecContext(spec)  # indexes and compiled schemas, shared by every proposal
-        for proposal in proposals:
-            yield _findings(proposal, spec, context, redactor)
-        return
-    # The first proposal is checked here: that loads what the checks load lazily (the script
-    # parser, the compiled prefilters, the spec's validators) once, before the fork shares it.
-    yield _findings(proposals[0], spec, context_for(spec), redactor)
-    bounds = [(lo, min(lo + _CHUNK, len(proposals))) for lo in range(1, len(proposals), _CHUNK)]
-    _BATCH = (proposals, spec, redactor)
+def _work(conn: Connection, chunk: Sequence[Proposal], spec: SpecDocument, redactor: Redactor) -> None:
+    """Worker side (forked): check the chunk, send the findings back (None: it failed)."""
     try:
-        pool: Any = multiprocessing.get_context("fork").Pool(workers)
-        with pool:
-            for chunk in pool.imap(_check_range, bounds):
-                yield from chunk
-    finally:
-        _BATCH = None
+        found: list[list[Finding]] | None = [findings_of(p, spec, redactor) for p in chunk]
+    except BaseException:  # noqa: BLE001 - the parent re-checks the chunk and raises the error itself
+        found = None
+    conn.send(found)
+    conn.close()
+
+
+class BatchChecker:
+    """Checks proposals as they are submitted; ``results()`` gives their findings in order.
+
+    With ``workers`` > 1, each chunk of at least ``MIN_CHUNK`` proposals is checked in a
+    forked process, at most ``workers - 1`` at once while the caller is still submitting
+    (the caller is busy generating) and ``workers`` once it asks for the results.
+    """
+
+    def __init__(self, spec: SpecDocument, redactor: Redactor, *, workers: int = 1) -> None:
+        self.spec = spec
+        self.redactor = redactor
+        self.parallel = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self.workers = workers
+        self._chunks: list[Sequence[Proposal]] = []
+        self._started: dict[int, tuple[Any, Connection]] = {}  # chunk index -> (process, pipe)
+        self._warm = False
+
+    def submit(self, proposals: Sequence[Proposal]) -> None:
+        """Queue a chunk; a worker starts on it if one is free."""
+        if proposals:
+            self._chunks.append(proposals)
+            self._dispatch(self.workers - 1)
+
+    def _dispatch(self, slots: int) -> None:
+        if not self.parallel:
+            return
+        running = sum(1 for process, _ in self._started.values() if process.is_alive())
+        for index, chunk in enumerate(self._chunks):
+            if running >= max(slots, 1):
+                return
+            if index in self._started or len(chunk) < MIN_CHUNK:
+                continue
+            if not self._warm:
+                # One check here first loads what the checks load lazily (the script parser,
+                # the compiled prefilters, the spec's validators), once, before forks share it.
+                findings_of(chunk[0], self.spec, self.redactor)
+                self._warm = True
+            ctx = multiprocessing.get_context("fork")
+            receiver, sender = ctx.Pipe(duplex=False)
+            process = ctx.Process(target=_work, args=(sender, chunk, self.spec, self.redactor), daemon=True)
+            process.start()
+            sender.close()
+            self._started[index] = (process, receiver)
+            running += 1
+
+    def results(self) -> Iterator[list[Finding]]:
+        """The findings of every submitted proposal, in submission order."""
+        try:
+            for index, chunk in enumerate(self._chunks):
+                self._dispatch(self.workers)
+                started = self._started.get(index)
+                if started is None:
+                    for proposal in chunk:
+                        yield findings_of(proposal, self.spec, self.redactor)
+                    continue
+                process, receiver = started
+                try:
+                    found: list[list[Finding]] | None = receiver.recv()
+                except EOFError:  # the worker died (killed, out of memory)
+                    found = None
+                receiver.close()
+                process.join()
+                # A chunk whose worker failed is checked here, so its error surfaces as usual.
+                yield from found if found is not None else (
+                    findings_of(p, self.spec, self.redactor) for p in chunk
+                )
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop any worker still running (results no longer wanted)."""
+        for process, receiver in self._started.values():
+            if process.is_alive():
+                process.kill()
+                process.join()
+            receiver.close()
+        self._started.clear()

@@ -1,8 +1,9 @@
-"""check_batch: forked workers give the same findings, in the same order, as one process."""
+"""BatchChecker: forked workers give the same findings, in the same order, as one process."""
 
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from agent.boundary.redact import Redactor
 from agent.generate.rules import generate
 from agent.models import Proposal
 from agent.plan import plan
-from agent.validate.batch import MIN_PER_WORKER, check_batch, default_workers
+from agent.validate.batch import CHUNK, MIN_CHUNK, BatchChecker, default_workers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
 from pw_demo_fixtures import demo_changes, demo_signals, load  # noqa: E402
@@ -26,29 +27,58 @@ def _broken(proposal: Proposal, n: int) -> Proposal:
     return proposal.model_copy(update={"item": item, "id": f"{proposal.id}-broken-{n}"})
 
 
-def test_parallel_findings_equal_serial_ones_in_order() -> None:
-    spec = load("petstore-v2.yaml")
+def _checked(batch: list[Proposal], spec, workers: int, size: int = CHUNK) -> list:  # type: ignore[no-untyped-def]
+    checker = BatchChecker(spec, Redactor(), workers=workers)
+    for start in range(0, len(batch), size):
+        checker.submit(batch[start : start + size])
+    return list(checker.results())
+
+
+def _batch(spec, count: int) -> list[Proposal]:  # type: ignore[no-untyped-def]
     base = generate(plan(demo_changes(), demo_signals(), spec, full_spec=True), spec)
     batch: list[Proposal] = []
     n = 0
-    while len(batch) < 2 * MIN_PER_WORKER + 50:
+    while len(batch) < count:
         for proposal in base:
             batch.append(proposal)
             if len(batch) % 97 == 0:
                 n += 1
                 batch.append(_broken(proposal, n))
-    serial = list(check_batch(batch, spec, Redactor(), workers=1))
-    parallel = list(check_batch(batch, spec, Redactor(), workers=2))
+    return batch
+
+
+def test_parallel_findings_equal_serial_ones_in_order() -> None:
+    spec = load("petstore-v2.yaml")
+    # chunks big enough for workers, and a small last one checked in-process
+    batch = _batch(spec, 3 * CHUNK + MIN_CHUNK // 2)
+    serial = _checked(batch, spec, workers=1)
+    parallel = _checked(batch, spec, workers=3)
     assert len(parallel) == len(serial) == len(batch)
     assert parallel == serial
     failing = [i for i, findings in enumerate(serial) if any(f.severity == "error" for f in findings)]
     assert failing == [i for i, p in enumerate(batch) if "-broken-" in p.id]
 
 
+def test_a_failing_worker_chunk_is_checked_in_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import agent.validate.batch as batch_module
+
+    spec = load("petstore-v2.yaml")
+    batch = _batch(spec, 2 * CHUNK)
+    expected = _checked(batch, spec, workers=1)
+    real = batch_module.findings_of
+    parent = os.getpid()
+
+    def flaky(proposal, spec, redactor):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise RuntimeError("worker failure")
+        return real(proposal, spec, redactor)
+
+    monkeypatch.setattr(batch_module, "findings_of", flaky)
+    assert _checked(batch, spec, workers=2) == expected
+
+
 def test_small_batches_and_one_worker_stay_in_process() -> None:
     spec = load("petstore-v2.yaml")
     proposals = generate(plan(demo_changes(), demo_signals(), spec, full_spec=True), spec)
-    assert list(check_batch(proposals, spec, Redactor(), workers=8)) == list(
-        check_batch(proposals, spec, Redactor(), workers=1)
-    )
+    assert _checked(proposals, spec, workers=8) == _checked(proposals, spec, workers=1)
     assert default_workers() >= 1
