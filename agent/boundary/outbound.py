@@ -24,7 +24,10 @@ def _texts(node: Any) -> list[str]:
         if isinstance(current, str):
             out.append(current)
         elif isinstance(current, list):
-            stack.extend(reversed(current))
+            if all(isinstance(value, str) for value in current):
+                out.extend(current)  # script lines: the bulk of an item, taken in one step
+            else:
+                stack.extend(reversed(current))
         elif isinstance(current, dict):
             if isinstance(current.get("key"), str) and isinstance(current.get("value"), str):
                 out.append(f"{current['key']}: {current['value']}")
