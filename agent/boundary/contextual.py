@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from agent.boundary.patterns import TOKEN_RULES, Rule
 from agent.boundary.vetoes import curl_check, keyed_check, named_value
@@ -200,6 +201,7 @@ _FIELD_META = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # spec walks ask about the same few hundred keys again and again
 def field_kind(name: str) -> str | None:
     """The placeholder kind for a field named like a secret (``apiKey`` -> api-key), else None."""
     if len(name) > 80 or _FIELD_META.search(name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,32 @@ class Detector:
                         stop = min(len(text), end + 4096) if nxt < 0 else nxt
                 matches.extend(self._run(rule, text, begin, stop, hits[idx]))
         return [SecretFinding(m.kind, m.rule, m.start, m.end) for m in _resolve(matches)]
+
+    def clean(self, texts: Sequence[str]) -> list[bool]:
+        """For each text, True only if no rule fires in it, from one prefilter scan over all.
+
+        False means "search it" (a prefilter hit the exact rules may still reject).
+
+        A text is clean when no candidate line of the joined texts overlaps it: hyperscan
+        reports every prefilter match, and no prefilter is anchored, so a match inside a text
+        alone is a match inside it when joined. The ``re`` fallback's matches cannot overlap
+        (one could hide another), so there each text is searched alone.
+        """
+        if self.engine.name != "hyperscan":
+            return [not self.find(text) for text in texts]
+        starts: list[int] = []
+        pos = 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + 1
+        clean = [True] * len(texts)
+        for begin, end, _ in self.engine.candidates("\n".join(texts)):
+            # every text from the one holding ``begin`` to the one holding ``end``
+            first = bisect.bisect_right(starts, begin) - 1
+            last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
+            for index in range(max(first, 0), last + 1):
+                clean[index] = False
+        return clean
 
     def _run(self, rule: Rule, text: str, start: int, stop: int, anchors: list[int]) -> Iterator[_Match]:
         """Exact matches of one rule in ``text[start:stop]`` (at ``anchors`` only, if given)."""

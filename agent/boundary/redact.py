@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from agent.boundary.detect import PLACEHOLDER, Detector, SecretFinding
 from agent.boundary.patterns import PEM_WINDOW
@@ -48,6 +48,10 @@ class Redactor:
     def findings(self, text: str) -> list[SecretFinding]:
         """Where the secrets in ``text`` are (kind, rule, offsets); no values, nothing recorded."""
         return self._detector.find(text)
+
+    def clean(self, texts: Sequence[str]) -> list[bool]:
+        """For each text, whether it holds nothing to redact (one scan over all of them)."""
+        return self._detector.clean(texts)
 
     def placeholder(self, kind: str, value: str) -> str:
         """The stable placeholder of ``value`` in this run (allocated on first sight)."""

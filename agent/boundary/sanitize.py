@@ -64,6 +64,7 @@ def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SpecDocument:
     Redactions are appended to ``redactor.report`` with ``origin`` = ``ref#/json/pointer``.
     """
     walker = _SpecWalker(redactor, spec.ref)
+    walker.prescan(spec.document)
     document = walker.walk(spec.document, "", secret_kind=None)
     return SpecDocument(ref=spec.ref, version=spec.version, document=document)
 
@@ -81,6 +82,22 @@ class _SpecWalker:
         # Strings the detector found nothing in; specs repeat most of theirs ("type", "string",
         # "description", the same summaries), and a string with no secret has none next time.
         self._clean: set[str] = set()
+
+    def prescan(self, document: Any) -> None:
+        """Mark the document's clean strings with one detector pass over all of them."""
+        found: dict[str, None] = {}
+        stack = [document]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, str):
+                found[node] = None
+            elif isinstance(node, dict):
+                found.update(dict.fromkeys(k for k in node if isinstance(k, str)))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        texts = list(found)
+        self._clean.update(t for t, ok in zip(texts, self.redactor.clean(texts), strict=True) if ok)
 
     def text(self, value: str, pointer: str) -> str:
         if value in self._clean:
@@ -116,11 +133,12 @@ class _SpecWalker:
             child = f"{pointer}/{_escape(skey)}"
             new_key = self.text(key, child) if isinstance(key, str) else key
             own = field_kind(skey)
-            if isinstance(value, str) and not is_placeholder_value(value):
+            if isinstance(value, str):
                 kind = own or (secret_kind if skey in _EXAMPLE_KEYS else None)
-                out[new_key] = (
-                    self.replace(kind, value, child) if kind and len(value) >= 4 else self.text(value, child)
-                )
+                if kind and len(value) >= 4 and not is_placeholder_value(value):
+                    out[new_key] = self.replace(kind, value, child)
+                else:
+                    out[new_key] = self.text(value, child)
                 continue
             # "properties" introduces new names, each judged on its own.
             inherit = own or (None if skey == "properties" else secret_kind)
