@@ -33,6 +33,9 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_DECISION_INSERT = "INSERT INTO decisions (proposal_id, actor, status, reason, at) VALUES (?, ?, ?, ?, ?)"
+
+
 def _dumps(value: Any) -> str:
     """Canonical JSON; raises TypeError for anything that is not plain JSON data."""
     try:
@@ -139,11 +142,18 @@ class SQLiteStore:
     def add_proposals(self, run_id: str, proposals: Sequence[Proposal]) -> None:
         """Insert or refresh proposals; a human decision (accepted/rejected/published) is kept."""
         now = _now()
+        checked = [Proposal.model_validate(proposal) for proposal in proposals]
         with self._write() as db:
-            for proposal in proposals:
-                p = Proposal.model_validate(proposal)
-                row = db.execute("SELECT status FROM proposals WHERE id = ?", (p.id,)).fetchone()
-                if row is not None and row[0] in _DECIDED:
+            known: dict[str, str] = {}
+            ids = [p.id for p in checked]
+            for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
+                batch = ids[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                known.update(db.execute(f"SELECT id, status FROM proposals WHERE id IN ({marks})", batch))
+            inserts, updates, decisions = [], [], []
+            for p in checked:
+                before = known.get(p.id)
+                if before in _DECIDED:
                     continue
                 values = (
                     run_id,
@@ -155,21 +165,25 @@ class SQLiteStore:
                     _dumps([f.model_dump(mode="json") for f in p.findings]),
                     _dumps({"intent": p.intent.model_dump(mode="json")}),
                 )
-                if row is None:
-                    db.execute(
-                        "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
-                        " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, p.id, now, now),
-                    )
+                if before is None:
+                    inserts.append((*values, p.id, now, now))
                 else:
-                    db.execute(
-                        "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
-                        " item=?, findings=?, provenance=?, updated=? WHERE id=?",
-                        (*values, now, p.id),
-                    )
-                if row is None or row[0] != p.status:
+                    updates.append((*values, now, p.id))
+                if before != p.status:
                     reason = _drop_reason(p.findings) if p.status == "dropped" else "proposed"
-                    self._decide(db, p.id, p.status, _SYSTEM_ACTOR, reason, now)
+                    decisions.append((p.id, _SYSTEM_ACTOR, p.status, reason, now))
+                known[p.id] = p.status  # the same id twice in one call: the second is an update
+            db.executemany(
+                "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
+                " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+            db.executemany(
+                "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
+                " item=?, findings=?, provenance=?, updated=? WHERE id=?",
+                updates,
+            )
+            db.executemany(_DECISION_INSERT, decisions)
 
     def set_status(self, proposal_id: str, status: str, *, actor: str, reason: str) -> None:
         """Change a proposal's status and record the decision (a no-op if unchanged)."""
@@ -191,10 +205,7 @@ class SQLiteStore:
     def _decide(
         db: sqlite3.Connection, proposal_id: str, status: str, actor: str, reason: str, at: str
     ) -> None:
-        db.execute(
-            "INSERT INTO decisions (proposal_id, actor, status, reason, at) VALUES (?, ?, ?, ?, ?)",
-            (proposal_id, actor, status, reason, at),
-        )
+        db.execute(_DECISION_INSERT, (proposal_id, actor, status, reason, at))
 
     def proposals(self, status: str | None = None, run_id: str | None = None) -> list[StoredProposal]:
         """Stored proposals, oldest first, optionally filtered by status and/or run."""
