@@ -64,7 +64,7 @@ class BatchChecker:
         self.workers = workers
         self._chunks: list[Sequence[Proposal]] = []
         self._started: dict[int, tuple[Any, Connection]] = {}  # chunk index -> (process, pipe)
-        self._warm = False
+        self._done: dict[int, list[list[Finding]]] = {}  # chunk index -> findings, checked here
 
     def submit(self, proposals: Sequence[Proposal]) -> None:
         """Queue a chunk; a worker starts on it if one is free."""
@@ -79,13 +79,14 @@ class BatchChecker:
         for index, chunk in enumerate(self._chunks):
             if running >= max(slots, 1):
                 return
-            if index in self._started or len(chunk) < MIN_CHUNK:
+            if index in self._started or index in self._done or len(chunk) < MIN_CHUNK:
                 continue
-            if not self._warm:
-                # One check here first loads what the checks load lazily (the script parser,
-                # the compiled prefilters, the spec's validators), once, before forks share it.
-                findings_of(chunk[0], self.spec, self.redactor)
-                self._warm = True
+            if not self._done:
+                # The first chunk is checked here: that loads what the checks load and memoise
+                # lazily (the script parser and its memo of script shapes, the compiled
+                # prefilters, the spec's validators) once, before the forks share it.
+                self._done[index] = [findings_of(p, self.spec, self.redactor) for p in chunk]
+                continue
             ctx = multiprocessing.get_context("fork")
             receiver, sender = ctx.Pipe(duplex=False)
             process = ctx.Process(target=_work, args=(sender, chunk, self.spec, self.redactor), daemon=True)
@@ -99,6 +100,9 @@ class BatchChecker:
         try:
             for index, chunk in enumerate(self._chunks):
                 self._dispatch(self.workers)
+                if index in self._done:
+                    yield from self._done.pop(index)
+                    continue
                 started = self._started.get(index)
                 if started is None:
                     for proposal in chunk:
