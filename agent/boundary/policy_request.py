@@ -73,10 +73,24 @@ def only_variables(value: str) -> bool:
     return bool(_VARIABLE_VALUE.match(value))
 
 
+# Cookie names that carry a session or a login whatever their wording (on top of credential_field).
+_SESSION_COOKIE = re.compile(r"(?i)sess|(?<![a-z])sid(?![a-z])|csrf|xsrf|remember|login|identity|user_?id")
+
+
 def cookie_variables(value: str) -> bool:
-    """A Cookie header whose every ``name=value`` pair has a ``{{variable}}`` as its value."""
+    """A Cookie header whose pairs are all fine: a ``{{variable}}`` value, or a literal one
+    under a name that is neither credential- nor session-like (a spec's cookie parameter such
+    as ``theme=dark``)."""
     pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
-    return bool(pairs) and all(len(p) == 2 and _BARE_VARIABLE.match(p[1]) for p in pairs)
+    return bool(pairs) and all(
+        len(p) == 2
+        and p[0].strip() != ""
+        and (
+            bool(_BARE_VARIABLE.match(p[1]))
+            or not (credential_field(p[0].strip()) or _SESSION_COOKIE.search(p[0]) or "{{" in p[1])
+        )
+        for p in pairs
+    )
 
 
 def raw_url(url: Any) -> str:

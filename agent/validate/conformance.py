@@ -57,6 +57,7 @@ def request_violations(
         for h in request.get("header") or []
         if isinstance(h, dict) and not h.get("disabled")
     }
+    cookies = _cookies(request.get("header"))
     out: list[str] = []
     for param in ctx.params(op):
         where, name = str(param.get("in")), str(param.get("name"))
@@ -66,6 +67,8 @@ def request_violations(
             value = query.get(name)
         elif where == "header":
             value = headers.get(name.lower())
+        elif where == "cookie":
+            value = cookies.get(name)
         else:
             continue
         if value is None:
@@ -73,12 +76,30 @@ def request_violations(
                 out.append(f"required {where} parameter '{name}' is missing")
             continue
         out += _check(ctx, f"{where} parameter '{name}'", value, param.get("schema"))
-    out += _auth(ctx, op, headers, query)
+    out += _auth(ctx, op, headers, query, cookies)
     out += _body(ctx, op, request, headers)
     return out
 
 
-def _auth(ctx: SpecContext, op: Operation, headers: dict[str, str], query: dict[str, str]) -> list[str]:
+def _cookies(header: Any) -> dict[str, str]:
+    """name -> value of every pair of every enabled Cookie header (requests may send several)."""
+    out: dict[str, str] = {}
+    for entry in header if isinstance(header, list) else []:
+        if (
+            isinstance(entry, dict)
+            and not entry.get("disabled")
+            and str(entry.get("key", "")).strip().lower() == "cookie"
+        ):
+            for pair in str(entry.get("value", "")).split(";"):
+                name, sep, value = pair.partition("=")
+                if sep and name.strip():
+                    out[name.strip()] = value.strip()
+    return out
+
+
+def _auth(
+    ctx: SpecContext, op: Operation, headers: dict[str, str], query: dict[str, str], cookies: dict[str, str]
+) -> list[str]:
     for scheme in ctx.security(op):
         kind = str(scheme.get("type", "")).lower()
         if kind == "apikey":
@@ -86,7 +107,7 @@ def _auth(ctx: SpecContext, op: Operation, headers: dict[str, str], query: dict[
             present = (
                 name in query
                 if where == "query"
-                else ("cookie" in headers if where == "cookie" else name.lower() in headers)
+                else (name in cookies if where == "cookie" else name.lower() in headers)
             )
         else:
             present = "authorization" in headers

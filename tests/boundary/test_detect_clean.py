@@ -44,7 +44,9 @@ def _spec_with_secrets() -> SpecDocument:
             "get": {
                 "summary": row,
                 "description": f"line one\n{row}\nline three",
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"example": row}}}},
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"example": row}}}
+                },
             }
         }
         for i, row in enumerate(rows)

@@ -58,6 +58,8 @@ def test_cookie_api_key_as_variables_passes() -> None:
     cookie["header"] = [{"key": "Cookie", "value": "sid={{apiKey}}; theme={{theme}}"}]
     assert codes(cookie) == set()
     cookie["header"] = [{"key": "Cookie", "value": "sid={{apiKey}}; theme=dark"}]
+    assert codes(cookie) == set()  # a literal under an ordinary name is a spec cookie parameter
+    cookie["header"] = [{"key": "Cookie", "value": "sid={{apiKey}}; sessionid=abc"}]
     assert codes(cookie) == {"request-literal-credential"}
 
 

@@ -45,6 +45,26 @@ def test_cookie_of_variables_passes_the_guard_and_the_collection_check() -> None
         ]
 
 
+def test_literal_cookies_are_judged_by_their_names() -> None:
+    for value in ("theme=dark", "locale=en-US; tracking=1", "theme=dark; sid={{apiKey}}"):
+        request = _request([{"key": "Cookie", "value": value}])
+        assert _errors(check_request(request, "request", (), HOSTS)) == []
+    value = secrets.token_hex(8)
+    for name in (
+        "JSESSIONID",
+        "connect.sid",
+        "PHPSESSID",
+        "csrftoken",
+        "auth_token",
+        "remember_me",
+        "user_id",
+    ):
+        request = _request([{"key": "Cookie", "value": f"theme=dark; {name}={value}"}])
+        assert [c for c, _ in _errors(check_request(request, "request", ()))] == [
+            "request-literal-credential"
+        ], name
+
+
 def test_credentials_in_the_url_are_refused() -> None:
     password = secrets.token_hex(8)
     for raw in (
@@ -183,7 +203,13 @@ def _operation(scheme: list[str]) -> dict[str, Any]:
                     "in": "query",
                     "required": True,
                     "schema": {"type": "string", "example": "Ann"},
-                }
+                },
+                {
+                    "name": "theme",
+                    "in": "cookie",
+                    "required": True,
+                    "schema": {"type": "string", "example": "dark"},
+                },
             ],
             "responses": {
                 "200": {
@@ -212,6 +238,7 @@ def test_rule_generator_auth_passes_check_proposal(tmp_path: Path) -> None:
         ("Authorization", "Bearer {{accessToken}}"),
         ("Authorization", "Basic {{basicAuth}}"),
         ("author", "Ann"),  # a literal, not a credential: the old guard refused it
+        ("Cookie", "theme=dark"),  # a spec's cookie parameter, not a session
     } <= sent
     for proposal in proposals:
         assert _errors(check_proposal(proposal, spec)) == [], proposal.item["name"]
