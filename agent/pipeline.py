@@ -236,7 +236,10 @@ class Pipeline:
         """Keep the proposals that pass every check (``checker`` has them all, in this order)."""
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
-        for proposal, findings in zip(proposals, checker.results(), strict=True):
+        results = zip(proposals, checker.results(), strict=True)
+        for count, (proposal, findings) in enumerate(results, start=1):
+            if count % CHUNK == 0:
+                yield Progress("check", count, len(proposals))
             checked = proposal.model_copy(update={"findings": findings})
             if checked.ok:
                 kept.append(checked)
