@@ -65,6 +65,7 @@ class BatchChecker:
         self._chunks: list[Sequence[Proposal]] = []
         self._started: dict[int, tuple[Any, Connection]] = {}  # chunk index -> (process, pipe)
         self._done: dict[int, list[list[Finding]]] = {}  # chunk index -> findings, checked here
+        self._warm = False  # whether a chunk was checked here yet (see _dispatch)
 
     def submit(self, proposals: Sequence[Proposal]) -> None:
         """Queue a chunk; a worker starts on it if one is free."""
@@ -81,11 +82,12 @@ class BatchChecker:
                 return
             if index in self._started or index in self._done or len(chunk) < MIN_CHUNK:
                 continue
-            if not self._done:
+            if not self._warm:
                 # The first chunk is checked here: that loads what the checks load and memoise
                 # lazily (the script parser and its memo of script shapes, the compiled
                 # prefilters, the spec's validators) once, before the forks share it.
                 self._done[index] = [findings_of(p, self.spec, self.redactor) for p in chunk]
+                self._warm = True
                 continue
             ctx = multiprocessing.get_context("fork")
             receiver, sender = ctx.Pipe(duplex=False)

@@ -82,3 +82,22 @@ def test_small_batches_and_one_worker_stay_in_process() -> None:
     proposals = generate(plan(demo_changes(), demo_signals(), spec, full_spec=True), spec)
     assert _checked(proposals, spec, workers=8) == _checked(proposals, spec, workers=1)
     assert default_workers() >= 1
+
+
+def test_only_the_first_chunk_is_checked_in_the_parent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import agent.validate.batch as batch_module
+
+    spec = load("petstore-v2.yaml")
+    batch = _batch(spec, 4 * CHUNK)[: 4 * CHUNK]
+    real = batch_module.findings_of
+    parent = os.getpid()
+    in_parent = []
+
+    def counted(proposal, spec, redactor):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            in_parent.append(proposal.id)
+        return real(proposal, spec, redactor)
+
+    monkeypatch.setattr(batch_module, "findings_of", counted)
+    assert len(_checked(batch, spec, workers=2)) == len(batch)
+    assert len(in_parent) == CHUNK  # the warm-up chunk; the other three went to workers
