@@ -84,6 +84,7 @@ class Pipeline:
         summary: dict[str, Any] = {"run_id": run_id}
         notices: list[Finding] = []
         status = "failed"
+        checker: BatchChecker | None = None
         try:
             yield StageStarted("load")
             revision = sanitize_spec(self.redactor, self.specs.load(job.revision))
@@ -149,6 +150,8 @@ class Pipeline:
                 )
             status = "ok"
         finally:
+            if checker is not None:
+                checker.close()  # a stage that failed leaves no worker behind
             self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
         yield RunFinished(RunSummary(**summary), notices)
 
