@@ -68,6 +68,24 @@ def _to_chars(data: bytes, offsets: list[int]) -> dict[int, int]:
     return out
 
 
+class ThreadScratch:
+    """A hyperscan scratch space per thread for one database: hyperscan refuses one shared by
+    concurrent scans, and allocating one per scan costs more than the scan."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._local = threading.local()
+
+    def get(self) -> Any:
+        """This thread's scratch (allocated on first use)."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            import hyperscan
+
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        return scratch
+
+
 class HyperscanEngine:
     """All prefilters compiled into one hyperscan block-mode database."""
 
@@ -90,16 +108,7 @@ class HyperscanEngine:
         )
         self._anchored = frozenset(i for i, r in enumerate(rules) if r.anchored)
         self._ended = frozenset(i for i, r in enumerate(rules) if r.starts is not None and not r.anchored)
-        self._local = threading.local()
-
-    def _scratch(self) -> Any:
-        """A scratch space per thread: hyperscan refuses one shared by concurrent scans."""
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            import hyperscan
-
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        return scratch
+        self._scratch = ThreadScratch(self._db)
 
     def candidates(self, text: str) -> list[Candidate]:
         """Scan ``text`` once; byte offsets of the hits are mapped back to characters."""
@@ -110,7 +119,7 @@ class HyperscanEngine:
         def on_match(rule: int, start: int, end: int, _flags: int, _ctx: object) -> None:
             raw.append((start, end, rule))
 
-        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch())
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch.get())
         if raw and len(data) != len(text):  # non-ASCII
             pos = _to_chars(data, [x for s, e, _ in raw for x in (s, e)])
             raw = [(pos[s], pos[e], r) for s, e, r in raw]

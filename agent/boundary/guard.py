@@ -9,9 +9,9 @@ and no remote inference leave the machine.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,7 +34,6 @@ from agent.boundary.policy_request import check_names, check_request  # noqa: E4
 from agent.models import Finding  # noqa: E402
 
 DEFAULT_REASKS = 2
-_REDACTOR_LOCK = threading.Lock()
 _LINE = re.compile(r"^(?P<code>[a-z0-9-]+) at (?P<location>.+?): (?P<message>.*)$")
 
 
@@ -127,10 +126,9 @@ def secret_findings(value: Any) -> list[Finding]:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     findings = []
-    with _REDACTOR_LOCK:  # guardrails runs validators on threads; the hyperscan scratch is per-process
-        found = Redactor().findings(text)
-    for secret in found:
-        line_no = next(i for i, start in enumerate(starts) if start > secret.start)
+    # guardrails may run validators on threads: the engine keeps a hyperscan scratch per thread
+    for secret in Redactor().findings(text):
+        line_no = bisect.bisect_right(starts, secret.start)  # the first line starting after it
         findings.append(
             Finding(
                 severity="error",

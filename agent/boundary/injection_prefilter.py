@@ -13,10 +13,10 @@ import bisect
 import contextlib
 import itertools
 import re
-import threading
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
+from agent.boundary.engine import ThreadScratch
 from agent.boundary.injection_rules import SENTENCE_RULES, TOKEN_RULES, SentenceRule
 
 # A sentence no rule's first pattern matches cannot score: one combined search rules it out.
@@ -105,16 +105,7 @@ class HyperscanPrefilter:
         self._blob_only.compile(expressions=[BLOB_HINT.encode()], ids=[0], elements=1, flags=[0])
         self._terminated: type[Exception] = hs.ScanTerminated
         self._rules_cache: dict[frozenset[int], list[SentenceRule]] = {}
-        self._local = threading.local()
-
-    def _scratch(self, blob_only: bool = False) -> Any:
-        """A scratch space per thread and database: hyperscan refuses one shared by concurrent scans."""
-        pair = getattr(self._local, "scratch", None)
-        if pair is None:
-            import hyperscan
-
-            pair = self._local.scratch = (hyperscan.Scratch(self._db), hyperscan.Scratch(self._blob_only))
-        return pair[blob_only]
+        self._scratch, self._blob_scratch = ThreadScratch(self._db), ThreadScratch(self._blob_only)
 
     def hints(self, text: str, segments: list[str]) -> Hints:
         """One scan; see the class docstring."""
@@ -135,7 +126,8 @@ class HyperscanPrefilter:
         def on_match(rule: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             hits.append((end, rule))
 
-        self._db.scan("\n".join(parts).encode("ascii"), match_event_handler=on_match, scratch=self._scratch())
+        data = "\n".join(parts).encode("ascii")
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch.get())
         limit, raw_ids = len(parts[0]), self._raw_ids
         raw: set[int] = set()
         found: list[tuple[int, int]] = []
@@ -188,7 +180,7 @@ class HyperscanPrefilter:
 
         data = text.encode("utf-8", "surrogatepass")
         with contextlib.suppress(self._terminated):
-            self._blob_only.scan(data, match_event_handler=on_match, scratch=self._scratch(blob_only=True))
+            self._blob_only.scan(data, match_event_handler=on_match, scratch=self._blob_scratch.get())
         return bool(found)
 
 

@@ -22,8 +22,8 @@ MAX_SCORED_CHARS = 8 * 1024 * 1024  # the scorer runs at ~1 MB/s: the head of a 
 SCORE_WINDOW = 1 << 20  # characters scored at once
 SCORE_OVERLAP = 1 << 14  # rescored at the next window so a span across a cut is seen whole
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut here; the rest of it is skipped
-EXCERPT_CONTEXT = 3  # lines kept either side of a line that mentions a term
-EXCERPT_MAX_LINE = 2000  # longer lines are never kept (the LLM context leaves them out too)
+EXCERPT_CONTEXT = 3  # lines kept either side of a line that mentions a term (llm_context uses these)
+EXCERPT_MAX_LINE = 2000  # longer lines are never kept, and the LLM context leaves them out
 EXCERPT_MAX_CHARS = 1 << 19  # cap of an excerpt; far above any prompt budget
 
 # The line boundaries of str.splitlines, so line numbers agree with it.

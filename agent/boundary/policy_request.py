@@ -77,19 +77,28 @@ def only_variables(value: str) -> bool:
 _SESSION_COOKIE = re.compile(r"(?i)sess|(?<![a-z])sid(?![a-z])|csrf|xsrf|remember|login|identity|user_?id")
 
 
-def cookie_variables(value: str) -> bool:
+def cookie_pairs(value: str) -> list[tuple[str, str]]:
+    """(name, value) of each part of a Cookie header, stripped; a part without ``=`` has name ""."""
+    pairs = []
+    for part in value.split(";"):
+        if part.strip():
+            name, sep, rest = part.partition("=")
+            pairs.append((name.strip(), rest.strip()) if sep else ("", part.strip()))
+    return pairs
+
+
+def _cookie_allowed(value: str) -> bool:
     """A Cookie header whose pairs are all fine: a ``{{variable}}`` value, or a literal one
     under a name that is neither credential- nor session-like (a spec's cookie parameter such
     as ``theme=dark``)."""
-    pairs = [p.split("=", 1) for p in value.split(";") if p.strip()]
+    pairs = cookie_pairs(value)
     return bool(pairs) and all(
-        len(p) == 2
-        and p[0].strip() != ""
+        name
         and (
-            bool(_BARE_VARIABLE.match(p[1]))
-            or not (credential_field(p[0].strip()) or _SESSION_COOKIE.search(p[0]) or "{{" in p[1])
+            bool(_BARE_VARIABLE.match(text))
+            or not (credential_field(name) or _SESSION_COOKIE.search(name) or "{{" in text)
         )
-        for p in pairs
+        for name, text in pairs
     )
 
 
@@ -177,7 +186,7 @@ def _check_headers(headers: Any, where: str) -> list[Finding]:
     for index, key, value in _entries(headers):
         if not credential_field(key) or only_variables(value):
             continue
-        if key.strip().lower() == "cookie" and cookie_variables(value):
+        if key.strip().lower() == "cookie" and _cookie_allowed(value):
             continue
         findings.append(_literal(f"header '{key}' must be a {{{{variable}}}}", _at(where, index)))
     return findings

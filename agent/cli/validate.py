@@ -17,6 +17,7 @@ def command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> int:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
+    from agent.generate.postman import leaves
     from agent.models import Finding, IntentKind, Proposal
     from agent.models import Intent as IntentModel
     from agent.specs.load import load_spec
@@ -34,7 +35,7 @@ def command(
         raise InputError(f"{collection}: not a Postman collection (top level is not an object)")
     revision = load_spec(spec)
     findings: list[Finding] = list(check_collection(data))
-    for pointer, item in _items(data.get("item") or [], "/item"):
+    for pointer, item in leaves(data.get("item") or []):
         expected = _expected(item)
         intent = IntentModel(
             kind=IntentKind.CONTRACT,
@@ -84,13 +85,3 @@ def _expected(item: dict[str, Any]) -> str:
         return exact.group(1)
     within = re.search(r"to\.be\.within\(([1-5])\d\d,\s*\d{3}\)", text)
     return f"{within.group(1)}XX" if within else "2XX"
-
-
-def _items(items: list[Any], where: str) -> list[tuple[str, dict[str, Any]]]:
-    out: list[tuple[str, dict[str, Any]]] = []
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and isinstance(item.get("item"), list):
-            out += _items(item["item"], f"{where}/{i}/item")
-        elif isinstance(item, dict):
-            out.append((f"{where}/{i}", item))
-    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.diff.findings import types_of
+
 # Keys of a oneOf/anyOf member that only names a type (oasdiff's "list of types").
 BARE_TYPE = frozenset({"type", "format", "nullable", "title", "description"})
 # Keywords that describe a schema without constraining instances (OAS discussion #3793).
@@ -57,18 +59,6 @@ def null_wrapped(schema: dict[str, Any]) -> Any:
     return None
 
 
-def _scalar_types(schema: dict[str, Any]) -> set[str]:
-    raw = schema.get("type")
-    kinds = (
-        {raw}
-        if isinstance(raw, str)
-        else {t for t in raw if isinstance(t, str)}
-        if isinstance(raw, list)
-        else set()
-    )
-    return kinds - {"null"}
-
-
 def scalar_to_array(
     param: dict[str, Any], base: dict[str, Any], rev: dict[str, Any], items: Any
 ) -> str | None:
@@ -83,12 +73,12 @@ def scalar_to_array(
         return None
     if param.get("explode", True) is not True:
         return None
-    before, after = _scalar_types(base), _scalar_types(rev)
+    before, after = types_of(base)[0], types_of(rev)[0]
     if after != {"array"} or not before or "array" in before or "object" in before:
         return None
     if not isinstance(items, dict):
         return "request-parameter-type-changed"
-    item_types = _scalar_types(items)
+    item_types = types_of(items)[0]
     widened = "integer" in item_types and "number" not in item_types
     accepts = "string" in item_types or before <= (
         item_types | ({"integer"} if "number" in item_types else set())

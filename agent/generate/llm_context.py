@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.boundary.injection import quarantine
+from agent.boundary.logstream import EXCERPT_CONTEXT, EXCERPT_MAX_LINE
 from agent.boundary.sanitized import Evidence
 from agent.generate import spec_view
 from agent.models import Change, Intent
 from agent.specs.document import Operation, deref_schema
 
-WINDOW = 3  # lines of context kept around a relevant log line
-MAX_LINE = 2000  # a longer line is left out whole, never cut
+# Lines of context around a relevant log line, and the length past which a line is left out
+# whole (never cut): the same numbers the log stream keeps excerpts by, so they agree.
+WINDOW, MAX_LINE = EXCERPT_CONTEXT, EXCERPT_MAX_LINE
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from agent.models import Proposal, fingerprint
@@ -56,6 +56,18 @@ def build_collection(
         "item": items,
         "variable": variables,
     }
+
+
+def leaves(items: list[Any], where: str = "/item") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every request item (folders walked) with its JSON pointer, in document order."""
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        pointer = f"{where}/{i}"
+        if isinstance(item.get("item"), list):
+            yield from leaves(item["item"], f"{pointer}/item")
+        else:
+            yield pointer, item
 
 
 def _folder(proposal: Proposal, folders: str, tags: dict[str, str]) -> str:

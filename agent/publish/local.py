@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agent.errors import ConfigError, InputError, PublishFailed
+from agent.generate.postman import leaves
 from agent.models import PublishResult
 from agent.ports import ChangeSet
 from agent.publish.git import ZERO_OID, Git
@@ -39,14 +40,6 @@ def _collection_path(path: str) -> str:
     if not parts or ".." in parts or pure.is_absolute():
         raise ConfigError(f"collection path {path!r} must be a file path inside the repository")
     return "/".join(parts)
-
-
-def _leaves(items: list[Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for item in items:
-        if isinstance(item, dict):
-            out.extend(_leaves(item["item"]) if isinstance(item.get("item"), list) else [item])
-    return out
 
 
 class LocalGitPublisher:
@@ -140,7 +133,7 @@ class LocalGitPublisher:
 
     def _message(self, change_set: ChangeSet) -> str:
         """An honest commit message: what changed, where, and that a person must review it."""
-        items = [i for i in _leaves(change_set.collection.get("item", [])) if is_postwright_item(i)]
+        items = [i for _, i in leaves(change_set.collection.get("item", [])) if is_postwright_item(i)]
         lines = [
             f"postwright: add or update {len(items)} API tests in {self.collection_path}",
             "",

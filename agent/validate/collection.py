@@ -7,12 +7,12 @@ Request hygiene is the guard's (``boundary.policy_request``); this adds the coll
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from agent.boundary.policy_request import check_auth, check_request, credential_field
+from agent.generate.postman import leaves
 from agent.models import Finding
 
 V21_SCHEMA_URLS = {
@@ -63,7 +63,7 @@ def check_collection(collection: dict[str, Any]) -> list[Finding]:
                 location="/info/schema",
             )
         )
-    for pointer, item in _items(collection.get("item") or [], "/item"):
+    for pointer, item in leaves(collection.get("item") or []):
         findings += check_item(item, pointer)
     findings += _variables(collection.get("variable") or [], "/variable")
     findings += check_auth(collection.get("auth"), "/auth")
@@ -97,13 +97,3 @@ def _variables(variables: list[Any], where: str) -> list[Finding]:
     return out
 
 
-def _items(items: list[Any], where: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every request item with its JSON pointer, folders walked."""
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        pointer = f"{where}/{i}"
-        if isinstance(item.get("item"), list):
-            yield from _items(item["item"], f"{pointer}/item")
-        else:
-            yield pointer, item

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent.boundary.policy_request import cookie_pairs
 from agent.specs.document import Operation
 from agent.validate.context import SpecContext
 
@@ -90,10 +91,7 @@ def _cookies(header: Any) -> dict[str, str]:
             and not entry.get("disabled")
             and str(entry.get("key", "")).strip().lower() == "cookie"
         ):
-            for pair in str(entry.get("value", "")).split(";"):
-                name, sep, value = pair.partition("=")
-                if sep and name.strip():
-                    out[name.strip()] = value.strip()
+            out.update((name, value) for name, value in cookie_pairs(str(entry.get("value", ""))) if name)
     return out
 
 
