@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     spec: str | None = Field(default=None, description="revision spec: file, URL or git:REF:path")
     base: str | None = Field(default=None, description="base spec to diff against")
     logs: list[str] = Field(default_factory=list, description="log files or directories")
+    base_url: str | None = Field(
+        default=None,
+        description="value of {{baseUrl}} in generated collections (never taken from a spec's servers)",
+    )
     state_dir: Path = Path(".postwright")
     seed: int = 0
     llm: str = Field(default="none", description='"none" or "openai:MODEL"')

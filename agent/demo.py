@@ -93,6 +93,7 @@ def prepare(root: Path) -> Workspace:
         'base = "specs/petstore-v1.yaml"\n'
         'spec = "specs/petstore-v2.yaml"\n'
         'logs = ["logs"]\n'
+        'base_url = "https://api.petstore.example/v1"  # {{baseUrl}}: yours, never the spec\'s servers\n'
         'state_dir = ".postwright"\n'
         "\n[publish]\n"
         'host = "local"\n'

@@ -35,6 +35,13 @@ from agent.sources.signals import extract_signals
 from agent.validate import check_collection
 from agent.validate.batch import CHUNK, BatchChecker
 
+_NO_BASE_URL = Finding(
+    severity="info",
+    code="base-url-unset",
+    message="{{baseUrl}} is empty in the collection: set base_url (or --base-url) or give it when you run"
+    " newman; a spec's servers are never used as the target",
+)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -56,7 +63,7 @@ class Job:
         return postman.build_collection(
             self.name or str(title),
             proposals,
-            base_url=self.base_url or _base_url(spec),
+            base_url=self.base_url or "",  # the user's; a spec's servers are data, never a target
             folders=self.folders,
             tags=postman.operation_tags(spec.document),
         )
@@ -250,7 +257,10 @@ class Pipeline:
                 dropped.append(checked.model_copy(update={"status": "dropped"}))
                 yield _dropped("check", checked, notices)
         self.collection = job.collection(kept, spec)
-        for finding in check_collection(self.collection):
+        findings = check_collection(self.collection)
+        if not job.base_url and kept:
+            findings.append(_NO_BASE_URL)
+        for finding in findings:
             notices.append(finding)
             yield Notice("check", finding)
         yield StageFinished("check", f"{len(kept)} of {len(proposals)} passed the boundary")
@@ -326,9 +336,3 @@ def _dropped(stage: str, proposal: Proposal, notices: list[Finding]) -> Notice:
     )
     notices.append(notice)
     return Notice(stage, notice)
-
-
-def _base_url(spec: SpecDocument) -> str:
-    servers = spec.document.get("servers") or [{}]
-    url = servers[0].get("url", "") if isinstance(servers[0], dict) else ""
-    return str(url).rstrip("/")

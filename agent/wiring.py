@@ -149,6 +149,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
 def job(settings: Settings, *, kind: str = "run", name: str | None = None, **render: Any) -> Job:
     """The job the settings describe; ``render`` sets folders / base_url of the collection."""
     assert settings.spec is not None
+    render["base_url"] = render.get("base_url") or settings.base_url or settings.sandbox.target
     return Job(
         revision=settings.spec,
         base=settings.base,

@@ -30,7 +30,7 @@ def command(
     folders: Annotated[str, typer.Option("--folders", help="Group items by tag, operation or none.")] = "tag",
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="Value of {{baseUrl}} (default: the spec's first server)."),
+        typer.Option("--base-url", help="Value of {{baseUrl}} [base_url]; a spec's servers are never used."),
     ] = None,
     llm: Annotated[
         str | None,
