@@ -250,7 +250,7 @@ class Pipeline:
         for count, (proposal, findings) in enumerate(results, start=1):
             if count % CHUNK == 0:
                 yield Progress("check", count, len(proposals))
-            checked = proposal.model_copy(update={"findings": findings})
+            checked = proposal.model_copy(update={"findings": [*proposal.findings, *findings]})
             if checked.ok:
                 kept.append(checked)
             else:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from agent.errors import GenerationFailed
 from agent.generate import scripts, spec_view
 from agent.generate.requests import build_request
 from agent.generate.schema_convert import to_json_schema
-from agent.models import Intent, IntentKind, Proposal, SpecDocument
+from agent.models import Finding, Intent, IntentKind, Proposal, Severity, SpecDocument
 from agent.specs.document import Operation, operations
 
 _LIGHT = {IntentKind.HAPPY_PATH}
@@ -36,6 +36,8 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
                 f"intent {intent.fingerprint} names {intent.operation}, which the spec lacks"
             )
         rng = random.Random(f"{seed}:{intent.fingerprint}")
+        script = _Script(intent)
+        _script(doc, op, intent, script)
         item = {
             "id": f"pw-{intent.fingerprint}",
             "name": f"{intent.operation} [{intent.kind.value}] {intent.text}"[:240],
@@ -48,12 +50,14 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
                     "script": {
                         "id": f"pw-{intent.fingerprint}-test",
                         "type": "text/javascript",
-                        "exec": _script(doc, op, intent),
+                        "exec": script.lines,
                     },
                 }
             ],
         }
-        proposals.append(Proposal(id=f"pw-{intent.fingerprint}", intent=intent, item=item))
+        proposals.append(
+            Proposal(id=f"pw-{intent.fingerprint}", intent=intent, item=item, findings=script.refused)
+        )
     return proposals
 
 
@@ -67,36 +71,61 @@ def _description(intent: Intent) -> str:
     return "\n".join(lines)
 
 
-def _script(doc: dict[str, Any], op: Operation, intent: Intent) -> list[str]:
-    lines = scripts.status(intent.expected_status)
+class _Script:
+    """Test-script lines, and a finding for each assertion left out because a value was refused."""
+
+    def __init__(self, intent: Intent) -> None:
+        self.location = f"intent {intent.fingerprint}"
+        self.lines: list[str] = []
+        self.refused: list[Finding] = []
+
+    def add(self, build: Callable[..., list[str]], *args: Any, severity: Severity = "warning") -> bool:
+        """Append ``build(*args)``; on ``scripts.Refused`` record why and return False."""
+        try:
+            self.lines += build(*args)
+        except scripts.Refused as exc:
+            message = f"{build.__name__} assertion left out: {exc}"
+            self.refused.append(
+                Finding(
+                    severity=severity, code="script-value-refused", message=message, location=self.location
+                )
+            )
+            return False
+        return True
+
+
+def _script(doc: dict[str, Any], op: Operation, intent: Intent, out: _Script) -> None:
+    # without its status assertion a test asserts nothing the intent asked for: drop it
+    if not out.add(scripts.status, intent.expected_status, severity="error"):
+        return
     observed = intent.details.get("observed_status")
     if intent.kind is IntentKind.REGRESSION and isinstance(observed, int):
-        lines += scripts.not_status(observed)
+        out.add(scripts.not_status, observed)
     if not intent.expected_status.startswith("2"):
-        return lines
+        return
     status = intent.expected_status if intent.expected_status.isdigit() else spec_view.success_status(op)
     media, schema = spec_view.response_media(doc, op, status)
     if media:
-        lines += scripts.content_type(media)
+        out.add(scripts.content_type, media)
     for name in sorted(spec_view.response_headers(doc, op, status)):
-        lines += scripts.header(name)
+        out.add(scripts.header, name)
     if not media or schema is None or "json" not in media:
-        return lines
+        return
+    out.add(scripts.json_body)
     if intent.kind in _LIGHT and not intent.details.get("set"):
-        return lines + scripts.json_body()
-    lines += scripts.json_body() + scripts.walker()
+        return
+    out.add(scripts.walker)
     version = spec_view.openapi_version(doc)
     json_schema = to_json_schema(doc, schema, openapi_version=version)
-    lines += scripts.schema(json_schema)
+    out.add(scripts.schema, json_schema)
     for path, required, enums in _objects(json_schema, []):
         if required:
-            lines += scripts.required_fields(path, required)
+            out.add(scripts.required_fields, path, required)
         for name, values in enums:
-            lines += scripts.enum_values(path, name, values)
+            out.add(scripts.enum_values, path, name, values)
     removed = intent.details.get("removed")
     if isinstance(removed, list) and removed:
-        lines += scripts.property_absent([str(s) for s in removed[:-1]], str(removed[-1]))
-    return lines
+        out.add(scripts.property_absent, [str(s) for s in removed[:-1]], str(removed[-1]))
 
 
 def _objects(

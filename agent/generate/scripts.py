@@ -1,68 +1,107 @@
-"""Postman test-script lines (``pm.test`` blocks) for statuses, media, schemas, fields, headers."""
+"""Postman test-script lines (``pm.test`` blocks) for statuses, media, schemas, fields, headers.
+
+Scripts are built safely by construction: the code is our own fixed text (``_code``
+templates) and every value from a spec, log or model enters it only through ``literal``,
+as JSON text that is ASCII and has ``<``, ``>`` and ``&`` escaped, so no name can end a
+string, open a comment, break a line or close an HTML ``<script>`` element. Status codes
+are checked against ``^[1-5](XX|[0-9]{2})$`` first. A value that cannot be written safely
+raises ``Refused``; the caller leaves that assertion out and records why.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from agent.jsontext import pretty
 
+_STATUS = re.compile(r"[1-5](?:XX|[0-9]{2})")
+# json.dumps(ensure_ascii=True) already escapes U+2028/U+2029; kept here so no encoder change can undo it
+_INERT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
-def _js(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+
+class Refused(ValueError):
+    """A value that cannot enter a script safely (not plain JSON, or not a status code)."""
+
+
+def literal(value: Any, *, indent: bool = False) -> str:
+    """``value`` as an inert JavaScript literal (JSON, keys sorted); the only way values enter code."""
+    try:
+        # strict first: NaN and Infinity would be written as identifiers (or, by orjson, as null)
+        text = json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise Refused(f"not a plain JSON value ({type(exc).__name__})") from None
+    if indent:
+        text = pretty(value, sort_keys=True, ensure_ascii=True)
+    for char, escaped in _INERT:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def status_code(expected: str) -> str:
+    """``expected`` as "NNN" or "NXX" (an "nxx" range is upper-cased), else ``Refused``."""
+    upper = expected.upper() if isinstance(expected, str) else ""
+    if not _STATUS.fullmatch(upper):
+        raise Refused(f"status {ascii(expected)[:40]} is not a code 100-599 or a range like 4XX")
+    return upper
+
+
+def _code(template: str, *values: Any) -> str:
+    """One line of our code: each ``%s`` in ``template`` becomes the next value as a literal."""
+    return template % tuple(literal(v) for v in values)
+
+
+def _test(name: str, *body: str) -> list[str]:
+    """A ``pm.test`` block named ``name`` (a literal) around our own ``body`` lines."""
+    return [_code("pm.test(%s, function () {", name), *(f"    {line}" for line in body), "});"]
 
 
 def status(expected: str) -> list[str]:
     """Assert an exact status code or a range such as "4XX"."""
-    if expected.isdigit():
-        return [
-            f'pm.test("status is {expected}", function () {{',
-            f"    pm.response.to.have.status({int(expected)});",
-            "});",
-        ]
-    low = int(expected[0]) * 100 if expected[:1].isdigit() else 200
-    return [
-        f'pm.test("status is {expected.upper()}", function () {{',
-        f"    pm.expect(pm.response.code).to.be.within({low}, {low + 99});",
-        "});",
-    ]
+    code = status_code(expected)
+    if code.isdigit():
+        return _test(f"status is {code}", _code("pm.response.to.have.status(%s);", int(code)))
+    low = int(code[0]) * 100
+    return _test(
+        f"status is {code}", _code("pm.expect(pm.response.code).to.be.within(%s, %s);", low, low + 99)
+    )
 
 
 def not_status(code: int) -> list[str]:
     """Assert the response is not the status seen failing in a log."""
-    return [
-        f'pm.test("status is not the {code} seen in the log", function () {{',
-        f"    pm.expect(pm.response.code).to.not.equal({code});",
-        "});",
-    ]
+    if type(code) is not int or not 100 <= code <= 599:
+        raise Refused(f"observed status {ascii(code)[:40]} is not a code 100-599")
+    return _test(
+        f"status is not the {code} seen in the log",
+        _code("pm.expect(pm.response.code).to.not.equal(%s);", code),
+    )
 
 
 def content_type(media: str) -> list[str]:
     """Assert the Content-Type header names ``media``."""
     base = media.split(";")[0].strip()
-    return [
-        f'pm.test("content type is {base}", function () {{',
-        '    pm.response.to.have.header("Content-Type");',
-        f'    pm.expect(pm.response.headers.get("Content-Type")).to.include({_js(base)});',
-        "});",
-    ]
+    return _test(
+        f"content type is {base}",
+        'pm.response.to.have.header("Content-Type");',
+        _code('pm.expect(pm.response.headers.get("Content-Type")).to.include(%s);', base),
+    )
 
 
 def json_body() -> list[str]:
     """Parse the body once; tests below use ``body``."""
-    return ["let body;", 'pm.test("body is JSON", function () {', "    body = pm.response.json();", "});"]
+    return ["let body;", *_test("body is JSON", "body = pm.response.json();")]
 
 
 def schema(json_schema: Any) -> list[str]:
     """Assert the whole body against its (resolved, draft-07) JSON Schema."""
-    dumped = pretty(json_schema, sort_keys=True, ensure_ascii=True).splitlines()
+    dumped = literal(json_schema, indent=True).splitlines()
     return [
         "const schema = " + dumped[0],
         *dumped[1:-1],
         dumped[-1] + ";",
-        'pm.test("body matches the response schema", function () {',
-        "    pm.response.to.have.jsonSchema(schema);",
-        "});",
+        *_test("body matches the response schema", "pm.response.to.have.jsonSchema(schema);"),
     ]
 
 
@@ -89,44 +128,34 @@ def walker() -> list[str]:
 
 def required_fields(path: list[str], names: list[str]) -> list[str]:
     """Assert every object at ``path`` has the required ``names``."""
-    label = "/".join(path) or "body"
-    return [
-        f'pm.test("required fields present at {label}", function () {{',
-        f"    pwAt(body, {_js(path)}).forEach(function (t) {{",
-        f"        {_js(sorted(names))}.forEach(function (n) {{ pm.expect(t).to.have.property(n); }});",
-        "    });",
+    return _test(
+        f"required fields present at {'/'.join(path) or 'body'}",
+        _code("pwAt(body, %s).forEach(function (t) {", path),
+        _code("    %s.forEach(function (n) { pm.expect(t).to.have.property(n); });", sorted(names)),
         "});",
-    ]
+    )
 
 
 def enum_values(path: list[str], name: str, values: list[Any]) -> list[str]:
     """Assert ``name`` at ``path``, where present, takes one of ``values``."""
-    label = "/".join([*path, name])
-    return [
-        f'pm.test("{label} is one of the declared values", function () {{',
-        f"    pwAt(body, {_js(path)}).forEach(function (t) {{",
-        f"        if ({_js(name)} in t) {{ pm.expect({_js(values)}).to.include(t[{_js(name)}]); }}",
-        "    });",
+    return _test(
+        f"{'/'.join([*path, name])} is one of the declared values",
+        _code("pwAt(body, %s).forEach(function (t) {", path),
+        _code("    if (%s in t) { pm.expect(%s).to.include(t[%s]); }", name, values, name),
         "});",
-    ]
+    )
 
 
 def property_absent(path: list[str], name: str) -> list[str]:
     """Assert the removed property ``name`` is gone from every object at ``path``."""
-    label = "/".join([*path, name])
-    return [
-        f'pm.test("{label} is no longer returned", function () {{',
-        f"    pwAt(body, {_js(path)}).forEach(function (t) {{",
-        f"        pm.expect(t).to.not.have.property({_js(name)});",
-        "    });",
+    return _test(
+        f"{'/'.join([*path, name])} is no longer returned",
+        _code("pwAt(body, %s).forEach(function (t) {", path),
+        _code("    pm.expect(t).to.not.have.property(%s);", name),
         "});",
-    ]
+    )
 
 
 def header(name: str) -> list[str]:
     """Assert a declared response header is present."""
-    return [
-        f'pm.test("header {name} is present", function () {{',
-        f"    pm.response.to.have.header({_js(name)});",
-        "});",
-    ]
+    return _test(f"header {name} is present", _code("pm.response.to.have.header(%s);", name))
