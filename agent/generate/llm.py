@@ -12,14 +12,13 @@ safe: the same ``check_proposal`` gate runs on every proposal afterwards, in the
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.boundary.sanitized import Evidence
 from agent.errors import ConfigError
-from agent.generate import llm_context, llm_prompt
+from agent.generate import llm_context, llm_prompt, scripts
 from agent.llm.errors import BudgetExhausted, LLMError
 from agent.llm.types import Budget, ChatBackend, ChatRequest, Usage
 from agent.models import Change, Finding, Intent, Proposal, SpecDocument, fingerprint
@@ -27,7 +26,6 @@ from agent.specs.document import server_hosts
 
 MAX_ITEMS = 3
 SECRET_NAMES = ("accessToken",)
-_STATUS = re.compile(r"^[1-5](\d\d|XX)$")
 _KEPT_KEYS = ("name", "request", "event")
 
 
@@ -198,8 +196,10 @@ def _proposal(intent: Intent, index: int, raw: Any) -> Proposal | None:
     """A Proposal from one model item; only name, request and event are taken from the model."""
     if not isinstance(raw, dict) or not isinstance(raw.get("request"), dict):
         return None
-    status = str(raw.get("expected_status", ""))
-    status = status if _STATUS.match(status) else intent.expected_status
+    try:  # the same check the script builder applies ("200\n" or Unicode digits are no status)
+        status = scripts.status_code(str(raw.get("expected_status", "")))
+    except scripts.Refused:
+        status = intent.expected_status
     fp = fingerprint("llm", intent.fingerprint, index)
     pid = f"pw-{fp}"
     derived = intent.model_copy(update={"expected_status": status, "fingerprint": fp})

@@ -170,3 +170,31 @@ def test_literal_escapes_markup_and_line_separators() -> None:
     assert text == '["\\u003c/script\\u003e\\u0026", "\\u2028\\u2029", "\\u0000\\n"]'
     indented = scripts.literal({"pattern": "<a>"}, indent=True)
     assert indented == '{\n  "pattern": "\\u003ca\\u003e"\n}'
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("201", "201"),
+        ("4xx", "4XX"),
+        ("200\n", "200"),
+        ("2\u0660\u0660", "200"),
+        ("2000", "200"),
+        (None, "200"),
+    ],
+)
+def test_a_model_status_passes_the_same_check(answer: Any, kept: str) -> None:
+    from agent.generate.llm import _proposal
+    from agent.models import Intent, IntentKind
+
+    intent = Intent(
+        kind=IntentKind.HAPPY_PATH,
+        operation="GET /pets",
+        path="/pets",
+        method="GET",
+        expected_status="200",
+        text="pets",
+        fingerprint="f" * 16,
+    )
+    proposal = _proposal(intent, 0, {"request": {}, "expected_status": answer})
+    assert proposal is not None and proposal.intent.expected_status == kept
