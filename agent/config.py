@@ -3,7 +3,9 @@
 The file is found from the working directory upward (or given with ``--config``). String
 values in it may use ``${VAR}`` placeholders, resolved from the environment. Secrets
 (``SecretStr`` fields) come only from the environment and never from the file; they are
-masked in every ``repr`` and in ``postwright config show``.
+masked in every ``repr`` and in ``postwright config show``, which also masks every URL's
+userinfo and secret-named query values, and what a ``${VAR}`` put into a value when the
+variable or the setting is named like a secret (``${DB_PASS}``, ``password = ...``).
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from agent.errors import ConfigError
+from agent.urls import MASK, mask_urls, secret_name
 
 CONFIG_NAME = "postwright.toml"
 _FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("_FILE_DATA", default=None)
+# Dotted setting -> (its interpolated value, the same with secret-named ${VAR}s as ***).
+_Shown = dict[str, tuple[str, str]]
 _PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -113,6 +118,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSection = SandboxSection()
     root: Path = Field(default=Path("."), exclude=True, description="project root (the file's folder)")
     config_file: Path | None = Field(default=None, exclude=True)
+    _shown: _Shown = PrivateAttr(default_factory=dict)  # how `config show` prints ${VAR} values
 
     @classmethod
     def settings_customise_sources(
@@ -160,11 +166,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _interpolate(value: Any, where: str) -> Any:
+def _interpolate(value: Any, where: str, shown: _Shown) -> Any:
     if isinstance(value, dict):
-        return {k: _interpolate(v, f"{where}.{k}" if where else k) for k, v in value.items()}
+        return {k: _interpolate(v, f"{where}.{k}" if where else k, shown) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_interpolate(v, f"{where}[{i}]", shown) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -176,7 +182,16 @@ def _interpolate(value: Any, where: str) -> Any:
             raise ConfigError(f"{where} uses ${{{name}}} but the environment variable {name} is not set")
         return os.environ[name]
 
-    return _PLACEHOLDER.sub(sub, value)
+    result = _PLACEHOLDER.sub(sub, value)
+    if result != value:
+        key = re.sub(r"\[\d+\]$", "", where).rsplit(".", 1)[-1]
+
+        def hide(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return sub(match) if name is None or not (secret_name(name) or secret_name(key)) else MASK
+
+        shown[where] = (result, _PLACEHOLDER.sub(hide, value))
+    return result
 
 
 def _secret_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -204,7 +219,7 @@ def _reject_secrets(data: dict[str, Any], file: Path) -> None:
             )
 
 
-def _read_file(file: Path) -> dict[str, Any]:
+def _read_file(file: Path, shown: _Shown) -> dict[str, Any]:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -212,7 +227,7 @@ def _read_file(file: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file} is not valid TOML: {exc}") from None
     _reject_secrets(data, file)
-    interpolated: dict[str, Any] = _interpolate(data, "")
+    interpolated: dict[str, Any] = _interpolate(data, "", shown)
     return interpolated
 
 
@@ -223,12 +238,15 @@ def load_settings(config: Path | None = None, cwd: Path | None = None, **overrid
     file = config or (Path(env_file) if env_file else None) or find_config(cwd)
     if file is not None and not file.is_file():
         raise ConfigError(f"config file {file} does not exist")
-    data = _read_file(file) if file else {}
+    shown: _Shown = {}
+    data = _read_file(file, shown) if file else {}
     root = file.resolve().parent if file else cwd
     flags = {k: v for k, v in overrides.items() if v is not None}
     token = _FILE_DATA.set(data)
     try:
-        return Settings(root=root, config_file=file.resolve() if file else None, **flags)
+        settings = Settings(root=root, config_file=file.resolve() if file else None, **flags)
+        settings._shown = shown
+        return settings
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "settings"
@@ -237,9 +255,22 @@ def load_settings(config: Path | None = None, cwd: Path | None = None, **overrid
         _FILE_DATA.reset(token)
 
 
+def _shown(value: Any, where: str, shown: _Shown) -> Any:
+    """``value`` as `config show` prints it: URLs masked, secret ${VAR} expansions as ***."""
+    if isinstance(value, dict):
+        return {k: _shown(v, f"{where}.{k}" if where else k, shown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v, f"{where}[{i}]", shown) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+    expanded, display = shown.get(where, (None, ""))
+    # Only while the effective value is still the file's (a flag or env var may override it).
+    return mask_urls(display if value == expanded else value)
+
+
 def masked(settings: Settings) -> dict[str, Any]:
-    """The effective settings as plain data, secrets shown only as set / unset."""
-    data = settings.model_dump(mode="json")
+    """The effective settings as plain data, secrets shown only as set / unset, URLs masked."""
+    data: dict[str, Any] = _shown(settings.model_dump(mode="json"), "", settings._shown)
     for dotted in _secret_paths(Settings):
         *parents, leaf = dotted.split(".")
         node = data

@@ -7,7 +7,9 @@ import json
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent.urls import mask_url
 
 Level = Literal["error", "warning", "info"]
 Severity = Literal["error", "warning", "info"]
@@ -30,6 +32,12 @@ class SpecDocument(_Model):
     ref: str = Field(description="where it came from: a path, URL or git:REF:path")
     version: str = Field(description="openapi / swagger version string")
     document: dict[str, Any]
+
+    @field_validator("ref")
+    @classmethod
+    def _masked(cls, ref: str) -> str:
+        # The ref is recorded (redaction origins, the state DB, messages): never with credentials.
+        return mask_url(ref)
 
 
 class ChangeSource(_Model):

@@ -10,6 +10,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.boundary.provenance import sanitize_raw_log, sanitize_record
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_spec, stream_log
 from agent.boundary.sanitized import Evidence
@@ -87,7 +88,7 @@ class Pipeline:
 
     def run(self, job: Job) -> Iterator[Event]:
         """Run every stage, yielding events; the last is :class:`RunFinished`."""
-        run_id = self.store.start_run(job.kind, job.config)
+        run_id = self.store.start_run(job.kind, sanitize_record(self.redactor, job.config))
         summary: dict[str, Any] = {"run_id": run_id}
         notices: list[Finding] = []
         status = "failed"
@@ -175,6 +176,7 @@ class Pipeline:
         # of the spec's paths (capped), never the whole log.
         terms = log_terms(revision.document) if self.llm is not None else frozenset()
         for count, raw in enumerate(self.logs.logs(), start=1):
+            raw = sanitize_raw_log(self.redactor, raw)  # its path and ids are input too
             log = stream_log(self.redactor, raw, terms=terms)
             found = extract_signals(log, revision, provenance=raw.provenance)
             for suspect in log.suspects:

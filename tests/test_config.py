@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +84,52 @@ def test_unknown_keys_and_bad_values_are_config_errors(tmp_path: Path) -> None:
     write(tmp_path, "seed = [\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(cwd=tmp_path)
+
+
+def _secret() -> str:
+    return "s" + secrets.token_hex(10)
+
+
+# (file text, environment) -> what `config show` must print; every {x} is a fresh canary.
+SHOWN = [
+    ('[airflow]\nurl = "postgresql://svc:${DB_PASS}@db.internal/x"\n', "postgresql://***@db.internal/x"),
+    ('[airflow]\nurl = "http://admin:${PLAIN}@127.0.0.1:8080/"\n', "http://***@127.0.0.1:8080/"),
+    ('spec = "https://specs.example.com/api.yaml?access_token=${SPEC_TOKEN}"\n', "access_token=***"),
+    ('spec = "https://specs.example.com/api.yaml?v=1&sig=${PLAIN}"\n', "v=1&sig=***"),
+    ('[sandbox]\ntarget = "https://${AF_HOST}/v1?key=${PLAIN}"\n', "https://127.0.0.1/v1?key=***"),
+    ('logs = ["logs/${LOG_SECRET}/run"]\n', "logs/***/run"),
+    ('llm_base_url = "http://127.0.0.1:9/${API_TOKEN}"\n', "http://127.0.0.1:9/***"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOWN)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_config_show_masks_urls_and_secret_expansions(
+    tmp_path: Path, text: str, expected: str, fmt: str
+) -> None:
+    env = {name: _secret() for name in ("DB_PASS", "PLAIN", "SPEC_TOKEN", "LOG_SECRET", "API_TOKEN")}
+    write(tmp_path, text)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "config", "show", "--format", fmt],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "AF_HOST": "127.0.0.1"},
+    )
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout + done.stderr
+    assert not [name for name, value in env.items() if value in shown]
+    assert expected in shown
+
+
+def test_an_overriding_environment_url_is_masked_and_a_plain_expansion_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = _secret()
+    write(tmp_path, '[airflow]\nurl = "http://${AF_HOST}:8080"\n')
+    monkeypatch.setenv("AF_HOST", "airflow.internal")
+    assert masked(load_settings(cwd=tmp_path))["airflow"]["url"] == "http://airflow.internal:8080"
+    monkeypatch.setenv("POSTWRIGHT_AIRFLOW__URL", f"http://admin:{password}@airflow.internal:8080")
+    settings = load_settings(cwd=tmp_path)
+    assert password in settings.airflow.url  # the adapter still gets the real value
+    assert masked(settings)["airflow"]["url"] == "http://***@airflow.internal:8080"

@@ -27,6 +27,7 @@ def signals(
 ) -> None:
     """Print the failed HTTP calls found in the selected task logs (redacted; the watermark is not moved)."""
     from agent import wiring
+    from agent.boundary.provenance import sanitize_raw_log
     from agent.boundary.redact import Redactor
     from agent.boundary.sanitize import sanitize_spec, stream_log
     from agent.cli.context import settings_from
@@ -43,6 +44,7 @@ def signals(
     source = wiring.airflow_source(settings, None, dag_ids=dag or None, since=since)
     found = []
     for raw in source.logs():
+        raw = sanitize_raw_log(redactor, raw)  # its ids are input too: printed below
         # A stream, read once line by line: a task log of any size is never held whole.
         log = stream_log(redactor, raw, score_limit=0)
         found.extend(extract_signals(log, revision, provenance=raw.provenance))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import click
 
 from agent.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PostwrightError
+from agent.urls import mask_urls
 
 
 def _say(message: str) -> None:
@@ -17,6 +18,7 @@ def _say(message: str) -> None:
 
 def _redacted(message: str) -> str:
     """Error text can quote inputs (a URL with credentials, a config value): redact it too."""
+    message = mask_urls(message)  # userinfo and secret query values, whatever their entropy
     try:
         from agent.boundary.redact import Redactor
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.models import RunSummary
+from agent.urls import mask_urls
 
 
 def follow(events: Iterable[Event], *, quiet: bool = False) -> RunSummary:
@@ -26,9 +27,11 @@ def follow(events: Iterable[Event], *, quiet: bool = False) -> RunSummary:
                 total = f"/{event.total}" if event.total else ""
                 status.update(f"{event.stage} … {event.done}{total}")
             elif isinstance(event, StageFinished) and not quiet:
-                console.print(f"[green]✓[/] {event.stage:<9} {escape(event.summary)}", markup=True)
+                console.print(f"[green]✓[/] {event.stage:<9} {escape(mask_urls(event.summary))}", markup=True)
             elif isinstance(event, Notice) and not quiet:
-                console.print(f"  [yellow]![/] {escape(event.finding.message)}", markup=True, soft_wrap=True)
+                console.print(
+                    f"  [yellow]![/] {escape(mask_urls(event.finding.message))}", markup=True, soft_wrap=True
+                )
             elif isinstance(event, RunFinished):
                 summary = event.summary
     finally:

@@ -6,11 +6,14 @@ as NDJSON) and yields ``RawLog`` objects whose chunks are JSON lines in the same
 Airflow's log files, so the same signal extraction handles both. A watermark per DAG in the
 store makes each nightly run read only what finished since the last one; it advances over a
 run only after every log of that run was consumed, so a run that dies half-way is re-read.
+A mark holds the last end date and digests of the run ids consumed at it, never a run id
+(a manual run's id is whatever its trigger chose) nor the URL's credentials (``url_key``).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import closing
@@ -27,6 +30,7 @@ from agent.ports import RawLog
 from agent.sources.airflow_api import ENV, AirflowApi, NotFound
 from agent.sources.airflow_logs import log_name, render_events
 from agent.sources.airflow_pool import Prefetch, Stream
+from agent.urls import url_key
 
 __all__ = ["AirflowSettings", "AirflowSource", "WatermarkStore"]
 
@@ -80,6 +84,11 @@ class _Run:
     drained: int = 0
 
 
+def _digest(run_id: str) -> str:
+    """What a watermark keeps of a run id: enough to recognise it, nothing to read back."""
+    return hashlib.sha256(run_id.encode()).hexdigest()[:24]
+
+
 def _state(value: Any) -> str:
     return str(value.value if isinstance(value, Enum) else value or "")
 
@@ -100,7 +109,8 @@ class AirflowSource:
         return self._api
 
     def watermark_key(self, dag_id: str) -> str:
-        return f"airflow:{self.api.base_url}:{dag_id}"
+        """The store key of a DAG's watermark: the URL without credentials, so it outlives them."""
+        return f"airflow:{url_key(self.api.base_url)}:{dag_id}"
 
     def dag_ids(self) -> list[str]:
         """The DAG ids in scope: explicit ids as given, patterns matched against the server's DAGs."""
@@ -141,16 +151,21 @@ class AirflowSource:
             blocked.add(run.dag_id)
         if self.store is None or run.dag_id in blocked:
             return
-        mark = json.dumps({"end_date": run.end_date.isoformat(), "run_id": run.run_id})
-        self.store.set_watermark(self.watermark_key(run.dag_id), mark)
+        before = self._watermark(run.dag_id)
+        # Runs that ended at the same instant are told apart by the digests kept with the mark.
+        same = before[1] if before is not None and before[0] == run.end_date else frozenset()
+        mark = {"end_date": run.end_date.isoformat(), "runs": sorted(same | {_digest(run.run_id)})}
+        self.store.set_watermark(self.watermark_key(run.dag_id), json.dumps(mark))
 
-    def _watermark(self, dag_id: str) -> tuple[datetime, str] | None:
+    def _watermark(self, dag_id: str) -> tuple[datetime, frozenset[str]] | None:
+        """The last end date read to the end, and the digests of the runs read that ended then."""
         raw = self.store.get_watermark(self.watermark_key(dag_id)) if self.store is not None else None
         if not raw:
             return None
         try:
             data = json.loads(raw)
-            return datetime.fromisoformat(data["end_date"]), str(data["run_id"])
+            runs = [_digest(str(data["run_id"]))] if "run_id" in data else data["runs"]  # older marks
+            return datetime.fromisoformat(data["end_date"]), frozenset(str(r) for r in runs)
         except (ValueError, KeyError, TypeError):
             return None  # an unreadable mark means: read from `since` again, never skip
 
@@ -165,7 +180,10 @@ class AirflowSource:
                 for run in self.api.dag_runs(dag_id, after):
                     if run.end_date is None:
                         continue
-                    if mark is not None and (run.end_date, run.dag_run_id) <= mark:
+                    if mark is not None and (
+                        run.end_date < mark[0]
+                        or (run.end_date == mark[0] and _digest(run.dag_run_id) in mark[1])
+                    ):
                         continue  # at or before the watermark: read in an earlier pass
                     item = _Run(dag_id, run.dag_run_id, run.end_date)
                     for provenance in self._tries(item):
@@ -174,7 +192,7 @@ class AirflowSource:
                     yield item
             except NotFound:
                 raise ConfigError(
-                    f"DAG {dag_id!r} does not exist in Airflow at {self.api.base_url}",
+                    f"DAG {dag_id!r} does not exist in Airflow at {self.api.shown}",
                     hint=f"check {ENV}DAG_IDS",
                 ) from None
 

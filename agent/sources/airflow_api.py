@@ -14,6 +14,7 @@ import httpx
 import urllib3
 
 from agent.errors import ConfigError, SourceUnreachable
+from agent.urls import mask_url
 
 if TYPE_CHECKING:
     from agent.sources.airflow import AirflowSettings
@@ -51,6 +52,7 @@ class AirflowApi:
         self.base_url = str(settings.base_url).rstrip("/")
         if self.base_url.endswith("/api/v2"):  # the client adds it; doubled, every call is a 404
             self.base_url = self.base_url[: -len("/api/v2")]
+        self.shown = mask_url(self.base_url)  # for messages: never its userinfo or a token in its query
         self._lock = threading.Lock()
         config = Configuration(host=self.base_url, access_token=self._initial_token())
         config.verify_ssl = settings.verify_tls
@@ -71,7 +73,7 @@ class AirflowApi:
         s = self.settings
         if not s.username or s.password is None:
             raise ConfigError(
-                f"no credentials for Airflow at {self.base_url}",
+                f"no credentials for Airflow at {self.shown}",
                 hint=f"set {ENV}TOKEN, or {ENV}USERNAME and {ENV}PASSWORD",
             )
         body = {"username": s.username, "password": s.password.get_secret_value()}
@@ -90,17 +92,17 @@ class AirflowApi:
                     return str(r.json()["access_token"])
                 except (ValueError, KeyError, TypeError):
                     raise SourceUnreachable(
-                        f"Airflow at {self.base_url} sent no token from /auth/token"
+                        f"Airflow at {self.shown} sent no token from /auth/token"
                     ) from None
             if r.status_code in (401, 403):
                 raise ConfigError(
-                    f"Airflow at {self.base_url} rejected user {s.username!r} ({r.status_code})",
+                    f"Airflow at {self.shown} rejected user {s.username!r} ({r.status_code})",
                     hint=f"set {ENV}USERNAME and {ENV}PASSWORD",
                 )
             if r.status_code not in RETRY_STATUSES:
-                raise SourceUnreachable(f"Airflow at {self.base_url} answered {r.status_code} on /auth/token")
+                raise SourceUnreachable(f"Airflow at {self.shown} answered {r.status_code} on /auth/token")
             last = f"HTTP {r.status_code}"
-        raise SourceUnreachable(f"Airflow at {self.base_url} is unreachable ({last})")
+        raise SourceUnreachable(f"Airflow at {self.shown} is unreachable ({last})")
 
     def _refresh(self, stale: str | None) -> bool:
         """Get a new JWT after a refusal (expired token) if credentials allow; once per stale token."""
@@ -116,7 +118,7 @@ class AirflowApi:
             hint = f"set {ENV}TOKEN to a valid token with read access to DAGs, runs and logs"
         else:
             hint = f"check {ENV}USERNAME and {ENV}PASSWORD, and that the user may read DAGs and logs"
-        return ConfigError(f"Airflow at {self.base_url} refused access ({status})", hint=hint)
+        return ConfigError(f"Airflow at {self.shown} refused access ({status})", hint=hint)
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -136,7 +138,7 @@ class AirflowApi:
                 raise self._status_error(what, status) from None
             except urllib3.exceptions.HTTPError as exc:
                 raise SourceUnreachable(
-                    f"Airflow at {self.base_url} is unreachable while reading {what} ({type(exc).__name__})"
+                    f"Airflow at {self.shown} is unreachable while reading {what} ({type(exc).__name__})"
                 ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -144,8 +146,8 @@ class AirflowApi:
         if status in (401, 403):
             return self._auth_error(status)
         if status == 404:
-            return NotFound(f"{what} not found in Airflow at {self.base_url}")
-        return SourceUnreachable(f"Airflow at {self.base_url} answered {status} while reading {what}")
+            return NotFound(f"{what} not found in Airflow at {self.shown}")
+        return SourceUnreachable(f"Airflow at {self.shown} answered {status} while reading {what}")
 
     # -- listing ----------------------------------------------------------------------------
 
@@ -240,7 +242,7 @@ class AirflowApi:
                 token = meta.get("continuation_token")
             except urllib3.exceptions.HTTPError as exc:
                 raise SourceUnreachable(
-                    f"Airflow at {self.base_url} broke off {what} ({type(exc).__name__})"
+                    f"Airflow at {self.shown} broke off {what} ({type(exc).__name__})"
                 ) from None
             finally:
                 response.release_conn()

@@ -2,7 +2,9 @@
 
 Only boundary output is stored: proposals and redactions arrive as models built from
 redacted text, and callers pass audit data built from counts, ids and boundary output,
-never raw log or spec text. The store also refuses audit data that is not plain JSON.
+never raw log or spec text. The store also refuses audit data that is not plain JSON, and
+masks the credentials of every URL in run config, summaries, audit data, redaction origins
+and watermark keys (``agent.urls``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from agent.errors import UsageError
 from agent.models import Finding, Proposal, ProposalStatus, Redaction
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
 from agent.store.schema import migrate
+from agent.urls import mask_urls
 
 STATUSES: frozenset[str] = frozenset(get_args(ProposalStatus))
 # Human decisions a later run must not overwrite.
@@ -42,6 +45,17 @@ def _dumps(value: Any) -> str:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"store accepts only JSON-serialisable data: {exc}") from None
+
+
+def _masked(value: Any) -> Any:
+    """Plain JSON data with every URL in its strings masked (userinfo, secret query values)."""
+    if isinstance(value, str):
+        return mask_urls(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _new_run_id() -> str:
@@ -108,7 +122,7 @@ class SQLiteStore:
         with self._write() as db:
             db.execute(
                 "INSERT INTO runs (id, kind, status, config, started) VALUES (?, ?, 'running', ?, ?)",
-                (run_id, kind, _dumps(config), _now()),
+                (run_id, kind, _dumps(_masked(config)), _now()),
             )
         return run_id
 
@@ -117,7 +131,7 @@ class SQLiteStore:
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE runs SET status = ?, summary = ?, finished = ? WHERE id = ?",
-                (status, _dumps(summary), _now(), run_id),
+                (status, _dumps(_masked(summary)), _now(), run_id),
             )
             if cursor.rowcount == 0:
                 raise UsageError(f"no run with id {run_id!r}")
@@ -262,7 +276,7 @@ class SQLiteStore:
         """Append an audit event; ``data`` must be plain JSON built from boundary output."""
         if not isinstance(data, Mapping):
             raise TypeError("audit data must be a dict")
-        blob = _dumps(dict(data))
+        blob = _dumps(_masked(dict(data)))
         with self._write() as db:
             db.execute(
                 "INSERT INTO audit (run_id, at, event, data) VALUES (?, ?, ?, ?)",
@@ -283,7 +297,7 @@ class SQLiteStore:
         with self._write() as db:
             db.executemany(
                 "INSERT INTO redactions (run_id, kind, placeholder, origin, line) VALUES (?, ?, ?, ?, ?)",
-                [(run_id, r.kind, r.placeholder, r.origin, r.line) for r in rows],
+                [(run_id, r.kind, r.placeholder, mask_urls(r.origin), r.line) for r in rows],
             )
 
     def redactions(self, run_id: str) -> list[Redaction]:
@@ -296,7 +310,7 @@ class SQLiteStore:
     # -- watermarks ----------------------------------------------------------------------
     def get_watermark(self, key: str) -> str | None:
         """The last value stored under ``key``, if any."""
-        rows = self._read("SELECT value FROM watermarks WHERE key = ?", (key,))
+        rows = self._read("SELECT value FROM watermarks WHERE key = ?", (mask_urls(key),))
         return str(rows[0]["value"]) if rows else None
 
     def set_watermark(self, key: str, value: str) -> None:
@@ -305,7 +319,7 @@ class SQLiteStore:
             db.execute(
                 "INSERT INTO watermarks (key, value, updated) VALUES (?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
-                (key, value, _now()),
+                (mask_urls(key), value, _now()),
             )
 
     def integrity_check(self) -> str:

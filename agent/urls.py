@@ -1,0 +1,121 @@
+"""URLs as they may be recorded or shown: userinfo and secret-named query values masked (pure).
+
+Every place that stores, logs or prints a URL (run config, watermark keys, error messages,
+``config show``, progress lines) goes through :func:`mask_url` or :func:`mask_urls`, so a
+password in ``https://user:pass@host`` or a ``?access_token=`` never reaches a file or a console.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_plus
+
+MASK = "***"
+
+# A whole word of a name that makes its value a credential (``DB_PASS``, ``?key=``, ``sig``).
+_WORDS = frozenset(
+    {
+        "auth", "authorization", "bearer", "code", "cookie", "cred", "creds", "credential",
+        "credentials", "jwt", "key", "otp", "pass", "passwd", "password", "passphrase", "pw", "pwd",
+        "secret", "session", "sessionid", "sid", "sig", "signature", "token",
+    }
+)  # fmt: skip
+# Anywhere in the flattened name (``PRIMARY_DB_PASSWORD``, ``X-Amz-Security-Token``, ``apiKey``).
+_PARTS = ("token", "secret", "passw", "signature", "credential", "apikey", "accesskey", "privatekey")
+_ENDS = ("pass", "pwd", "key", "token", "sig")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+# A host (name, IPv4 or [IPv6]) and port that end the authority.
+_HOST_END = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~\-]+)(?::\d*)?(?=[/?#]|$)")
+# ``user:pass`` before the host, where the part after ':' is not just a port (``host:8080/a@b``).
+_USER_COLON = re.compile(r"^[^:/?#@]*:(?![0-9]*(?:[/?#]|$))")
+# A URL inside free text: from its scheme to the next whitespace, quote or bracket.
+_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"<>`]+")
+_PARAM_SEP = re.compile(r"([&;])")
+
+
+def secret_name(name: str) -> bool:
+    """Whether a parameter, variable or setting named ``name`` holds a credential."""
+    flat = re.sub(r"[^a-z0-9]", "", name.lower())
+    if not flat:
+        return False
+    if any(part in flat for part in _PARTS) or flat.endswith(_ENDS):
+        return True
+    return any(word.lower() in _WORDS for word in _WORD.findall(name))
+
+
+def _userinfo_end(rest: str) -> int:
+    """Where the userinfo of ``rest`` (a URL after ``scheme://``) ends at its '@', or -1.
+
+    A password may hold '/', '?', '#' or '@' unencoded (connection URIs do): then the userinfo
+    ends at the last '@' followed by a host, up to where the query after the first such host
+    starts (``?email=a@b`` is no userinfo). Ambiguous text is masked more rather than less.
+    """
+    if _USER_COLON.match(rest):
+        hosts = [m for at in range(len(rest)) if rest[at] == "@" and (m := _HOST_END.match(rest, at + 1))]
+        if hosts:
+            query = re.compile(r"[?#]").search(rest, hosts[0].end())
+            limit = query.start() if query else len(rest)
+            return max(m.start() - 1 for m in hosts if m.start() <= limit)
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    return authority.rfind("@")
+
+
+def _mask_params(text: str) -> str:
+    """``a=1&token=x`` -> ``a=1&token=***``: values under secret names, the rest byte for byte."""
+    out = []
+    for part in _PARAM_SEP.split(text):
+        name, eq, value = part.partition("=")
+        if eq and value and value != MASK and secret_name(unquote_plus(name)):
+            part = f"{name}={MASK}"
+        out.append(part)
+    return "".join(out)
+
+
+def _split(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme://, userinfo, the rest up to the query, query-and-fragment) or None if no URL."""
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return None
+    rest = url[scheme.end() :]
+    at = _userinfo_end(rest)
+    userinfo, rest = (rest[:at], rest[at + 1 :]) if at >= 0 else ("", rest)
+    tail = re.search(r"[?#]", rest)
+    cut = tail.start() if tail else len(rest)
+    return scheme.group(), userinfo, rest[:cut], rest[cut:]
+
+
+def _mask_tail(tail: str) -> str:
+    """Query and fragment with secret-named values masked (``#access_token=`` too)."""
+    return "".join(
+        piece[0] + _mask_params(piece[1:]) if piece else "" for piece in re.split(r"(?=[?#])", tail)
+    )
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its userinfo (user and password: a user name can be a token) and every
+    secret-named query or fragment value replaced by ``***``; text that is no URL is unchanged."""
+    parts = _split(url)
+    if parts is None:
+        return url
+    scheme, userinfo, middle, tail = parts
+    return scheme + (f"{MASK}@" if userinfo else "") + middle + _mask_tail(tail)
+
+
+def url_key(url: str) -> str:
+    """A URL fit to key stored state by: no userinfo at all, secret-named values masked.
+
+    Two runs against the same host with different credentials share the key.
+    """
+    parts = _split(url)
+    if parts is None:
+        return url
+    scheme, _, middle, tail = parts
+    return scheme + middle + _mask_tail(tail)
+
+
+def mask_urls(text: str) -> str:
+    """Every URL inside free text (an error message, a progress line) masked."""
+    if "://" not in text:
+        return text
+    return _IN_TEXT.sub(lambda m: mask_url(m.group()), text)
