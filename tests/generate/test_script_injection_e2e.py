@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from js_shape import NASTY, PAYLOAD, assert_inert, literals, names, parse, shape
 
-from agent.boundary.policy import check_script
 from agent.diff import diff_specs
 from agent.generate.postman import leaves
 from agent.generate.rules import generate
 from agent.models import Proposal, SpecDocument
 from agent.plan import plan
 from agent.specs.load import load_spec
+from agent.validate import check_proposal
 
 ROOT = Path(__file__).resolve().parents[2]
 # what an injection would reach for; none of them is in the code we generate
@@ -111,8 +111,8 @@ def test_hostile_spec_generates_the_benign_code(tmp_path: Path, payload: str) ->
         )
     assert carried  # the payload did reach the scripts, as string data only
     assert not [f for p in hostile for f in p.findings]
-    for source in _scripts(benign):  # the script policy accepts what we emit
-        assert check_script(source, ["api.example.com"]) == []
+    new = _spec(tmp_path, lambda tag: tag, removed=True)
+    assert [check_proposal(p, new) for p in benign] == [[] for _ in benign]  # the policy accepts our code
 
 
 def test_values_that_cannot_be_written_leave_their_assertion_out() -> None:

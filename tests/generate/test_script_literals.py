@@ -150,6 +150,7 @@ def test_not_status_shape(code: int) -> None:
     [
         [float("nan")],
         ["a", float("inf")],
+        ["\u00e9", float("nan")],  # non-ASCII: the indented schema is written by the standard library
         [-float("inf")],
         [{"k": float("nan")}],
         [{1: "a", "b": 2}],  # keys of mixed types cannot be sorted
