@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     spec: str | None = Field(default=None, description="revision spec: file, URL or git:REF:path")
     base: str | None = Field(default=None, description="base spec to diff against")
     logs: list[str] = Field(default_factory=list, description="log files or directories")
+    ref_root: Path | None = Field(
+        default=None, description="folder local $refs may read (default: the spec's own folder)"
+    )
     base_url: str | None = Field(
         default=None,
         description="value of {{baseUrl}} in generated collections (never taken from a spec's servers)",

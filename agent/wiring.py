@@ -26,7 +26,11 @@ class SpecLoader:
     def load(self, ref: str) -> SpecDocument:
         from agent.specs.load import load_spec
 
-        return load_spec(self.settings.ref(ref), validate=self.validate, cwd=self.settings.root)
+        root = self.settings.ref_root
+        ref_root = self.settings.path(root) if root is not None else None
+        return load_spec(
+            self.settings.ref(ref), validate=self.validate, cwd=self.settings.root, ref_root=ref_root
+        )
 
 
 def sandbox_dir(settings: Settings) -> Path:

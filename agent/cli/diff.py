@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,8 +23,17 @@ def command(
     ] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip structural validation.")] = False,
     allow_remote_refs: Annotated[
-        bool, typer.Option("--allow-remote-refs", help="Follow $refs to http(s) URLs (off: SSRF).")
-    ] = False,
+        list[str] | None,
+        typer.Option(
+            "--allow-remote-refs",
+            metavar="ORIGIN",
+            help="Also fetch $refs (and redirects) from this origin, e.g. https://host:8443 (repeatable).",
+        ),
+    ] = None,
+    ref_root: Annotated[
+        Path | None,
+        typer.Option("--ref-root", help="Folder local $refs may read (default: each spec's folder)."),
+    ] = None,
 ) -> int:
     """Compare two OpenAPI documents and list their changes by oasdiff rule id."""
     from agent.diff import diff_specs
@@ -34,9 +44,9 @@ def command(
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise UsageError(f"--fail-on must be 'error' or 'warning', not {fail_on!r}")
-    options = {"allow_remote_refs": allow_remote_refs, "validate": not no_validate}
-    old = load_spec(base, **options)  # type: ignore[arg-type]
-    new = load_spec(revision, **options)  # type: ignore[arg-type]
+    origins = allow_remote_refs or ()
+    old = load_spec(base, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
+    new = load_spec(revision, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
     changes = keep(diff_specs(old, new), breaking_only=breaking_only)
     typer.echo(render(fmt, base, revision, changes))
     return EXIT_FINDINGS if fails(changes, fail_on) else EXIT_OK

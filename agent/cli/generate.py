@@ -39,6 +39,12 @@ def command(
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Also prove the tests with newman.")
     ] = False,
+    ref_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
+        ),
+    ] = None,
 ) -> None:
     """Plan, generate and check Postman v2.1 tests; invalid proposals are dropped with a reason.
 
@@ -52,7 +58,15 @@ def command(
 
     if folders not in ("tag", "operation", "none"):
         raise UsageError(f"--folders must be tag, operation or none, not {folders!r}")
-    settings = settings_from(ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm)
+    settings = settings_from(
+        ctx,
+        spec=spec,
+        base=base,
+        logs=logs or None,
+        seed=seed,
+        llm=llm,
+        ref_root=ref_root.resolve() if ref_root else None,
+    )
     pipeline = wiring.build(settings, verify=verify, publish=False)
     job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
     summary = follow(pipeline.run(job))

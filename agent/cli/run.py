@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,13 +22,27 @@ def command(
         str | None,
         typer.Option("--llm", help='"none" (rules only) or "openai:MODEL".'),
     ] = None,
+    ref_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
+        ),
+    ] = None,
 ) -> None:
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring
     from agent.cli.context import settings_from
     from agent.cli.progress import follow
 
-    settings = settings_from(ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm)
+    settings = settings_from(
+        ctx,
+        spec=spec,
+        base=base,
+        logs=logs or None,
+        seed=seed,
+        llm=llm,
+        ref_root=ref_root.resolve() if ref_root else None,
+    )
     pipeline = wiring.build(settings, verify=verify, publish=publish)
     summary = follow(pipeline.run(wiring.job(settings)))
     typer.echo(

@@ -15,6 +15,10 @@ def command(
     collection: Annotated[Path, typer.Argument(help="A Postman v2.1 collection JSON file.")],
     spec: Annotated[str, typer.Option("--spec", help="The spec the requests must conform to.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    ref_root: Annotated[
+        Path | None,
+        typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
+    ] = None,
 ) -> int:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
     from agent.generate.postman import leaves
@@ -33,7 +37,7 @@ def command(
         raise InputError(f"{collection}: not readable JSON ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise InputError(f"{collection}: not a Postman collection (top level is not an object)")
-    revision = load_spec(spec)
+    revision = load_spec(spec, ref_root=ref_root)
     findings: list[Finding] = list(check_collection(data))
     for pointer, item in leaves(data.get("item") or []):
         expected = _expected(item)

@@ -58,6 +58,10 @@ def command(
         Path | None, typer.Option("--sandbox-dir", help="The pinned Node project [sandbox.dir].")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    ref_root: Annotated[
+        Path | None,
+        typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
+    ] = None,
 ) -> None:
     """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run.
 
@@ -96,7 +100,7 @@ def command(
     if ca_certs is not None and not ca_certs.is_file():
         raise UsageError(f"--ca-certs: {ca_certs} is not a file")
     document = _load_collection(collection)
-    spec_doc = _load_spec(spec) if spec else None
+    spec_doc = _load_spec(spec, ref_root) if spec else None
     runner = NewmanRunner(
         sandbox_dir or configured_sandbox_dir(settings),
         timeout=timeout or section.timeout,
@@ -128,10 +132,10 @@ def _load_collection(path: Path) -> dict[str, Any]:
     return data
 
 
-def _load_spec(ref: str) -> Any:
+def _load_spec(ref: str, ref_root: Path | None) -> Any:
     from agent.specs.load import load_spec
 
-    return load_spec(ref)
+    return load_spec(ref, ref_root=ref_root)
 
 
 def _print_text(report: VerifyReport) -> None:

@@ -12,6 +12,7 @@ from collections import deque
 from typing import Any
 
 from agent.errors import InputError
+from agent.specs.confine import RefPolicy
 from agent.specs.document import MAX_REF_HOPS, pointer_get
 from agent.specs.fetch import Location, read
 from agent.specs.parse import MAX_BYTES, parse_document
@@ -78,13 +79,14 @@ class Bundler:
         doc: dict[str, Any],
         *,
         schemas_at: tuple[str, ...],
-        allow_remote_refs: bool,
+        policy: RefPolicy,
         max_bytes: int = MAX_BYTES,
     ) -> None:
         self.root = root
-        self.docs: dict[Location, Any] = {root: doc}
+        # each document and the location its refs resolve against (a URL's last redirect hop)
+        self.docs: dict[Location, tuple[Any, Location]] = {root: (doc, root)}
         self.schemas_at = schemas_at
-        self.allow_remote = allow_remote_refs
+        self.policy = policy
         self.max_bytes = max_bytes
         self.mapped: dict[tuple[Location, str], str] = {}
         self.pending: deque[tuple[Location, str, str]] = deque()
@@ -96,11 +98,11 @@ class Bundler:
 
     def bundle(self) -> dict[str, Any]:
         """The root document with every external ref replaced by a local one."""
-        out = self._walk(self.docs[self.root], self.root, False, ())
+        out = self._walk(self.docs[self.root][0], self.root, False, ())
         while self.pending:
             loc, frag, name = self.pending.popleft()
-            node = self._fetch(loc, frag)
-            self.new_schemas[name] = self._walk(node, loc, True, ())
+            node, base = self._fetch(loc, frag)
+            self.new_schemas[name] = self._walk(node, base, True, ())
         if self.new_schemas:
             holder = out
             for key in self.schemas_at:
@@ -130,11 +132,10 @@ class Bundler:
         stack: tuple[tuple[Location, str], ...],
     ) -> Any:
         uri, _, frag = ref.partition("#")
-        target = loc.join(uri) if uri else loc
+        target = self.policy.resolve(loc, uri, ref) if uri else loc
         siblings = {k: self._walk(v, loc, in_schema, stack) for k, v in node.items() if k != "$ref"}
         if target == self.root:
             return {**siblings, "$ref": "#" + frag}
-        self._check_allowed(target, ref)
         if in_schema or "/schemas/" in frag or frag.startswith("/definitions/"):
             key = (target, frag)
             if key not in self.mapped:
@@ -147,28 +148,21 @@ class Bundler:
             raise InputError(f"{self.root}: cyclic $ref through {target}#{frag}")
         if len(stack) >= MAX_REF_HOPS:
             raise InputError(f"{self.root}: external $ref chain deeper than {MAX_REF_HOPS}")
-        inlined = self._walk(self._fetch(target, frag), target, in_schema, (*stack, key))
+        found, base = self._fetch(target, frag)
+        inlined = self._walk(found, base, in_schema, (*stack, key))
         if isinstance(inlined, dict) and siblings:
             return {**inlined, **siblings}
         return inlined
 
-    def _check_allowed(self, target: Location, ref: str) -> None:
-        if target.kind == "url" and self.root.kind != "url" and not self.allow_remote:
-            raise InputError(f"remote $ref {ref!r} is disabled (use --allow-remote-refs to follow it)")
-        if target.kind == "url" and self.root.kind == "url" and not self.allow_remote:
-            same = target.path.split("/", 3)[:3] == self.root.path.split("/", 3)[:3]
-            if not same:
-                raise InputError(f"$ref {ref!r} leaves {self.root} (use --allow-remote-refs to follow it)")
-
-    def _fetch(self, loc: Location, frag: str) -> Any:
+    def _fetch(self, loc: Location, frag: str) -> tuple[Any, Location]:
         if loc not in self.docs:
             if len(self.docs) >= MAX_DOCUMENTS:
                 raise InputError(f"{self.root}: refers to more than {MAX_DOCUMENTS} documents")
-            self.docs[loc] = parse_document(
-                read(loc, max_bytes=self.max_bytes), str(loc), max_bytes=self.max_bytes
-            )
+            data, base = read(loc, max_bytes=self.max_bytes, origins=self.policy.origins)
+            self.docs[loc] = (parse_document(data, str(loc), max_bytes=self.max_bytes), base)
+        doc, base = self.docs[loc]
         try:
-            return pointer_get(self.docs[loc], frag) if frag else self.docs[loc]
+            return (pointer_get(doc, frag) if frag else doc), base
         except InputError:
             raise InputError(f"$ref {str(loc)}#{frag} points to nothing") from None
 

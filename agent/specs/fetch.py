@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import posixpath
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from agent.errors import InputError, SourceUnreachable, UsageError
 from agent.specs.parse import MAX_BYTES
 
+if TYPE_CHECKING:
+    import httpx
+
 URL_TIMEOUT = 15.0
 GIT_TIMEOUT = 30.0
+MAX_REDIRECTS = 5
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
 class Location:
-    """One document's address; ``join`` resolves a relative reference against it."""
+    """One document's address (``specs.confine`` decides what a ``$ref`` in it may reach)."""
 
     kind: str  # "file" | "url" | "git"
     path: str
@@ -26,19 +31,6 @@ class Location:
 
     def __str__(self) -> str:
         return f"git:{self.git_ref}:{self.path}" if self.kind == "git" else self.path
-
-    def join(self, ref: str) -> Location:
-        """The location of ``ref`` written inside this document."""
-        if ref.startswith(("http://", "https://")):
-            return Location("url", ref)
-        if self.kind == "url":
-            return Location("url", urljoin(self.path, ref))
-        if self.kind == "git":
-            joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.path), ref))
-            return Location("git", joined.lstrip("/"), self.git_ref, self.repo)
-        if ref.startswith("file://"):
-            ref = ref[len("file://") :]
-        return Location("file", str((Path(self.path).parent / ref).resolve()))
 
 
 def locate(ref: str, cwd: Path | None = None) -> Location:
@@ -51,17 +43,37 @@ def locate(ref: str, cwd: Path | None = None) -> Location:
         if len(parts) != 3 or not parts[1] or not parts[2]:
             raise UsageError(f"{ref!r}: expected git:REF:path, e.g. git:main:openapi.yaml")
         return Location("git", parts[2].lstrip("/"), parts[1], str(base))
-    path = Path(ref)
-    return Location("file", str(path if path.is_absolute() else (base / path).resolve()))
+    # The real path: a spec's refs resolve against the folder the file really is in.
+    return Location("file", str((base / ref).resolve()))
 
 
-def read(location: Location, *, max_bytes: int = MAX_BYTES) -> bytes:
-    """The raw bytes at ``location``, at most ``max_bytes`` (+1 to detect overflow)."""
+def origin_of(url: str) -> str | None:
+    """``scheme://host:port`` of an http(s) URL (default port filled in), or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return f"{scheme}://{parts.hostname.lower()}:{port or _DEFAULT_PORTS[scheme]}"
+
+
+def read(
+    location: Location, *, max_bytes: int = MAX_BYTES, origins: frozenset[str] = frozenset()
+) -> tuple[bytes, Location]:
+    """The raw bytes at ``location`` (at most ``max_bytes``) and where they came from.
+
+    A URL's redirects are followed by hand, each hop only to one of ``origins`` and never from
+    https to http; the returned location is the last hop's, so relative refs resolve against it.
+    """
     if location.kind == "file":
-        return _read_file(location.path, max_bytes)
+        return _read_file(location.path, max_bytes), location
     if location.kind == "url":
-        return _read_url(location.path, max_bytes)
-    return _read_git(location, max_bytes)
+        data, final = _read_url(location.path, max_bytes, origins)
+        return data, Location("url", final)
+    return _read_git(location, max_bytes), location
 
 
 def _too_big(origin: str, max_bytes: int) -> InputError:
@@ -80,28 +92,51 @@ def _read_file(path: str, max_bytes: int) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _read_url(url: str, max_bytes: int) -> bytes:
+def _read_url(url: str, max_bytes: int, origins: frozenset[str]) -> tuple[bytes, str]:
     import httpx
 
-    if urlsplit(url).scheme not in ("http", "https"):
+    if urlsplit(url).scheme not in _DEFAULT_PORTS:
         raise InputError(f"{url}: only http and https URLs are supported")
     try:
-        with (
-            httpx.Client(timeout=URL_TIMEOUT, follow_redirects=True, max_redirects=5) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise SourceUnreachable(f"{url}: HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            total = 0
-            for chunk in response.iter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_big(url, max_bytes)
-                chunks.append(chunk)
-            return b"".join(chunks)
+        with httpx.Client(timeout=URL_TIMEOUT, follow_redirects=False) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                with client.stream("GET", url) as response:
+                    if response.is_redirect:
+                        url = _next_hop(url, response.headers["location"], origins)
+                        continue
+                    if response.status_code >= 400:
+                        raise SourceUnreachable(f"{url}: HTTP {response.status_code}")
+                    return _body(response, url, max_bytes), url
     except httpx.HTTPError as exc:
         raise SourceUnreachable(f"{url}: {type(exc).__name__}: {exc}") from None
+    raise InputError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _next_hop(url: str, location: str, origins: frozenset[str]) -> str:
+    """Where a redirect from ``url`` leads, if that hop is allowed."""
+    target = urljoin(url, location.strip())
+    where = origin_of(target)
+    if where is None:
+        raise InputError(f"{url} refused: it redirects to something that is not an http(s) URL")
+    if url.lower().startswith("https:") and not where.startswith("https:"):
+        raise InputError(f"{url} refused: it redirects from https to http ({target[:200]})")
+    if where not in origins:
+        raise InputError(
+            f"{url} refused: it redirects to {where}, another origin (give that URL directly,"
+            " or name its origin with --allow-remote-refs where the command has it)"
+        )
+    return target
+
+
+def _body(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > max_bytes:
+            raise _too_big(url, max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _read_git(location: Location, max_bytes: int) -> bytes:

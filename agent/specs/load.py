@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from agent.errors import InputError
 from agent.models import SpecDocument
 from agent.specs.bundle import Bundler, check_local_refs, collect_refs
-from agent.specs.fetch import locate, read
+from agent.specs.confine import RefPolicy
+from agent.specs.fetch import Location, locate, read
 from agent.specs.parse import MAX_BYTES, parse_with_refs
 
 
@@ -31,7 +33,8 @@ def spec_version(doc: dict[str, Any], origin: str) -> str:
 def load_spec(
     ref: str,
     *,
-    allow_remote_refs: bool = False,
+    remote_origins: Iterable[str] = (),
+    ref_root: Path | None = None,
     validate: bool = True,
     cwd: Path | None = None,
     max_bytes: int = MAX_BYTES,
@@ -39,14 +42,19 @@ def load_spec(
 ) -> SpecDocument:
     """Fetch, parse, bundle (all ``$ref``s local) and validate one spec.
 
+    External ``$ref``s are confined (:mod:`agent.specs.confine`): local ones to the spec's
+    folder or ``ref_root``, remote ones to the spec's own origin and ``remote_origins``.
     Swagger 2.0 documents are validated as 2.0 and then converted to the OpenAPI 3.0 shape, so
     ``SpecDocument.version`` keeps the original version while ``document`` is 3.x-shaped.
     Every failure is an :class:`~agent.errors.InputError` (or ``SourceUnreachable``) with a
     one-line message.
     """
     location = locate(ref, cwd)
+    if ref_root is not None and not ref_root.is_absolute():
+        ref_root = (cwd or Path.cwd()) / ref_root
+    policy = RefPolicy.for_spec(location, ref_root=ref_root, remote_origins=remote_origins)
     try:
-        return _load(location, ref, allow_remote_refs, validate, max_bytes, engine)
+        return _load(location, ref, policy, validate, max_bytes, engine)
     except RecursionError:
         raise InputError(f"{ref}: the document nests too deeply to process") from None
     except MemoryError:
@@ -54,9 +62,10 @@ def load_spec(
 
 
 def _load(
-    location: Any, ref: str, allow_remote: bool, validate: bool, max_bytes: int, engine: str
+    location: Location, ref: str, policy: RefPolicy, validate: bool, max_bytes: int, engine: str
 ) -> SpecDocument:
-    raw, refs = parse_with_refs(read(location, max_bytes=max_bytes), ref, max_bytes=max_bytes)
+    data, location = read(location, max_bytes=max_bytes, origins=policy.origins)
+    raw, refs = parse_with_refs(data, ref, max_bytes=max_bytes)
     if not isinstance(raw, dict):
         kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
         raise InputError(f"{ref}: the top level is {kind}, not an OpenAPI object")
@@ -67,7 +76,7 @@ def _load(
             location,
             raw,
             schemas_at=("definitions",) if swagger else ("components", "schemas"),
-            allow_remote_refs=allow_remote,
+            policy=policy,
             max_bytes=max_bytes,
         )
         raw = bundler.bundle()

@@ -195,7 +195,7 @@ def test_url_and_remote_refs(served: tuple[str, Path], tmp_path: Path) -> None:
     (tmp_path / "local.yaml").write_text(yaml.safe_dump(local))
     with pytest.raises(InputError, match="allow-remote-refs"):
         load_spec(str(tmp_path / "local.yaml"))
-    doc = load_spec(str(tmp_path / "local.yaml"), allow_remote_refs=True).document
+    doc = load_spec(str(tmp_path / "local.yaml"), remote_origins=[url]).document
     assert doc["paths"]["/a"]["get"]["responses"]["200"]["description"] == "remote"
 
 
