@@ -15,6 +15,7 @@ from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_spec, stream_log
 from agent.boundary.sanitized import Evidence
 from agent.diff import diff_specs
+from agent.errors import UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import postman, rules
 from agent.generate.llm_context import log_terms
@@ -33,6 +34,7 @@ from agent.models import (
 from agent.plan import plan
 from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
+from agent.urls import has_credentials, mask_url
 from agent.validate import check_collection
 from agent.validate.batch import CHUNK, BatchChecker
 
@@ -57,6 +59,14 @@ class Job:
     folders: str = "tag"
     base_url: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # {{baseUrl}} is written into the collection, which is committed: never with credentials.
+        if self.base_url and has_credentials(self.base_url):
+            raise UsageError(
+                f"base URL {mask_url(self.base_url)} carries credentials, and the collection is committed",
+                hint="give a token through [sandbox] token_env or the collection's accessToken variable",
+            )
 
     def collection(self, proposals: Sequence[Proposal], spec: SpecDocument) -> dict[str, Any]:
         """The Postman collection of ``proposals``, as this job wants it rendered."""

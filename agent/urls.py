@@ -102,6 +102,11 @@ def mask_url(url: str) -> str:
     return scheme + (f"{MASK}@" if userinfo else "") + middle + _mask_tail(tail)
 
 
+def has_credentials(url: str) -> bool:
+    """Whether ``url`` carries userinfo or a secret-named query or fragment value."""
+    return mask_url(url) != url
+
+
 def url_key(url: str) -> str:
     """A URL fit to key stored state by: no userinfo at all, secret-named values masked.
 

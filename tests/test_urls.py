@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from agent.urls import MASK, mask_url, mask_urls, secret_name, url_key
+from agent.urls import MASK, has_credentials, mask_url, mask_urls, secret_name, url_key
 
 
 def canary(prefix: str = "") -> str:
@@ -126,3 +126,9 @@ def test_secret_names(name: str) -> None:
 @pytest.mark.parametrize("name", ["HOST", "AF_HOST", "page", "limit", "dag_id", "USER", "region", "spec", ""])
 def test_plain_names(name: str) -> None:
     assert not secret_name(name)
+
+
+def test_has_credentials() -> None:
+    s = canary()
+    assert all(has_credentials(u) for u in (f"https://u:{s}@h", f"https://{s}@h", f"https://h/?token={s}"))
+    assert not any(has_credentials(u) for u in ("https://h/v1", "http://127.0.0.1:8080", "https://h/?page=2"))

@@ -140,3 +140,32 @@ def test_run_generate_and_config_show_leak_no_planted_credential(
     assert pr_bodies and (ws.root / ".postwright" / "state.db").is_file()
     leaks = demo.find_leaks(ws, outputs="\n".join(outputs))
     assert leaks == []
+
+
+@pytest.mark.parametrize(
+    ("how", "template"),
+    [
+        ("flag", "http://svc:{s}@127.0.0.1:1/v1"),
+        ("flag", "https://{s}@api.example.com"),
+        ("flag", "https://api.example.com/v1?api_key={s}"),
+        ("env", "https://api.example.com/v1?access_token={s}"),
+        ("env", "https://api.example.com/v1#sig={s}"),
+    ],
+)
+def test_a_base_url_with_credentials_is_refused_before_anything_is_written(
+    tmp_path: Path, how: str, template: str
+) -> None:
+    secret = _rand(24)
+    url = template.format(s=secret)
+    out = tmp_path / "c.json"
+    args = ["generate", "--spec", str(demo.EXAMPLE / "specs" / "petstore-v2.yaml"), "-o", str(out)]
+    env = {**os.environ, "POSTWRIGHT_STATE_DIR": str(tmp_path / "state")}
+    if how == "flag":
+        args += ["--base-url", url]
+    else:
+        env["POSTWRIGHT_SANDBOX__TARGET"] = url
+    done = subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "carries credentials" in done.stderr
+    assert secret not in done.stdout + done.stderr
+    assert not out.exists()
+    assert all(secret.encode() not in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
