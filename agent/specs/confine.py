@@ -96,20 +96,17 @@ class RefPolicy:
             return self._git(base, path, ref)
         return self._file(base, path, ref)
 
-    def check_url(self, url: str, what: str) -> None:
-        """Refuse fetching ``url`` unless its origin is allowed; ``what`` names it in the error."""
+    def _remote(self, url: str, ref: str, base: Location) -> Location:
+        what = f"$ref {ref[:200]!r} in {base}"
         found = origin_of(url)
         if found is None:
-            raise InputError(f"{what}: {url[:200]!r} is not an http(s) URL with a host")
+            raise InputError(f"{what} refused: {url[:200]!r} is not an http(s) URL with a host")
         if found not in self.origins:
             if self.origins:
                 why = f"{found} is not the spec's origin or one named with --allow-remote-refs"
             else:
                 why = "remote refs are off for a local spec (name the origin with --allow-remote-refs)"
             raise InputError(f"{what} refused: {why}")
-
-    def _remote(self, url: str, ref: str, base: Location) -> Location:
-        self.check_url(url, f"$ref {ref[:200]!r} in {base}")
         return Location("url", url)
 
     def _git(self, base: Location, path: str, ref: str) -> Location:
