@@ -27,13 +27,18 @@ def _redacted(message: str) -> str:
         return message.split(":", 1)[0] + ": (details withheld)"
 
 
+def _traceback() -> None:
+    """The current traceback (``--debug``), with every URL in it masked."""
+    sys.stderr.write(mask_urls(traceback.format_exc()))
+
+
 def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:
     """Call ``invoke`` and map what it raises to an exit code; print one line, or the traceback."""
     try:
         result = invoke()
     except PostwrightError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         _say(f"error: {exc}")
         return exc.exit_code
     except click.exceptions.Exit as exc:
@@ -43,7 +48,7 @@ def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         exc.show()
         return EXIT_USAGE if exc.exit_code == 2 else int(exc.exit_code)
     except KeyboardInterrupt:
@@ -53,7 +58,7 @@ def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if debug:
-            traceback.print_exc()
+            _traceback()
         name = type(exc).__name__
         first = " ".join(str(exc).split())[:200]
         _say(f"internal error: {name}: {first} (run with --debug for the traceback)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +90,14 @@ def test_error_messages_are_redacted(capsys: pytest.CaptureFixture[str]) -> None
     assert run_guarded(boom, debug=False) == 2
     err = capsys.readouterr().err
     assert secret not in err and "https://***@airflow.internal/api" in err  # agent.urls masks userinfo
+
+
+def test_debug_traceback_masks_url_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "".join(secrets.choice(string.ascii_letters) for _ in range(20))
+
+    def boom() -> None:
+        raise ConfigError(f"cannot reach https://svc:{secret}@airflow.internal/api?token={secret}")
+
+    assert run_guarded(boom, debug=True) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and secret not in err and "https://***@airflow.internal/api?token=***" in err
