@@ -17,6 +17,7 @@ from typing import Any
 from agent.boundary.injection import quarantine
 from agent.boundary.logstream import EXCERPT_CONTEXT, EXCERPT_MAX_LINE
 from agent.boundary.sanitized import Evidence
+from agent.diff.rules import known
 from agent.generate import spec_view
 from agent.models import Change, Intent
 from agent.specs.document import Operation, deref_schema
@@ -24,6 +25,9 @@ from agent.specs.document import Operation, deref_schema
 # Lines of context around a relevant log line, and the length past which a line is left out
 # whole (never cut): the same numbers the log stream keeps excerpts by, so they agree.
 WINDOW, MAX_LINE = EXCERPT_CONTEXT, EXCERPT_MAX_LINE
+# Longer lists (a hostile spec's 30,000-value enum) are cut to their first items and a count
+# before they are serialised, so a block's cost does not grow with the input.
+MAX_LIST = 50
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,19 @@ class Block:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, indent=1, sort_keys=True, default=str)
+    return json.dumps(_shrink(value), indent=1, sort_keys=True, default=str)
+
+
+def _shrink(node: Any) -> Any:
+    """``node`` with every list longer than :data:`MAX_LIST` cut, the cut counted."""
+    if isinstance(node, dict):
+        return {k: _shrink(v) for k, v in node.items()}
+    if isinstance(node, list):
+        kept = [_shrink(v) for v in node[:MAX_LIST]]
+        if len(node) > MAX_LIST:
+            kept.append(f"[... {len(node) - MAX_LIST:,} more items left out]")
+        return kept
+    return node
 
 
 def _strip(node: Any, keys: frozenset[str]) -> Any:
@@ -146,7 +162,11 @@ def candidates(
     changes: Sequence[Change],
     existing: Sequence[dict[str, Any]],
 ) -> list[tuple[str, list[str], float]]:
-    """(label, alternatives from fullest to smallest, rank) for every piece of evidence."""
+    """(label, alternatives from fullest to smallest, rank) for every piece of evidence.
+
+    Labels are our own structure (a rule id from our table, a position), never input text:
+    they are written on the fence line.
+    """
     out: list[tuple[str, list[str], float]] = []
     op = spec_view.find_operation(doc, intent.method, intent.path)
     if op is not None:
@@ -163,13 +183,14 @@ def candidates(
                 "after": change.after,
             }
             small = {k: full[k] for k in ("id", "level", "text")}
-            out.append((f"change:{change.id}", [_dump(full), _dump(small)], 8.0))
+            label = f"change:{change.id}" if known(change.id) else "change"
+            out.append((label, [_dump(full), _dump(small)], 8.0))
     for index, item in enumerate(existing):
         out.append((f"existing-test:{index}", [_dump(item)], 4.0))
-    for ev in evidence:
+    for number, ev in enumerate(evidence, start=1):
         text, score = log_excerpt(ev, intent)
         if text:
-            out.append((f"log:{ev.origin}", [text], score))
+            out.append((f"log:{number}", [text], score))
     return out
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from typing import Any
@@ -29,6 +30,8 @@ from urllib.parse import urlsplit
 from agent.testing.fake_openai import Reply
 
 _TASK = re.compile(r"^TASK: (\{.*\})\s*$", re.M)
+_BASELINE = re.compile(r"label=baseline-request>>>\n(.*?)\n<<<END ", re.S)
+_SERVERS = re.compile(r"label=spec-servers>>>\n(.*?)\n<<<END ", re.S)
 # userinfo is skipped so the host is the real one (a redacted password is not a foreign host)
 _URL = re.compile(r"https?://(?:[^\s/@'\"<>]+@)?([A-Za-z0-9.-]+)(?::\d+)?(?:/[^\s'\"<>)\]`]*)?")
 _IDS = re.compile(r'"id":\s*"([^"]+)"')
@@ -101,6 +104,14 @@ class Gullible:
         if found is None:  # a re-ask: insist
             return Reply(obj=self.last if self.last is not None else {"items": []})
         task = json.loads(found.group(1))
+        baseline = _BASELINE.search(text)  # the baseline request is data: fenced, not in TASK
+        if baseline and "baseline_request" not in task:
+            with contextlib.suppress(ValueError):
+                task["baseline_request"] = json.loads(baseline.group(1))
+        servers = _SERVERS.search(text)  # a gullible model takes the spec's servers as its own
+        if servers and "servers" not in task:
+            with contextlib.suppress(ValueError, AttributeError):
+                task["servers"] = json.loads(servers.group(1)).get("servers_listed_by_the_api_description")
         answer = {"items": [self._obey(text, task, benign_item(task))]}
         self.last = answer
         return Reply(obj=answer)

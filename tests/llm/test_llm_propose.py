@@ -53,8 +53,8 @@ def test_answers_become_llm_proposals_that_pass_the_checks(
         assert proposal.intent.fingerprint == proposal.id[3:]
     assert not [f for f in check_proposal(result.proposals[0], demo[0]) if f.severity == "error"]
     assert result.usage.requests == 1 and result.usage.cost_usd > 0
-    system = (PROMPTS_DIR / "generate-tests" / "v1" / "system.md").read_bytes()
-    assert result.template_hashes["generate-tests/v1/system"] == hashlib.sha256(system).hexdigest()
+    system = (PROMPTS_DIR / "generate-tests" / "v2" / "system.md").read_bytes()
+    assert result.template_hashes["generate-tests/v2/system"] == hashlib.sha256(system).hexdigest()
     assert result.summary()["proposals"] == 2
 
 
@@ -72,10 +72,10 @@ def test_policy_violation_is_refused_even_after_re_asks(fake: FakeOpenAI, demo: 
     assert len(fake.requests) == 3  # the first answer and two re-asks
     [dropped] = result.dropped
     codes = {f.code for f in dropped.findings}
-    assert {"script-foreign-host", "script-secret-variable"} <= codes
+    assert {"script-send-request", "script-secret-variable"} <= codes
     assert dropped.status == "dropped" and not dropped.ok
     # The re-ask told the model what was wrong, by code, without repeating our instructions.
-    assert "script-foreign-host" in json.dumps(fake.requests[1]["messages"])
+    assert "script-send-request" in json.dumps(fake.requests[1]["messages"])
 
 
 def test_a_fixed_answer_after_a_re_ask_is_kept(fake: FakeOpenAI, demo: Demo, make_item: Any) -> None:
@@ -151,7 +151,8 @@ def test_prompt_holds_evidence_only_fenced_and_no_secret(
     assert "petstore.example/pets?status=sold" not in system["content"]
     content = user["content"]
     ids = unfence_ids(content)
-    assert len(ids) >= 2 and "label=log:fetch_pets" in content
+    assert len(ids) >= 2 and "label=log:1" in content
+    assert "fetch_pets" not in content  # a log's origin is input text: never a label
     # Every evidence line sits between its own fence's BEGIN and END.
     for line in ("status=sold -> 400", "failed"):
         at = content.index(line)
@@ -169,6 +170,6 @@ def test_token_budget_cuts_whole_blocks(fake: FakeOpenAI, demo: Demo, make_item:
     spec, changes, _ = demo
     propose(_happy(demo)[:1], [evidence], spec, backend, changes=changes, budget=Budget(context_tokens=1500))
     content = fake.requests[0]["messages"][1]["content"]
-    assert "label=log:huge.log" not in content  # too big to fit: left out whole, never cut mid-line
+    assert "label=log:" not in content  # too big to fit: left out whole, never cut mid-line
     assert "left out to fit the token budget" in content
     assert backend.count_tokens(content) < 1500 + 400  # the budget plus the template's own text
