@@ -6,21 +6,23 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from agent.boundary.patterns import TOKEN_RULES, Rule
-from agent.boundary.vetoes import curl_check, keyed_check, named_value
+from agent.boundary.keynames import short_ok, strong, words
+from agent.boundary.patterns import Rule
+from agent.boundary.vetoes import DENY_ANY, curl_check, keyed_check, matched_keyword, named_value
 
 _I = re.IGNORECASE
 
 # Keyword -> placeholder kind, most specific first (the first group that matched names the kind).
 _KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("password", r"pass(?:w(?:or)?d|phrase)|pwd|pswd"),
+    # Short keys (pass, pw, pwd, sid) count only as a whole word of the name (keynames.short_ok).
+    ("password", r"pass(?:w(?:or)?d|phrase)?|pwd|pswd|psw|pw"),
     ("client-secret", r"client[_.\-]?secret"),
     ("private-key", r"private[_.\-]?key"),
     ("api-key", r"api[_.\-]?key|apikey|access[_.\-]?key|secret[_.\-]?key|auth[_.\-]?key|app[_.\-]?key"),
     ("secret", r"secret"),
     ("token", r"token"),
     ("credential", r"credentials?|creds"),
-    ("session", r"session[_.\-]?(?:id|key)|sessid"),
+    ("session", r"session[_.\-]?(?:id|key)|sessid|sid"),
     ("signature", r"signature"),
     ("auth", r"auth"),
     ("key", r"key"),
@@ -32,7 +34,8 @@ _KW_ALT = "|".join(f"(?P<k{i}>{body})" for i, (_, body) in enumerate(_KEYWORDS))
 _KW_PREFILTER = (
     "(?:" + "|".join(body for _, body in _KEYWORDS) + r")[A-Za-z0-9_.\-]{0,30}"
     r"(?:\s+(?:string|str|var|\[\]byte))?"
-    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?["'`]|[bru]?["'])?|>\s{0,40})"""
+    # Quotes may be JSON-escaped once or twice (\"password\": \"...\"), as Airflow 3 renders lines.
+    r"""(?:\\{0,3}["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?\\{0,3}["'`]|[bru]?["'])?|>\s{0,40})"""
     r"""[^\s"'`,;&<>()\[\]{}*\\|]{4}"""
 )
 
@@ -46,7 +49,8 @@ _KEYED = re.compile(
     rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
     # The value sits on the operator's line ("password=\nurl=..." is an empty password), except
     # after an XML tag (<apiToken>\n  value).
-    r"""(?:["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}(?:\(?["'`]|[bru]?["'])?|>\s*)"""
+    r"""(?:(?:\\{1,3})?["'`]?\s{0,4}(?P<op>[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}"""
+    r"""(?:\(?(?:\\{1,3})?["'`]|[bru]?["'])?|(?P<tag>>)\s*)"""
     rf"""(?P<s>{_VALUE}{{4,300}})""",
     _I,
 )
@@ -81,6 +85,9 @@ PEM = re.compile(
     rf"(?!-----END)(?P<s>(?:(?!-----END)[\s\S]){{1,{30_000}}}?|(?:[\\A-Za-z0-9+/=:,.\- \t\r\n])+)"
     r"(?:-----END[ A-Z0-9_\-]{0,100}PRIVATE KEY(?: BLOCK)?-----|$)"
 )
+
+# "http://host:8080/@scope/pkg" has no password: a port and a path before the "@".
+_PORT_PATH = re.compile(r"^\d{1,5}(?:/|$)")
 
 CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
@@ -118,11 +125,15 @@ CONTEXT_RULES: tuple[Rule, ...] = (
     Rule(
         "url-password",
         re.compile(
-            r"""[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@?#\[\]"'<>]{0,256}:(?P<s>[^\s/@?#"'<>]{1,256})@"""
+            # The password runs to the last "@" before a host, so it may hold @ / # % ' & itself
+            # (postgresql://u:p@ss/w#rd@db:5432/x); drivers accept these unencoded.
+            r"""[A-Za-z][A-Za-z0-9+.\-]{1,30}://[^\s:/@?#\[\]"'<>\\]{0,256}:(?P<s>[^\s?"<>\\]{1,256})@"""
+            r"""(?=(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.\-]*[A-Za-z0-9])(?::\d{1,5})?(?:[/?#\s"',;)\]\\&|>]|$))"""
         ),
-        r"://[^\s:/@]{0,256}:[^\s/@]{1,256}@",
+        r"://[^\s:/@]{0,256}:[^\s]{1,256}@",
         min_len=1,
         priority=45,
+        check=lambda m, v: not _PORT_PATH.match(v),
     ),
     Rule(
         "curl-auth",
@@ -179,8 +190,7 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         _KEYED,
         _KW_PREFILTER,
         caseless=True,
-        min_len=8,
-        min_entropy=3.0,
+        min_len=4,  # keyed_check judges the value: any entropy under a strong name, else 3.0 bits
         priority=20,
         next_line=True,
         starts=_KW_START,
@@ -188,8 +198,6 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         check=keyed_check,
     ),
 )
-
-RULES: tuple[Rule, ...] = CONTEXT_RULES + TOKEN_RULES
 
 # Field names that hold a secret value (JSON/YAML keys, parameter names), as a whole name.
 _FIELD = re.compile(rf"^[A-Za-z0-9_.\-$@]{{0,40}}?(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}}$", _I)
@@ -208,5 +216,10 @@ def field_kind(name: str) -> str | None:
         return None
     m = _FIELD.match(name)
     if m is None or name.lower() in ("key", "keys", "access", "auth", "author", "authors"):
+        return None
+    parts = words(name)
+    if not short_ok(parts, matched_keyword(m)):  # passenger, inside, npw
+        return None
+    if not strong(parts) and DENY_ANY.intersection(parts):  # author_association, primary_key
         return None
     return _keyed_kind(m)

@@ -7,11 +7,16 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from agent.boundary.contextual import RULES, cookie_values
+from agent.boundary.contextual import CONTEXT_RULES, cookie_values
+from agent.boundary.encoded import BASE64_RULES, PERCENT_RULES
 from agent.boundary.engine import Engine, make_engine
-from agent.boundary.patterns import PEM_WINDOW, Rule
+from agent.boundary.patterns import PEM_WINDOW, TOKEN_RULES, Rule
+from agent.boundary.wrapped import breaks, tokenish
 
 _REACH = 256  # longest keyword + name suffix + operator + value prefix of a keyed prefilter hit
+# A decoded base64 blob is searched with BASE_RULES: it is never decoded again.
+BASE_RULES: tuple[Rule, ...] = CONTEXT_RULES + PERCENT_RULES + TOKEN_RULES
+RULES: tuple[Rule, ...] = BASE_RULES + BASE64_RULES
 PLACEHOLDER = re.compile(r"\[REDACTED:[a-z0-9\-]{1,40}:\d{1,9}\]")
 
 
@@ -23,6 +28,7 @@ class SecretFinding:
     rule: str
     start: int
     end: int
+    continues: bool = False  # the rest of the previous finding, wrapped onto this line
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class _Match:
     kind: str
     rule: str
     priority: int
+    continues: bool = False
+
+
+_JOINED = 1000  # a token found across a line break outranks its halves found alone
 
 
 class Detector:
@@ -41,10 +51,15 @@ class Detector:
         self.rules = tuple(rules)
         self.engine: Engine = make_engine(self.rules, engine)
 
-    def find(self, text: str) -> list[SecretFinding]:
-        """Non-overlapping findings in ``text``, ordered by offset."""
+    def find(self, text: str, *, join: bool = True) -> list[SecretFinding]:
+        """Non-overlapping findings in ``text``, ordered by offset.
+
+        With ``join``, a token wrapped onto the next line is found too (as two findings, the
+        second marked ``continues``).
+        """
+        candidates = self.engine.candidates(text)
         matches: list[_Match] = []
-        for start, end, hits in self.engine.candidates(text):
+        for start, end, hits in candidates:
             for idx in sorted(hits):
                 rule = self.rules[idx]
                 begin, stop = start, end
@@ -58,7 +73,24 @@ class Detector:
                         nxt = text.find("\n", end + 1, end + 4096)
                         stop = min(len(text), end + 4096) if nxt < 0 else nxt
                 matches.extend(self._run(rule, text, begin, stop, hits[idx]))
-        return [SecretFinding(m.kind, m.rule, m.start, m.end) for m in _resolve(matches)]
+        if join:
+            joined = [m for start, end, _ in candidates for m in self._wrapped(text, start, end, matches)]
+            matches.extend(joined)
+        return [SecretFinding(m.kind, m.rule, m.start, m.end, m.continues) for m in _resolve(matches)]
+
+    def _wrapped(self, text: str, start: int, end: int, found: list[_Match]) -> Iterator[_Match]:
+        """Findings that cross a line break in or after the line ``text[start:end]``, in two parts."""
+        for cut, resume, head_end, stop in breaks(text, start, end):
+            # The first part was a finding already (a bearer token, a keyed value): extend it only
+            # into a head that looks like a token's rest, not into the next line's first word.
+            whole = any(m.end == cut for m in found if start <= m.start < cut)
+            if whole and not tokenish(text[resume:head_end]):
+                continue
+            at = cut - start
+            for f in self.find(text[start:cut] + text[resume:stop], join=False):
+                if f.start < at < f.end:
+                    yield _Match(start + f.start, cut, f.kind, f.rule, _JOINED)
+                    yield _Match(resume, resume + f.end - at, f.kind, f.rule, _JOINED, continues=True)
 
     def clean(self, texts: Sequence[str]) -> list[bool]:
         """For each text, True only if no rule fires in it, from one prefilter scan over all.

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from agent.boundary.detect import PLACEHOLDER, Detector, SecretFinding
 from agent.boundary.patterns import PEM_WINDOW
+from agent.boundary.wrapped import may_join
 from agent.models import Redaction
 
 __all__ = ["PLACEHOLDER", "Redactor", "SecretFinding"]
 
 _BLOCK = 1 << 18  # characters gathered before a stream block is scanned
 _MAX_CARRY = 1 << 16  # a line longer than this is cut at whitespace (bounded memory)
+_WRAP_LINES = 64  # lines a block cut may move back to keep a wrapped token whole
 _SHARED: dict[str, Detector] = {}
 
 
@@ -81,12 +83,18 @@ class Redactor:
         made: list[Redaction] = []
         pos = 0
         line = first_line
-        for f in found:
+        ph = ""
+        for i, f in enumerate(found):
             line += text.count("\n", pos, f.start)
             out.append(text[pos : f.start])
-            ph = self.placeholder(f.kind, text[f.start : f.end])
+            if not (f.continues and ph):
+                # A wrapped token is one secret: one placeholder for its two halves.
+                value = text[f.start : f.end]
+                if i + 1 < len(found) and found[i + 1].continues:
+                    value += text[found[i + 1].start : found[i + 1].end]
+                ph = self.placeholder(f.kind, value)
+                made.append(Redaction(kind=f.kind, placeholder=ph, origin=origin, line=line))
             out.append(ph)
-            made.append(Redaction(kind=f.kind, placeholder=ph, origin=origin, line=line))
             line += text.count("\n", f.start, f.end)
             pos = f.end
         out.append(text[pos:])
@@ -124,6 +132,20 @@ class Redactor:
             yield out
 
 
+def _unwrapped(text: str, cut: int) -> int:
+    """Move a cut after a line back while that line may be joined with the next one (a token
+    wrapped onto it); after ``_WRAP_LINES`` such lines in a row the block is cut anyway."""
+    back = cut
+    for _ in range(_WRAP_LINES):
+        start = text.rfind("\n", 0, back - 1) + 1
+        if not may_join(text, start, back - 1):
+            return back
+        if start == 0:
+            break
+        back = start
+    return cut
+
+
 def _cut_point(text: str) -> int:
     """Where a block may end: after the last newline, before an open private key, bounded."""
     cut = text.rfind("\n") + 1
@@ -133,6 +155,7 @@ def _cut_point(text: str) -> int:
         # One enormous line: cut at the last whitespace so tokens stay whole.
         ws = max(text.rfind(" ", 0, len(text) - 1), text.rfind("\t", 0, len(text) - 1))
         return ws + 1 if ws > 0 else len(text) - _MAX_CARRY
+    cut = _unwrapped(text, cut)
     begin = text.rfind("-----BEGIN", max(0, cut - PEM_WINDOW), cut)
     if begin >= 0 and "PRIVATE KEY" in text[begin : begin + 120] and "-----END" not in text[begin + 10 : cut]:
         line_start = text.rfind("\n", 0, begin) + 1

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from agent.boundary.entropy import plausible
+from agent.boundary.entropy import is_placeholder_value, plausible
+from agent.boundary.keynames import SHORT, non_secret, short_ok, strong, words
 
 _I = re.IGNORECASE
 
 _IDENT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-$")
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _META_LAST = frozenset(
     {
         "id",
@@ -64,9 +64,10 @@ _META_LAST = frozenset(
         "variable",
         "lookup",
         "template",
+        "address",
     }
 )
-_DENY_ANY = frozenset(
+DENY_ANY = frozenset(
     {
         "public",
         "pub",
@@ -127,22 +128,87 @@ _PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]{1,15}://[^@\s]*$", _I)  # credentia
 _COMPARISON = re.compile(r"[=!<>]=[^=]")  # default_rc==0: code, not an assignment
 
 
-def keyed_check(m: re.Match[str], value: str) -> bool:
-    """Veto keyed matches whose name only mentions a secret or whose value is code, a file or a host."""
+def matched_keyword(m: re.Match[str]) -> str:
+    """The keyword a keyed match found (``pass``, ``password``, ``token``; groups ``k0``, ``k1``...)."""
+    return next((v for k, v in m.groupdict().items() if k[0] == "k" and k[1:].isdigit() and v), "")
+
+
+def name_words(m: re.Match[str]) -> list[str]:
+    """The words of the whole name a keyword sits in (``PRIMARY_DB_PASSWORD`` for ``PASSWORD``)."""
     text, i = m.string, m.start("key")
     while i > 0 and text[i - 1] in _IDENT and m.start("key") - i < 60:
         i -= 1
-    words = [w.lower() for w in _WORDS.findall(text[i : m.end("key")])]
-    if not words or words[-1] in _META_LAST or _DENY_ANY.intersection(words):
-        return False
-    if words == ["key"] and _ATTR_VALUE.match(text, m.end("s")):
-        return False
-    if _COMPARISON.search(value) or _PLAIN_URL.match(value):
+    if i > 0 and text[i - 1] == "%":  # "%22password", "%26pwd": the escape's digits are no word
+        i += 2
+    return words(text[i : m.end("key")])
+
+
+def keyed_check(m: re.Match[str], value: str) -> bool:
+    """Judge a ``key = value`` match (see :func:`judge_named`)."""
+    text = m.string
+    parts = name_words(m)
+    if parts == ["key"] and _ATTR_VALUE.match(text, m.end("s")):
         return False
     quoted = m.start("s") > 0 and text[m.start("s") - 1] in "\"'`"
     if not quoted and _CODE_REF.match(value):
         return False
-    return not (_FILE_EXT.search(value) or _HOST.match(value) or _NAMED.search(value))
+    return judge_named(parts, matched_keyword(m), value, asserted=_asserted(m, quoted))
+
+
+def judge_named(parts: list[str], keyword: str, value: str, *, asserted: bool) -> bool:
+    """Whether ``value`` under the name ``parts`` is a secret.
+
+    Under a strong name (:func:`agent.boundary.keynames.strong`) given as the name's value
+    (``asserted``), every value but a known non-secret is one, whatever its entropy;
+    otherwise it must look random. Names that only describe a secret (``token_type``) and
+    values that are code, a file or a host are vetoed either way.
+    """
+    named = strong(parts)  # "session_id" is strong though "id" ends names that describe one
+    if not parts or (parts[-1] in _META_LAST and not named) or not short_ok(parts, keyword):
+        return False
+    if _COMPARISON.search(value) or _PLAIN_URL.match(value) or _FILE_EXT.search(value) or _HOST.match(value):
+        return False
+    if asserted and named:
+        return not (non_secret(value) or is_placeholder_value(value) or _names_a_secret(value))
+    if DENY_ANY.intersection(parts) or _NAMED.search(value):
+        return False
+    if not asserted and value.isalpha() and len(value) < 16:  # a word of prose: "password": "Please enter"
+        return False
+    # People pick weak passwords; a weak one is still a leak. "pass" alone is often prose
+    # ("Grants Pass, Oregon", "boarding pass: ...") and keeps the general bar.
+    if keyword.lower() not in SHORT and _PASSWORD.match(keyword):
+        return plausible(value, min_len=6, min_entropy=2.2)
+    return plausible(value, min_len=8, min_entropy=3.0)
+
+
+_PASSWORD = re.compile(r"pass|pwd|pswd|psw", _I)
+_PROSE_REST = re.compile(r"[ \t]+[^\s]")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def _asserted(m: re.Match[str], quoted: bool) -> bool:
+    """Whether the value is given as the key's value, not a word of prose after it
+    ("Password: must be 8 characters", "the token, a key and a secret")."""
+    text, end = m.string, m.end("s")
+    after = text[end : end + 1]
+    if m.group("tag"):
+        return after == "<"  # <password>value</password>
+    if quoted:
+        return after in ('"', "'", "`", "\\")  # the whole quoted string, not its first word
+    op = m.group("op") or ""
+    if "=" in op:
+        return True
+    # In prose the value is a plain word with more words after it on the line.
+    return op == ":" and not (m.group("s").isalpha() and _PROSE_REST.match(text, end))
+
+
+def _names_a_secret(value: str) -> bool:
+    """A value that only names a secret: ``ACCESS_TOKEN``, ``my_api_key``, ``vault.secret``."""
+    return bool(
+        _NAMED.search(value)
+        and _IDENTIFIER.match(value)
+        and (value.isupper() or any(c in value for c in "_.-"))
+    )
 
 
 def curl_check(m: re.Match[str], value: str) -> bool:

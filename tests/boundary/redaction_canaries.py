@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import secrets
 import string
 
@@ -84,3 +85,102 @@ def cases() -> list[tuple[str, str, str]]:
         (f"db_password: {pw}", pw, "password"),
         (f"curl -u admin:{pw} https://example.com", pw, "curl-auth"),
     ]
+
+
+# Low-entropy values people really use as passwords: dictionary words with a digit or two.
+_WORDS = ("summer", "welcome", "dragon", "monkey", "sunshine", "letmein", "bluebird", "orange", "harbor")
+
+
+def weak(rng: random.Random | None = None) -> str:
+    """A weak, dictionary-word password (low entropy: what entropy vetoes used to wave through)."""
+    pick = rng or random.Random(secrets.randbits(32))
+    return pick.choice(_WORDS) + str(pick.randrange(10, 9999))
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _split(token: str, at: int) -> tuple[str, str]:
+    return token[:at], token[at:]
+
+
+def shapes() -> list[tuple[str, str, list[str]]]:
+    """(class, text holding secrets, the secrets): every class of issue 14 item 3, several variants.
+
+    A text is clean when none of its secrets (nor any half of a split one) is left in it.
+    """
+    pw, pw2, pw3 = rand(14), weak(), weak()
+    gh = "gh" + "p_" + rand(36)
+    bearer = rand(72, ALNUM + "-_")
+    tok = rand(32)
+    enc_pw = "p%40" + rand(6) + "%2F" + rand(5)  # p@…/… percent-encoded
+    user_pass = "svc-" + rand(4) + ":" + weak()
+    special = [
+        "p@ss/w#rd" + rand(4),
+        "it's&me" + rand(3),
+        "a%2F" + rand(6) + "@x",
+        rand(4) + "#&'/" + rand(4),
+    ]
+    jwt_token = jwt()
+    word = weak()
+    # Context-free base64 is decoded when padded (see agent/boundary/encoded.py).
+    admin = "admin:" + weak()
+    admin += "x" * (1 if len(admin) % 3 == 0 else 0)
+    b1, b2 = _split(bearer, 40)
+    g1, g2 = _split(gh, 22)
+    j1, j2 = _split(jwt_token, len(jwt_token) // 2)
+    k1, k2 = _split(tok + rand(32), 32)
+    out: list[tuple[str, str, list[str]]] = [
+        # JSON-escaped quotes: Airflow 3's REST source renders each log line as a JSON string
+        ("json-escaped", '{\\"password\\": \\"' + pw + '\\"}', [pw]),
+        ("json-escaped", '\\"api_key\\":\\"' + tok + '\\", \\"user\\": \\"bob\\"', [tok]),
+        ("json-escaped", '{"event": "body {\\"client_secret\\": \\"' + pw2 + '\\"}"}', [pw2]),
+        ("json-escaped", '{\\\\\\"token\\\\\\": \\\\\\"' + pw3 + '\\\\\\"}', [pw3]),
+        ("json-escaped", "{\\'db_password\\': \\'" + pw2 + "\\'}", [pw2]),
+        # secret-named keys whose value is weak or a dictionary word
+        ("weak-value", f"PRIMARY_DB_PASSWORD={pw2}", [pw2]),
+        ("weak-value", f"NON_PROD_API_KEY: {pw3}", [pw3]),
+        ("weak-value", f"S3_BUCKET_SECRET_KEY={pw2}", [pw2]),
+        ("weak-value", f'export REPLICA_DB_PASSWORD="{pw3}"', [pw3]),
+        ("weak-value", f'{{"secret": "{word}"}}', [word]),
+        ("weak-value", f"smtp_password = {pw2}", [pw2]),
+        ("weak-value", f"keystore_password: {pw3}", [pw3]),
+        # short key names
+        ("short-key", f"pass={pw2}", [pw2]),
+        ("short-key", f"pw: {pw3}", [pw3]),
+        ("short-key", f"DB_PWD={pw2}", [pw2]),
+        ("short-key", f"GET /login?user=bob&pwd={pw3} HTTP/1.1", [pw3]),
+        ("short-key", f"sid={tok[:20]}", [tok[:20]]),
+        ("short-key", f"userPass: {pw2}", [pw2]),
+        # URL-encoded
+        ("url-encoded", f"password={enc_pw}", [enc_pw]),
+        ("url-encoded", f"body=%7B%22password%22%3A%22{pw2}%22%7D", [pw2]),
+        ("url-encoded", f"payload=%7B%22api_key%22%3A%20%22{tok}%22%2C%22n%22%3A1%7D", [tok]),
+        ("url-encoded", f"q=%27token%27%3A%27{pw3}%27", [pw3]),
+        ("url-encoded", f"next=%2Flogin%3Fuser%3Dbob%26password%3D{pw2}%26x%3D1", [pw2]),
+        # base64-encoded
+        ("base64", f"creds={b64(user_pass)}", [b64(user_pass)]),
+        ("base64", "payload " + b64('{"token": "' + gh + '"}'), [gh]),
+        ("base64", "blob=" + b64('{"user": "svc", "password": "' + pw2 + '"}'), [pw2]),
+        ("base64", f"X-Forward-Credentials: {b64(user_pass + 'x')}", [b64(user_pass + "x")]),
+        ("base64", f"sending {b64(admin)} to the proxy", [b64(admin)]),
+        # Basic auth under any header
+        ("basic", f"X-Upstream-Auth: Basic {b64(user_pass)}", [b64(user_pass)]),
+        ("basic", f"Proxy-Authorization: Basic {b64(user_pass)}", [b64(user_pass)]),
+        ("basic", f'"headers": {{"X-Forwarded-Authorization": "Basic {b64(user_pass)}"}}', [b64(user_pass)]),
+        ("basic", f"upstream_auth=Basic {b64(user_pass)}", [b64(user_pass)]),
+        ("basic", f"sent basic {b64(user_pass)} upstream", [b64(user_pass)]),
+        # connection URIs whose password holds @ / # % ' &
+        ("uri", f"postgresql://user:{special[0]}@db:5432/x", [special[0]]),
+        ("uri", f"mysql://u:{special[1]}@h/db", [special[1]]),
+        ("uri", f"redis://:{special[2]}@cache:6379/0", [special[2]]),
+        ("uri", f"conn='amqp://guest:{special[3]}@rabbit.internal/vhost'", [special[3]]),
+        ("uri", f"mongodb+srv://admin:{special[0]}@cluster0.example.net/db?retryWrites=true", [special[0]]),
+        # a token wrapped onto the next line
+        ("split", f"Authorization: Bearer {b1}\n{b2}\nnext line", [b1, b2]),
+        ("split", f"using token {g1}\n{g2} for the push", [g1, g2]),
+        ("split", f"id_token={j1}\n    {j2}", [j1, j2]),
+        ("split", f"X-Api-Key: {k1}\n{k2}", [k1, k2]),
+    ]
+    return out

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
-from redaction_canaries import cases, pem_key, rand
+import pytest
+from redaction_canaries import cases, pem_key, rand, shapes
 
 from agent.boundary.redact import Redactor
+
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 
 
 def _chunks(text: str, size: int) -> Iterator[str]:
@@ -66,3 +72,46 @@ def test_line_numbers_across_blocks_and_same_placeholder() -> None:
     assert [x.line for x in r.report] == [5000, 10000, 15000, 20000]
     assert {x.placeholder for x in r.report} == {"[REDACTED:github-pat:1]"}
     assert out.count("[REDACTED:github-pat:1]") == 4
+
+
+_FILLER = "[2024-01-01T00:00:00+0000] {http.py:161} INFO - Sending 'GET' to url: https://api.example.com/x\n"
+
+
+def test_every_missed_shape_streams_like_the_whole_text() -> None:
+    found = shapes()
+    text = "".join(_FILLER * 3 + t + "\n" for _, t, _ in found)
+    whole, made = Redactor().redact(text)
+    assert not [s for _, _, secrets in found for s in secrets if s in whole]
+    for size in (1, 5, 64, 4096, 1 << 18):
+        r = Redactor()
+        assert "".join(r.stream(_chunks(text, size))) == whole
+        assert len(r.report) == len(made)
+
+
+@pytest.mark.parametrize("lines_before", [2618, 2619, 2620, 2621, 2622])
+def test_wrapped_token_across_the_carry_over_boundary(lines_before: int) -> None:
+    # 100 characters a line: the first 256 K block ends near line 2621
+    filler = "[2024-01-01T00:00:00+0000] {x.py:1} INFO - " + "y" * 55 + "\n"
+    head, rest = rand(40), rand(32)
+    gh = "gh" + "p_" + rand(36)
+    pairs = [f"Authorization: Bearer {head}\n{rest}\n", f"using token {gh[:22]}\n{gh[22:]} for the push\n"]
+    for pair in pairs:
+        text = filler * lines_before + pair + filler * 5
+        whole, _ = Redactor().redact(text)
+        for size in (1000, 4096, 65536):
+            out = "".join(Redactor().stream(_chunks(text, size)))
+            assert out == whole
+            assert head not in out and rest not in out and gh[:22] not in out and gh[22:] not in out
+
+
+@pytest.mark.skipif(not (CORPORA / "gitleaks.jsonl.gz").exists(), reason="shared corpora not present")
+def test_gitleaks_rows_stream_like_the_whole_text() -> None:
+    with gzip.open(CORPORA / "gitleaks.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    text = "".join(_FILLER + str(row["text"]) + "\n" for row in rows if row["label"] == "secret")
+    whole, made = Redactor().redact(text)
+    assert len(made) > 5000
+    for size in (4096, 65536):
+        r = Redactor()
+        assert "".join(r.stream(_chunks(text, size))) == whole
+        assert len(r.report) == len(made)
