@@ -33,6 +33,7 @@ def signals(
     from agent.cli.context import settings_from
     from agent.errors import UsageError
     from agent.sources.signals import extract_signals
+    from agent.urls import mask_url, mask_urls
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
@@ -49,10 +50,10 @@ def signals(
         log = stream_log(redactor, raw, score_limit=0)
         found.extend(extract_signals(log, revision, provenance=raw.provenance))
     if fmt == "json":
-        typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
+        typer.echo(mask_urls(json.dumps([s.model_dump(mode="json") for s in found], indent=2)))
         return
     for s in found:
         p = s.provenance
         where = f"{p.dag_id}/{p.run_id}/{p.task_id} try {p.try_number} line {p.line}"
-        typer.echo(f"{s.status or '---'} {s.method} {s.operation or s.url}  ({where})")
+        typer.echo(f"{s.status or '---'} {s.method} {s.operation or mask_url(s.url)}  ({where})")
     typer.echo(f"{len(found)} failed HTTP calls", err=True)

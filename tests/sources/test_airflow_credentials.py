@@ -7,7 +7,10 @@ shaped; the base URL carries a password. Planted values are made at run time.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,16 +66,13 @@ def _ti(run_id: str) -> dict[str, Any]:
     }
 
 
-_FAILED_CALL = {
-    "timestamp": _T0,
-    "event": 'HTTP Request: GET https://api.petstore.example/v1/pets?limit=5 "HTTP/1.1 400 Bad Request"',
-    "level": "info",
-    "logger": "httpx",
-}
+def _failed_call(url: str) -> dict[str, Any]:
+    return {"timestamp": _T0, "event": f'HTTP Request: GET {url} "HTTP/1.1 400 Bad Request"', "level": "info"}
 
 
 class _Airflow(BaseHTTPRequestHandler):
     run_id = "r1"
+    call_url = "https://api.petstore.example/v1/pets?limit=5"
     status = 200
     paths: list[str] = []
 
@@ -81,7 +81,7 @@ class _Airflow(BaseHTTPRequestHandler):
         if self.status != 200:
             self._json(self.status, {"detail": "no"})
         elif "/logs/" in self.path:
-            body = (json.dumps(_FAILED_CALL) + "\n").encode()
+            body = (json.dumps(_failed_call(self.call_url)) + "\n").encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-ndjson")
             self.send_header("Content-Length", str(len(body)))
@@ -194,3 +194,26 @@ def test_a_raw_log_name_and_ids_cross_the_redactor(token: str, glue: str) -> Non
     clean = sanitize_raw_log(Redactor(), raw)
     assert token not in clean.name + clean.provenance.model_dump_json()
     assert "[REDACTED:" in clean.provenance.run_id  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_airflow_signals_prints_no_credential(airflow: tuple[int, type[_Airflow]], fmt: str) -> None:
+    port, handler = airflow
+    password, key = secrets.token_hex(10), secrets.token_hex(4)  # a short key: no entropy to go by
+    handler.call_url = f"https://svc:{password}@api.example.com/v1/orders?api_key={key}"
+    env = {
+        **os.environ,
+        "POSTWRIGHT_AIRFLOW__URL": f"http://admin:{password}@127.0.0.1:{port}",
+        "POSTWRIGHT_AIRFLOW__TOKEN": "t",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "airflow", "signals", "--dag", "d", "--format", fmt],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout + done.stderr
+    assert "manual__[REDACTED:" in shown and "api_key=***" in shown
+    for secret in (password, key, handler.run_id.split("__", 1)[1]):
+        assert secret not in shown
