@@ -101,3 +101,14 @@ def test_debug_traceback_masks_url_credentials(capsys: pytest.CaptureFixture[str
     assert run_guarded(boom, debug=True) == 2
     err = capsys.readouterr().err
     assert "Traceback" in err and secret not in err and "https://***@airflow.internal/api?token=***" in err
+
+
+@pytest.mark.parametrize("glue", ["run_id=manual__{t}", "task_id=push_{t}", "{t}"])
+def test_a_token_glued_into_a_quoted_log_path_is_redacted(
+    glue: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "sk_live_" + secrets.token_hex(12)
+    missing = tmp_path / "logs" / "dag_id=d" / glue.format(t=token) / "attempt=1.log"
+    done = postwright("generate", "--spec", "nowhere.yaml", "--logs", str(missing), cwd=tmp_path)
+    assert done.returncode == 2 and "postwright: error:" in done.stderr
+    assert token not in done.stderr
