@@ -442,3 +442,10 @@ def test_git_spec_refs_stay_in_the_tree(layout: Layout, repo: Path) -> None:
         with pytest.raises(InputError, match=why) as raised:
             load_spec(f"git:HEAD:api/{name}", cwd=repo)
         assert layout.canary not in str(raised.value)
+
+
+def test_symlink_loop_is_a_one_line_error(layout: Layout) -> None:
+    (layout.api / "a.yaml").symlink_to(layout.api / "b.yaml")
+    (layout.api / "b.yaml").symlink_to(layout.api / "a.yaml")
+    with pytest.raises(InputError, match=r"a\.yaml"):
+        load_spec(str(layout.write("a.yaml")))
