@@ -50,30 +50,21 @@ def _events_source(events: Any) -> list[tuple[int, str, str]]:
     for index, event in enumerate(events if isinstance(events, list) else []):
         if isinstance(event, dict):
             listen = str(event.get("listen", "script"))
-            out.append((index, listen, policy._script_source(event)))
+            out.append((index, listen, policy.script_source(event)))
     return out
 
 
 class _PolicyValidator(Validator):  # type: ignore[misc]
-    """A validator that knows this run's allowed hosts and secret variable names."""
+    """A validator that knows this run's secret variable names."""
 
-    def __init__(
-        self,
-        allowed_hosts: Sequence[str] = (),
-        secret_names: Sequence[str] = (),
-        on_fail: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            on_fail=on_fail, allowed_hosts=list(allowed_hosts), secret_names=list(secret_names), **kwargs
-        )
-        self.allowed_hosts = list(allowed_hosts)
+    def __init__(self, secret_names: Sequence[str] = (), on_fail: Any = None, **kwargs: Any) -> None:
+        super().__init__(on_fail=on_fail, secret_names=list(secret_names), **kwargs)
         self.secret_names = list(secret_names)
 
 
 @register_validator(name="postwright/script-policy", data_type="all")
 class ScriptPolicy(_PolicyValidator):
-    """Postman scripts stay within the allowed pm API and the spec's hosts."""
+    """Postman scripts use only the capabilities the policy allows (``boundary.policy``)."""
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         findings: list[Finding] = []
@@ -82,7 +73,6 @@ class ScriptPolicy(_PolicyValidator):
                 findings.extend(
                     policy.check_script(
                         source,
-                        self.allowed_hosts,
                         secret_names=self.secret_names,
                         where=f"event[{index}:{listen}]",
                     )
@@ -93,10 +83,10 @@ class ScriptPolicy(_PolicyValidator):
 @register_validator(name="postwright/request-policy", data_type="all")
 class RequestPolicy(_PolicyValidator):
     """The request uses ``{{baseUrl}}``, carries credentials only as variables in credential
-    fields, and names no host outside the spec in its data."""
+    fields, and names no host in its data."""
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        return _fail_or_pass(check_request(value, "request", self.secret_names, self.allowed_hosts))
+        return _fail_or_pass(check_request(value, "request", self.secret_names, check_data=True))
 
 
 def _lines(value: Any, key: str = "") -> list[str]:
@@ -157,11 +147,11 @@ class NoInjectionInNames(Validator):  # type: ignore[misc]
         return _fail_or_pass(check_names(item, "item"))
 
 
-def proposal_models(allowed_hosts: Sequence[str], secret_names: Sequence[str] = ()) -> type[BaseModel]:
+def proposal_models(secret_names: Sequence[str] = ()) -> type[BaseModel]:
     """Pydantic models of the LLM's structured output, with the validators attached.
 
     Built per call: guardrails reads (and mutates) the field metadata, and the validators
-    carry this run's allowed hosts.
+    carry this run's secret names.
     """
 
     def validators(*items: Validator) -> dict[str, Any]:
@@ -179,7 +169,7 @@ def proposal_models(allowed_hosts: Sequence[str], secret_names: Sequence[str] = 
             Field(
                 description="Postman v2.1 request",
                 json_schema_extra=validators(
-                    RequestPolicy(allowed_hosts=allowed_hosts, secret_names=secret_names, on_fail="reask"),
+                    RequestPolicy(secret_names=secret_names, on_fail="reask"),
                     NoSecret(on_fail="reask"),
                 ),
             ),
@@ -190,7 +180,7 @@ def proposal_models(allowed_hosts: Sequence[str], secret_names: Sequence[str] = 
                 default_factory=list,
                 description="Postman v2.1 events",
                 json_schema_extra=validators(
-                    ScriptPolicy(allowed_hosts=allowed_hosts, secret_names=secret_names, on_fail="reask"),
+                    ScriptPolicy(secret_names=secret_names, on_fail="reask"),
                     NoSecret(on_fail="reask"),
                 ),
             ),
@@ -199,11 +189,9 @@ def proposal_models(allowed_hosts: Sequence[str], secret_names: Sequence[str] = 
     return create_model("ProposalItems", items=(list[item_model], Field(description="proposed items")))  # type: ignore[valid-type]
 
 
-def build_guard(
-    allowed_hosts: Sequence[str], secret_names: Sequence[str] = (), num_reasks: int = DEFAULT_REASKS
-) -> Guard:
+def build_guard(secret_names: Sequence[str] = (), num_reasks: int = DEFAULT_REASKS) -> Guard:
     """A Guard for ``{"items": [postman items]}`` output, re-asking on any policy failure."""
-    guard = Guard.for_pydantic(proposal_models(allowed_hosts, secret_names), name="postwright-proposals")
+    guard = Guard.for_pydantic(proposal_models(secret_names), name="postwright-proposals")
     guard.configure(num_reasks=num_reasks, allow_metrics_collection=False)
     return guard
 
@@ -237,7 +225,7 @@ def _findings_from(outcome: Any, guard: Guard) -> list[Finding]:
 
 
 def check_with_guard(
-    item_json: str, allowed_hosts: Sequence[str], secret_names: Sequence[str] = (), guard: Guard | None = None
+    item_json: str, secret_names: Sequence[str] = (), guard: Guard | None = None
 ) -> tuple[bool, list[Finding]]:
     """Validate one Postman item (JSON text) through the Guard, offline; (ok, findings)."""
     try:
@@ -246,7 +234,7 @@ def check_with_guard(
         return False, [Finding(severity="error", code="item-json", message=f"not JSON: {exc.msg}")]
     if not isinstance(item, dict):
         return False, [Finding(severity="error", code="item-json", message="the item must be a JSON object")]
-    guard = guard or build_guard(allowed_hosts, secret_names, num_reasks=0)
+    guard = guard or build_guard(secret_names, num_reasks=0)
     outcome = guard.parse(json.dumps({"items": [item]}), num_reasks=0)
     findings = _findings_from(outcome, guard)
     return bool(outcome.validation_passed) and not findings, findings

@@ -8,9 +8,8 @@ parsed as usual. The swap is only kept when the skeleton's AST proves that every
 sits where an object literal would be an ordinary value (a declarator's initialiser, the
 right side of an assignment, an array element, a returned value); anything else, and the
 caller parses the original script in full. The strings of a lifted literal (keys and values)
-are still checked, exactly as string literals of the AST are. (The one JSON text that is not
-a JavaScript literal, an object with two ``"__proto__"`` keys, is refused either way: as a
-syntax error in full, as a constructor trick here.)
+are still checked, exactly as string literals of the AST are. (A ``"__proto__"`` key is the
+one JSON key that means something else in JavaScript; such a literal is never lifted.)
 """
 
 from __future__ import annotations
@@ -55,12 +54,10 @@ def _no_constants(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_no_constants)
 # Every (key, value) pair is kept: a repeated key must not hide the value it overrides.
 _PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=list, parse_constant=_no_constants)
-# What a literal's string must contain to draw a finding (see _ScriptChecker._text); a
-# backslash may hide any of it behind an escape, so it sends the literal to the full check.
-_WORTH_A_LOOK = re.compile(
-    "|".join(re.escape(word) for name in sorted(js._BANNED_STRINGS) for word in {name, name[::-1]})
-    + r"|//|\{\{|\\"
-)
+# What a literal's string must contain to draw a finding (a ``{{credential}}``, see
+# ScriptChecker.text); a backslash may hide it behind an escape, so it sends the literal to
+# the full check.
+_WORTH_A_LOOK = re.compile(r"\{\{|\\")
 
 
 def lift(source: str) -> tuple[str, list[Lifted]]:
@@ -76,10 +73,10 @@ def lift(source: str) -> tuple[str, list[Lifted]]:
         if start < done:
             continue
         try:
-            _data, end = _DECODER.raw_decode(source, start)
+            data, end = _DECODER.raw_decode(source, start)
         except ValueError:
             continue
-        if end - start < MIN_LIFT_CHARS:
+        if end - start < MIN_LIFT_CHARS or _proto_key(source[start:end], data):
             continue
         name = f"{PLACEHOLDER}{len(lifted)}"
         pieces.append(source[done:start])
@@ -92,6 +89,24 @@ def lift(source: str) -> tuple[str, list[Lifted]]:
         return source, []
     pieces.append(source[done:])
     return "".join(pieces), lifted
+
+
+def _proto_key(text: str, data: Any) -> bool:
+    """Whether a literal has a ``__proto__`` key (in JavaScript it sets the prototype)."""
+    if "__proto__" in text:
+        return True
+    if "\\u" not in text:
+        return False  # the key cannot hide behind an escape
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if "__proto__" in value:
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def placeholders_in_slots(tree: js.Node, spans: tuple[tuple[str, int, int], ...]) -> bool:

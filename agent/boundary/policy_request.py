@@ -1,7 +1,8 @@
 """The request side of a proposed Postman item: base URL, credentials, names.
 
 The one implementation of request hygiene: the guard (``policy.check_item``, the LLM
-guard's ``RequestPolicy``) and ``validate.collection`` both call ``check_request``.
+guard's ``RequestPolicy``) and ``validate.collection`` both call ``check_request``. No host
+but ``{{baseUrl}}`` is trusted: a spec's ``servers`` are data like the rest of it.
 """
 
 from __future__ import annotations
@@ -193,10 +194,11 @@ def _check_headers(headers: Any, where: str) -> list[Finding]:
 
 
 def check_request(
-    request: Any, where: str, secret_names: Sequence[str], allowed_hosts: Sequence[str] | None = None
+    request: Any, where: str, secret_names: Sequence[str], *, check_data: bool = False
 ) -> list[Finding]:
     """Base URL is ``{{baseUrl}}``; credentials only as ``{{variables}}`` in credential fields;
-    with ``allowed_hosts``, no URL in the request's data names another host.
+    with ``check_data``, no URL in the request's data names a host (the spec's servers are
+    data too: the one host a test reaches is ``{{baseUrl}}``, from the user's configuration).
 
     ``where`` labels every finding; a JSON pointer (``/item/0/request``) is extended to the
     offending field (``/item/0/request/header/2``).
@@ -208,8 +210,8 @@ def check_request(
     findings = _check_url(request.get("url"), _at(where, "url"), secret_names)
     findings.extend(_check_headers(request.get("header"), _at(where, "header")))
     findings.extend(check_auth(request.get("auth"), _at(where, "auth")))
-    if allowed_hosts is not None:
-        findings.extend(_check_data(request, where, secret_names, allowed_hosts))
+    if check_data:
+        findings.extend(_check_data(request, where, secret_names))
     return findings
 
 
@@ -240,19 +242,18 @@ def _data(request: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield f"body '{key}'", value
 
 
-def _check_data(
-    request: dict[str, Any], where: str, secret_names: Sequence[str], allowed_hosts: Sequence[str]
-) -> list[Finding]:
-    """Request data names no foreign host and carries no credential variable."""
-    from agent.boundary.policy_js import host_allowed, urls_in
+def _check_data(request: dict[str, Any], where: str, secret_names: Sequence[str]) -> list[Finding]:
+    """Request data names no host (reserved example hosts aside) and carries no credential
+    variable; ``{{baseUrl}}``-relative URLs name none."""
+    from agent.boundary.policy_js import urls_in
 
     findings: list[Finding] = []
     for field, text in _data(request):
         for url in urls_in(text):
             host = url.split("//", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0]
-            if not host_allowed(url, allowed_hosts) and not _RESERVED_HOSTS.search(host):
+            if not _RESERVED_HOSTS.search(host):
                 findings.append(
-                    _error("request-foreign-host", f"{field} names a host outside the spec", where)
+                    _error("request-foreign-host", f"{field} names a host other than {BASE_URL}", where)
                 )
         for name in template_vars(text):
             if name != "baseUrl" and is_secret_name(name, secret_names):

@@ -21,6 +21,7 @@ def command(
     ] = None,
 ) -> int:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
+    from agent.boundary.policy import check_collection_scripts
     from agent.generate.postman import leaves
     from agent.models import Finding, IntentKind, Proposal
     from agent.models import Intent as IntentModel
@@ -39,6 +40,8 @@ def command(
         raise InputError(f"{collection}: not a Postman collection (top level is not an object)")
     revision = load_spec(spec, ref_root=ref_root)
     findings: list[Finding] = list(check_collection(data))
+    # Scripts are judged against the variables the whole collection's requests protect.
+    findings += check_collection_scripts(data)
     for pointer, item in leaves(data.get("item") or []):
         expected = _expected(item)
         intent = IntentModel(
@@ -52,8 +55,8 @@ def command(
         )
         proposal = Proposal(id=str(item.get("id") or pointer), intent=intent, item=item)
         for finding in check_proposal(proposal, revision):
-            if finding.code in _REQUEST_CODES:
-                continue  # already reported by check_collection with the right location
+            if finding.code in _REQUEST_CODES or finding.code.startswith("script-"):
+                continue  # already reported above, located by JSON pointer
             findings.append(
                 finding.model_copy(update={"location": f"{pointer} {item.get('name', '')}".strip()})
             )

@@ -22,7 +22,6 @@ from agent.generate import llm_context, llm_prompt, scripts
 from agent.llm.errors import BudgetExhausted, LLMError
 from agent.llm.types import Budget, ChatBackend, ChatRequest, Usage
 from agent.models import Change, Finding, Intent, Proposal, SpecDocument, fingerprint
-from agent.specs.document import server_hosts
 
 MAX_ITEMS = 3
 SECRET_NAMES = ("accessToken",)
@@ -111,9 +110,8 @@ def propose(
 
     budget = budget or Budget()
     result = LLMResult()
-    hosts = server_hosts(spec.document)
     # One Guard per run: building one costs ~0.1 s (guardrails makes an HTTP client each time).
-    guard = build_guard(hosts, SECRET_NAMES, num_reasks=num_reasks)
+    guard = build_guard(SECRET_NAMES, num_reasks=num_reasks)
     for position, intent in enumerate(intents):
         blocks, left_out = llm_context.select(
             intent,
@@ -147,7 +145,7 @@ def propose(
             result.failures.append(_failure(intent, code, str(error)[:200]))
             continue
         result.reasks += max(0, call.calls - 1)
-        _collect(result, intent, outcome, hosts, max_items, guard)
+        _collect(result, intent, outcome, max_items, guard)
     return result
 
 
@@ -169,7 +167,7 @@ def _items(outcome: Any) -> list[Any] | None:
 
 
 def _collect(
-    result: LLMResult, intent: Intent, outcome: Any, hosts: list[str], max_items: int, guard: Any
+    result: LLMResult, intent: Intent, outcome: Any, max_items: int, guard: Any
 ) -> None:
     """Turn one guarded answer into kept and dropped proposals."""
     from agent.boundary.guard import check_with_guard
@@ -185,7 +183,7 @@ def _collect(
             continue
         # Re-check each item alone: one bad item must not sink its siblings, and the
         # reasons recorded are that item's own.
-        ok, findings = check_with_guard(json.dumps(proposal.item), hosts, SECRET_NAMES, guard=guard)
+        ok, findings = check_with_guard(json.dumps(proposal.item), SECRET_NAMES, guard=guard)
         if ok:
             result.proposals.append(proposal)
         else:

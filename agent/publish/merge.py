@@ -5,6 +5,11 @@ or reordered. Postwright items are replaced in place by id; new ones are appende
 the folder of the same name when the generated collection uses folders. The existing
 file's ``info``, ``_postman_id``, variables, auth and events are kept. Given the same
 inputs the result is the same, key order included, so the JSON diff stays stable.
+
+Every merge runs the script policy over the merged collection: human scripts are kept as
+written and never counted as ours, but what they do outside the policy is flagged (warnings);
+one of our items that the merged collection puts outside it (it sets a variable a human
+request uses in its host, say) is an error.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 from agent.errors import InputError
 from agent.jsontext import pretty
+from agent.models import Finding
 
 PW_PREFIX = "pw-"
 
@@ -95,15 +101,23 @@ def _merge_variables(existing: list[Any], generated: list[Any]) -> list[Any]:
     return [*existing, *added]
 
 
-def merge_collection(existing: dict[str, Any] | None, generated: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``generated`` into ``existing`` (``None``: no file yet) and return a new collection."""
+def merge_collection(
+    existing: dict[str, Any] | None, generated: dict[str, Any], flags: list[Finding] | None = None
+) -> dict[str, Any]:
+    """Merge ``generated`` into ``existing`` (``None``: no file yet) and return a new collection.
+
+    With ``flags``, the script policy's findings for the merged collection are appended to it.
+    """
     gen_items = _items(generated, "generated")
     leaves = _generated_leaves(gen_items)
     if not all(is_postwright_item(item) for _, item in leaves):
         # without our id prefix a re-publish could not find the item again and would duplicate it
         raise InputError("generated collection holds an item without a postwright id (pw-...)")
     if existing is None:
-        return copy.deepcopy(generated)
+        result = copy.deepcopy(generated)
+        if flags is not None:
+            flags += policy_flags(result, {str(i["id"]) for _, i in leaves})
+        return result
     result = copy.deepcopy(existing)
     replacements = {str(i["id"]): i for _, i in leaves}
     placed: set[str] = set()
@@ -118,7 +132,39 @@ def merge_collection(existing: dict[str, Any] | None, generated: dict[str, Any])
     if isinstance(gen_vars, list) and gen_vars:
         current = result.get("variable", [])
         result["variable"] = _merge_variables(current if isinstance(current, list) else [], gen_vars)
+    if flags is not None:
+        flags += policy_flags(result, {str(i["id"]) for _, i in leaves})
     return result
+
+
+def policy_flags(collection: dict[str, Any], ours: set[str]) -> list[Finding]:
+    """The script policy over a merged collection: warnings for scripts a person wrote (the
+    collection's, folders' and items' not in ``ours``), errors for our items."""
+    from agent.boundary.policy import check_collection_scripts
+
+    out: list[Finding] = []
+    for finding in check_collection_scripts(collection):
+        if _owner(collection, str(finding.location or "")) in ours:
+            out.append(finding)
+        else:
+            message = f"a human-written script (kept as written) is outside the policy: {finding.message}"
+            out.append(finding.model_copy(update={"severity": "warning", "message": message}))
+    return out
+
+
+def _owner(collection: dict[str, Any], location: str) -> str | None:
+    """The id of the item a finding's JSON-pointer location (``/item/0/item/2/event/0:…``) is in."""
+    node: Any = collection
+    parts = location.split("/event/", 1)[0].strip("/").split("/")
+    for key, index in zip(parts[::2], parts[1::2], strict=False):
+        if key != "item" or not index.isdigit() or not isinstance(node, dict):
+            return None
+        children = node.get("item")
+        if not isinstance(children, list) or int(index) >= len(children):
+            return None
+        node = children[int(index)]
+    item_id = node.get("id") if isinstance(node, dict) and node is not collection else None
+    return item_id if isinstance(item_id, str) else None
 
 
 def dump_collection(collection: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from agent.errors import SandboxFailed
+from agent.errors import BoundaryViolation, SandboxFailed
 from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
 from agent.runner import channel, isolation
@@ -37,6 +37,33 @@ MAX_REPORT_BYTES = 64 * 1024 * 1024
 MOCK_READY_TIMEOUT = 60.0
 MOCK_TOKEN = "postwright-mock-token"  # Prism checks that a bearer token is present, not its value
 RELAY_SCRIPT = Path(__file__).with_name("_relay.py")
+
+
+MAX_POLICY_NOTICES = 20
+
+
+def _outbound_gate(collection: dict[str, Any], mode: str) -> list[Finding]:
+    """The script policy before anything runs: without a network namespace a collection with
+    scripts or requests outside it is refused; inside one each finding becomes a warning."""
+    from agent.boundary.policy import check_outbound
+
+    found = [f for f in check_outbound(collection) if f.severity == "error"]
+    if found and mode == "none":
+        first = found[0]
+        raise BoundaryViolation(
+            f"{len(found)} script or request finding(s) outside the script policy "
+            f"(first: {first.code} at {first.location}) and no network namespace to contain them; "
+            "fix the collection or run where a network namespace is available"
+        )
+    notices = [
+        f.model_copy(update={"severity": "warning", "message": f"outside the script policy: {f.message}"})
+        for f in found[:MAX_POLICY_NOTICES]
+    ]
+    if len(found) > MAX_POLICY_NOTICES:
+        more = len(found) - MAX_POLICY_NOTICES
+        message = f"{more} more policy findings not shown"
+        notices.append(Finding(severity="warning", code="script-policy", message=message))
+    return notices
 
 
 def _free_port() -> int:
@@ -93,6 +120,7 @@ class NewmanRunner:
         report = VerifyReport(items=items, isolation=mode)
         if notice:
             report.notices.append(Finding(severity="warning", code="sandbox-isolation", message=notice))
+        report.notices += _outbound_gate(collection, mode)
         if self.target is None and spec is None:
             raise SandboxFailed("a spec is needed to start the mock (or configure a target)")
         mask = Masker()

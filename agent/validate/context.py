@@ -18,7 +18,7 @@ from agent.errors import InputError
 from agent.generate import spec_view
 from agent.generate.schema_convert import to_json_schema
 from agent.models import SpecDocument
-from agent.specs.document import Operation, PathIndex, path_index, resolve, server_hosts
+from agent.specs.document import Operation, PathIndex, path_index, resolve
 
 _MISSING = object()
 
@@ -30,7 +30,6 @@ class SpecContext:
         self.spec = spec
         self.doc: dict[str, Any] = spec.document
         self.paths: PathIndex = path_index(self.doc)
-        self.hosts: list[str] = server_hosts(self.doc)
         self.version = spec_view.openapi_version(self.doc)
         self._memo: dict[tuple[str, ...], Any] = {}
         self._keys: dict[int, tuple[Any, str]] = {}

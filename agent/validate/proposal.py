@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -61,7 +60,7 @@ def check_proposal(
         findings += [_error("request-nonconforming", v) for v in violations]
     if not negative:
         findings += _schema_agreement(ctx, op, item, expected)
-    findings += _policy(item, ctx.hosts)
+    findings += _policy(item)
     return findings
 
 
@@ -119,8 +118,9 @@ def _schema_agreement(ctx: SpecContext, op: Operation, item: dict[str, Any], exp
     return []
 
 
-def _policy(item: dict[str, Any], allowed_hosts: Sequence[str]) -> list[Finding]:
-    """The guard's policy for the request, its scripts and its names."""
+def _policy(item: dict[str, Any]) -> list[Finding]:
+    """The guard's policy for the request, its scripts (against the variables the item's own
+    request protects) and its names; no host but ``{{baseUrl}}`` is trusted."""
     from agent.boundary.policy import check_item
 
-    return check_item(item, allowed_hosts, ())
+    return check_item(item)

@@ -7,11 +7,9 @@ import random
 from agent.boundary.policy_request import check_request
 from agent.generate.data import param_value, sample
 
-HOSTS = ["api.petstore.example"]
-
 
 def codes(request: dict) -> set[str]:
-    return {f.code for f in check_request(request, "item", (), HOSTS) if f.severity == "error"}
+    return {f.code for f in check_request(request, "item", (), check_data=True) if f.severity == "error"}
 
 
 def request(query: list[dict] | None = None, raw_body: str | None = None) -> dict:
@@ -28,10 +26,12 @@ def request(query: list[dict] | None = None, raw_body: str | None = None) -> dic
 def test_clean_requests_pass() -> None:
     assert codes(request([{"key": "status", "value": "available"}], '{"name": "Rex"}')) == set()
     assert codes(request(raw_body='{"homepage": "https://example.com/rex"}')) == set()
-    assert codes(request(raw_body='{"self": "https://api.petstore.example/v1/pets/1"}')) == set()
+    assert codes(request(raw_body='{"self": "{{baseUrl}}/pets/1"}')) == set()
 
 
 def test_foreign_hosts_in_data_are_refused() -> None:
+    # A spec's own servers are data too: a hostile spec lists the attacker there.
+    assert "request-foreign-host" in codes(request(raw_body='{"self": "https://api.petstore.example/v1/p"}'))
     assert "request-foreign-host" in codes(request(raw_body='{"cb": "https://collector.attacker.example/x"}'))
     assert "request-foreign-host" in codes(request([{"key": "next", "value": "//evil.example/p"}]))
 
@@ -68,6 +68,7 @@ def test_userinfo_in_the_url_is_a_literal_credential() -> None:
     assert codes({"url": f"https://admin:{password}@api.petstore.example/pets"}) == {
         "request-base-url",
         "request-literal-credential",
+        "request-foreign-host",
     }
     embedded = request()
     embedded["url"]["raw"] = "{{baseUrl}}" + f"admin:{password}@/pets"

@@ -108,3 +108,44 @@ def test_duplicate_postwright_ids_collapse_to_one(existing: dict[str, Any]) -> N
     merged = merge_collection(existing, _gen(_req("pw-old", "fresh")))
     ids = [i.get("id") for i in merged["item"]]
     assert ids.count("pw-old") == 1
+
+
+def _scripted(item_id: str, *lines: str, url: str = "{{baseUrl}}/pets") -> dict[str, Any]:
+    item = {"id": item_id, "name": item_id, "request": {"method": "GET", "url": url}}
+    item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": list(lines)}}]
+    return item
+
+
+HUMAN_TRICKS = [
+    "pm.sendRequest('https://collector.example.net/x');",
+    "pm.collectionVariables.set('baseUrl', 'http:/' + '/127.0.0.2');",
+    "pm.test(JSON.stringify(pm.request.headers.toObject()), () => {});",
+    "(function () { return this; })().eval('1');",
+]
+
+
+@pytest.mark.parametrize("trick", HUMAN_TRICKS)
+def test_human_scripts_outside_the_policy_are_kept_and_flagged(existing: dict[str, Any], trick: str) -> None:
+    # A human item may even carry a pw- id: if we did not generate it, it is not ours.
+    existing["item"] += [_scripted("human-x", trick), {"name": "F", "item": [_scripted("pw-stale", trick)]}]
+    flags: list[Any] = []
+    merged = merge_collection(existing, _gen(_scripted("pw-new", "pm.test('ok', () => {});")), flags)
+    assert merged["item"][-3] == existing["item"][-2]  # kept exactly as written
+    assert flags and all(f.severity == "warning" and "human-written" in f.message for f in flags)
+    pointers = {str(f.location).split("/event/")[0] for f in flags}
+    assert pointers == {f"/item/{len(existing['item']) - 2}", f"/item/{len(existing['item']) - 1}/item/0"}
+
+
+def test_our_item_that_sets_a_variable_a_human_request_uses_in_its_host_is_an_error(
+    existing: dict[str, Any],
+) -> None:
+    existing["item"].append(
+        _scripted("human-y", "pm.test('x', () => {});", url="https://{{region}}.api.example/p")
+    )
+    ours = _scripted("pw-set", "pm.collectionVariables.set('region', pm.response.json().region);")
+    flags: list[Any] = []
+    merge_collection(existing, _gen(ours), flags)
+    assert [(f.severity, f.code) for f in flags] == [("error", "script-protected-variable")]
+    clean: list[Any] = []
+    merge_collection(None, _gen(ours), clean)
+    assert clean == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from runner_helpers import collection, item
 
-from agent.errors import UsageError
+from agent.errors import BoundaryViolation, UsageError
 from agent.runner import NewmanRunner
 from agent.runner._relay import OutsideRelay
 from agent.runner.isolation import mountns_available, netns_available, supervisor_argv
@@ -95,14 +95,16 @@ def test_relay_reaches_the_target_and_nothing_else(sandbox_dir: Path, serve) -> 
     probe = [line.format(other=other.port) for line in _ESCAPES]
     coll = collection(item("pw-escape", "{{baseUrl}}/ok", *probe))
     report = NewmanRunner(sandbox_dir, timeout=60, isolate="netns", target=target.url).run(coll, None, 1)
-    assert report.isolation == "netns" and not report.notices
+    assert report.isolation == "netns" and {n.code for n in report.notices} == {"script-send-request"}
     assert report.items["pw-escape"].status == "passed", report.items["pw-escape"].reasons
     assert target.calls == {"/ok": 1} and other.calls == {}
     assert target.hosts == [f"127.0.0.1:{target.port}"]  # the Host header is the target's own
 
-    # Without the namespace the same script does reach the other service: the relay is the guard.
-    loose = NewmanRunner(sandbox_dir, timeout=60, isolate="none", target=target.url).run(coll, None, 1)
-    assert loose.items["pw-escape"].status == "failed" and other.calls == {"/ok": 1}
+    # Without the namespace the script policy is the guard: the collection does not run at all.
+    loose = NewmanRunner(sandbox_dir, timeout=60, isolate="none", target=target.url)
+    with pytest.raises(BoundaryViolation, match="script-send-request"):
+        loose.run(coll, None, 1)
+    assert target.calls == {"/ok": 1} and other.calls == {}
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:

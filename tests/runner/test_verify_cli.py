@@ -75,3 +75,53 @@ def test_verify_against_the_mock(
     assert code == 1
     assert "PASS  pw-good (1/1)" in out and "FAIL  pw-bad (0/1)" in out
     assert out.rstrip().endswith("1 passed, 1 failed, 0 flaky")
+
+
+def _hostile(sink_port: int) -> list[dict]:  # type: ignore[type-arg]
+    """Items whose scripts point the next request at another port, built as a capable attacker would."""
+    host = "'http:/' + '/127.0.0.1:" + str(sink_port) + "'"
+    return [
+        item("pw-a", "{{baseUrl}}/pets/42", f"pm.collectionVariables.set('baseUrl', {host});", auth=True),
+        item("pw-b", "{{baseUrl}}/pets/42", f"pm.sendRequest({host} + '/t', () => {{}});", auth=True),
+        item(
+            "pw-c", "{{baseUrl}}/pets/42", "pm.test('ok', () => pm.response.to.have.status(200));", auth=True
+        ),
+    ]
+
+
+@pytest.mark.sandbox
+def test_without_a_namespace_verify_refuses_scripts_outside_the_policy(
+    sandbox_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    serve,  # type: ignore[no-untyped-def]
+) -> None:
+    sink = serve({"/t": lambda h: (200, {})})
+    coll = _write(tmp_path, *_hostile(sink.port))
+    args = ["verify", str(coll), "--spec", SPEC, "--isolate", "none", "--sandbox-dir", str(sandbox_dir)]
+    code, out, err = _run(args, capsys)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "script-protected-variable" in err and "namespace" in err
+    assert sink.calls == {}
+
+
+@pytest.mark.sandbox
+def test_inside_a_namespace_verify_warns_and_still_isolates(
+    sandbox_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    serve,  # type: ignore[no-untyped-def]
+) -> None:
+    from agent.runner.isolation import netns_available
+
+    if not netns_available():
+        pytest.skip("unshare --net is not permitted here")
+    sink = serve({"/t": lambda h: (200, {}), "/pets/42": lambda h: (200, {})})
+    coll = _write(tmp_path, *_hostile(sink.port))
+    args = ["verify", str(coll), "--spec", SPEC, "--isolate", "netns", "--sandbox-dir", str(sandbox_dir)]
+    code, out, _ = _run([*args, "--format", "json"], capsys)
+    data = json.loads(out)
+    codes = {n["code"] for n in data["notices"]}
+    assert codes == {"script-protected-variable", "script-send-request"}
+    assert all(n["severity"] == "warning" for n in data["notices"])
+    assert sink.calls == {}  # nothing left the namespace

@@ -16,8 +16,6 @@ from agent.specs.load import load_spec
 from agent.validate import check_collection, check_proposal
 from agent.validate.collection import check_item
 
-HOSTS = ["api.shop.example"]
-
 
 def _errors(findings: list[Any]) -> list[tuple[str, str | None]]:
     return [(f.code, f.location) for f in findings if f.severity == "error"]
@@ -34,9 +32,9 @@ def _request(headers: list[dict[str, Any]] | None = None, raw: str = "{{baseUrl}
 def test_cookie_of_variables_passes_the_guard_and_the_collection_check() -> None:
     for value in ("sid={{apiKey}}", "sid={{apiKey}}; csrf={{csrfToken}}", " sid = {{ apiKey }} "):
         request = _request([{"key": "Cookie", "value": value}])
-        assert _errors(check_request(request, "request", (), HOSTS)) == []
+        assert _errors(check_request(request, "request", (), check_data=True)) == []
         assert _errors(check_item({"name": "x", "request": request}, "/item/0")) == []
-        assert _errors(guard_check_item({"name": "x", "request": request}, HOSTS, ())) == []
+        assert _errors(guard_check_item({"name": "x", "request": request})) == []
     literal = "sid=" + secrets.token_hex(12)
     for value in (literal, f"a={{{{apiKey}}}}; {literal}", "", "sid"):
         request = _request([{"key": "Cookie", "value": value}])
@@ -48,7 +46,7 @@ def test_cookie_of_variables_passes_the_guard_and_the_collection_check() -> None
 def test_literal_cookies_are_judged_by_their_names() -> None:
     for value in ("theme=dark", "locale=en-US; tracking=1", "theme=dark; sid={{apiKey}}"):
         request = _request([{"key": "Cookie", "value": value}])
-        assert _errors(check_request(request, "request", (), HOSTS)) == []
+        assert _errors(check_request(request, "request", (), check_data=True)) == []
     value = secrets.token_hex(8)
     for name in (
         "JSESSIONID",
@@ -71,13 +69,13 @@ def test_credentials_in_the_url_are_refused() -> None:
         f"https://admin:{password}@api.shop.example/orders",
         f"https://{password}@api.shop.example/o",
     ):
-        codes = {c for c, _ in _errors(check_request(raw, "request", (), HOSTS))}
+        codes = {c for c, _ in _errors(check_request(raw, "request", (), check_data=True))}
         assert codes == {"request-base-url", "request-literal-credential"}
     found = _errors(check_request(_request(raw=f"{{{{baseUrl}}}}admin:{password}@/orders"), "request", ()))
     assert found == [("request-literal-credential", "request")]
     # an @ in the path or query is no userinfo
     fine = _request(raw="{{baseUrl}}/users/a@shop.example?email=b@shop.example")
-    assert _errors(check_request(fine, "request", (), HOSTS)) == []
+    assert _errors(check_request(fine, "request", (), check_data=True)) == []
 
 
 def test_ordinary_fields_are_not_credentials() -> None:
@@ -108,7 +106,7 @@ def test_ordinary_fields_are_not_credentials() -> None:
         [{"key": "Accept", "value": "application/json"}, {"key": "X-Request-ID", "value": "r-1"}]
     )
     request["url"]["query"] = [{"key": "author", "value": "Tolkien"}, {"key": "pageToken", "value": "c2"}]
-    assert _errors(check_request(request, "request", (), HOSTS)) == []
+    assert _errors(check_request(request, "request", (), check_data=True)) == []
 
 
 def test_union_of_the_old_rules() -> None:
