@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from agent.errors import ConfigError, InputError, PublishFailed
+from agent.errors import BoundaryViolation, ConfigError, InputError, PublishFailed
 from agent.generate.postman import leaves
-from agent.models import PublishResult
+from agent.models import Finding, PublishResult
 from agent.ports import ChangeSet
 from agent.publish.git import ZERO_OID, Git
 from agent.publish.merge import dump_collection, is_postwright_item, merge_collection
@@ -63,7 +63,14 @@ class LocalGitPublisher:
         git.run("check-ref-format", ref, what=f"branch name {branch!r}")
 
         mode, existing = self._read_collection(git, base)
-        text = dump_collection(merge_collection(existing, change_set.collection))
+        flags: list[Finding] = []
+        text = dump_collection(merge_collection(existing, change_set.collection, flags))
+        ours = [f for f in flags if f.severity == "error"]
+        if ours:  # e.g. our script sets a variable a human request uses in its host
+            raise BoundaryViolation(
+                f"{len(ours)} generated script finding(s) outside the script policy once merged into "
+                f"{self.collection_path} (first: {ours[0].code} at {ours[0].location}); nothing published"
+            )
         blob = git.run("hash-object", "-w", "--stdin", input=text.encode())
         tree = self._tree_with(git, base, mode, blob)
         body_path = self._write_body(branch, change_set.body)
@@ -81,7 +88,7 @@ class LocalGitPublisher:
         # Build on our earlier commit while it is based on the current base; otherwise start afresh.
         on_base = tip is not None and git.succeeds("merge-base", "--is-ancestor", base, tip)
         parent = tip if tip is not None and on_base else base
-        commit = git.commit_tree(tree, [parent], self._message(change_set))
+        commit = git.commit_tree(tree, [parent], self._message(change_set, len(flags)))
         git.run("update-ref", "-m", "postwright: publish", ref, commit, tip or ZERO_OID)
         return PublishResult(branch=branch, commit=commit, pr_body_path=str(body_path), created=True)
 
@@ -131,7 +138,7 @@ class LocalGitPublisher:
         os.replace(tmp, path)
         return path
 
-    def _message(self, change_set: ChangeSet) -> str:
+    def _message(self, change_set: ChangeSet, human_flags: int = 0) -> str:
         """An honest commit message: what changed, where, and that a person must review it."""
         items = [i for _, i in leaves(change_set.collection.get("item", [])) if is_postwright_item(i)]
         lines = [
@@ -144,6 +151,11 @@ class LocalGitPublisher:
             "items are unchanged. Review before merging.",
             "",
         ]
+        if human_flags:
+            lines[-1:-1] = [
+                f"{human_flags} finding(s): human-written scripts outside the script policy,",
+                "kept as written (postwright validate lists them).",
+            ]
         # ids only: item names can carry words from the spec or a model; the PR body is where
         # they are shown, escaped
         lines += [f"- {i['id']}" for i in items]
