@@ -35,7 +35,8 @@ _KW_PREFILTER = (
     "(?:" + "|".join(body for _, body in _KEYWORDS) + r")[A-Za-z0-9_.\-]{0,30}"
     r"(?:\s+(?:string|str|var|\[\]byte))?"
     # Quotes may be JSON-escaped once or twice (\"password\": \"...\"), as Airflow 3 renders lines.
-    r"""(?:\\{0,3}["'`]?\s{0,4}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}(?:\(?\\{0,3}["'`]|[bru]?["'])?|>\s{0,40})"""
+    r"""(?:\\{0,3}["'`]?[ \t]{0,16}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}"""
+    r"""(?:\(?\\{0,3}["'`]|[bru]?["'])?|>\s{0,40})"""
     r"""[^\s"'`,;&<>()\[\]{}*\\|]{4}"""
 )
 
@@ -49,7 +50,7 @@ _KEYED = re.compile(
     rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
     # The value sits on the operator's line ("password=\nurl=..." is an empty password), except
     # after an XML tag (<apiToken>\n  value).
-    r"""(?:(?:\\{1,3})?["'`]?\s{0,4}(?P<op>[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}"""
+    r"""(?:(?:\\{1,3})?["'`]?[ \t]{0,16}(?P<op>[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}"""
     r"""(?:\(?(?:\\{1,3})?["'`]|[bru]?["'])?|(?P<tag>>)\s*)"""
     rf"""(?P<s>{_VALUE}{{4,300}})""",
     _I,

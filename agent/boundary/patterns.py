@@ -49,7 +49,7 @@ def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 _I = re.IGNORECASE
-_B = r"(?<![A-Za-z0-9_])"  # left boundary that, unlike \b, also works before "-" or "."
+_B = r"(?<![A-Za-z0-9])"  # left boundary; a "_" may glue a token on: run_id=manual__<token>
 _E = r"(?![A-Za-z0-9_])"
 
 

@@ -20,6 +20,7 @@ _RECORD = re.compile(r"\[?\d{4}-\d{2}-\d{2}|(?:DEBUG|INFO|WARNING|WARN|ERROR|CRI
 # A continuation of a random token: a digit, an upper-case letter after a lower-case one, or a
 # token symbol ("connection" or "Traceback" on the next line is a word, not a token's rest).
 _ESCAPED = re.compile(f"(?<=[{_RUN}]{{{TAIL_MIN}}})(?:\\\\r)?\\\\n")
+_EVENT = re.compile(r'"event": "((?:[^"\\\n]|\\.)*)"')
 _TOKENISH = re.compile(r"[0-9_\-+/=]|[a-z][A-Z]")
 
 
@@ -33,8 +34,9 @@ def breaks(text: str, start: int, end: int) -> Iterator[tuple[int, int, int, int
 
     Yields (cut, resume, head end, stop): the token's first part ends at ``cut``, its rest
     starts at ``resume`` and runs at least to ``head end``; ``stop`` ends the text to search.
-    Breaks are a real one after the line, or an escaped ``\\n`` inside it (a JSON-rendered log
-    line, as Airflow 3 serves them).
+    Breaks are an escaped ``\\n`` inside the line, the line break after it, or, in JSON log
+    lines (Airflow 3 renders each output line as one), the end of this line's ``event`` where
+    the next line's ``event`` goes on.
     """
     if text.find("\\n", start, end) >= 0:
         for m in _ESCAPED.finditer(text, start, end):
@@ -44,21 +46,37 @@ def breaks(text: str, start: int, end: int) -> Iterator[tuple[int, int, int, int
     if (start and text[start - 1] != "\n") or end >= len(text) or text[end] != "\n":
         return
     stop = text.find("\n", end + 1)
-    stop = len(text) if stop < 0 else stop
-    head = _head(text, end + 1, stop) if wrap_tail(text, start, end) else None
-    if head is not None:
-        yield (end - 1 if text[end - 1] == "\r" else end), head[0], head[1], stop
+    found = _line_break(text, start, end, len(text) if stop < 0 else stop)
+    if found is not None:
+        yield found
+
+
+def _line_break(text: str, start: int, end: int, stop: int) -> tuple[int, int, int, int] | None:
+    """The break between the line ``text[start:end]`` and the next one (ending at ``stop``)."""
+    if wrap_tail(text, start, end):
+        head = _head(text, end + 1, stop)
+        if head is not None:
+            return (end - 1 if text[end - 1] == "\r" else end), head[0], head[1], stop
+    first = _EVENT.search(text, start, end) if text.find('"event"', start, end) >= 0 else None
+    if first is None or not wrap_tail(text, first.start(1), first.end(1)):
+        return None
+    second = _EVENT.search(text, end + 1, stop)
+    head = None if second is None else _head(text, second.start(1), second.end(1))
+    if second is None or head is None:
+        return None
+    return first.end(1), head[0], head[1], second.end(1)
 
 
 def may_join(text: str, start: int, end: int) -> bool:
     """Whether the line ``text[start:end]`` may be joined with the next (see :func:`breaks`):
-    a block must not be cut after it. An unfinished next line shorter than a token's head counts."""
-    if not wrap_tail(text, start, end):
-        return False
+    a block must not be cut after it. An unfinished next line counts when this one has a tail."""
     stop = text.find("\n", end + 1)
-    if stop < 0 and len(text) - end <= 64:
-        return True
-    return _head(text, end + 1, len(text) if stop < 0 else stop) is not None
+    if stop < 0:
+        event = _EVENT.search(text, start, end)
+        return wrap_tail(text, start, end) or (
+            event is not None and wrap_tail(text, event.start(1), event.end(1))
+        )
+    return _line_break(text, start, end, stop) is not None
 
 
 def _head(text: str, pos: int, stop: int) -> tuple[int, int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import random
 import secrets
 import string
@@ -101,6 +102,11 @@ def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+def event(text: str) -> str:
+    """One Airflow 3 log line: an output line rendered as a JSON event."""
+    return json.dumps({"timestamp": "2026-11-25T02:00:11.000000Z", "event": text, "level": "info"})
+
+
 def _split(token: str, at: int) -> tuple[str, str]:
     return token[:at], token[at:]
 
@@ -182,5 +188,8 @@ def shapes() -> list[tuple[str, str, list[str]]]:
         ("split", f"using token {g1}\n{g2} for the push", [g1, g2]),
         ("split", f"id_token={j1}\n    {j2}", [j1, j2]),
         ("split", f"X-Api-Key: {k1}\n{k2}", [k1, k2]),
+        ("split", event(f"retrying with Authorization: Bearer {j1}") + "\n" + event(j2), [j1, j2]),
+        ("split", event(f"pushing with {g1}") + "\n" + event(f"{g2} (attempt 2)"), [g1, g2]),
+        ("split", event(f"Authorization: Bearer {b1}\n{b2}"), [b1, b2]),
     ]
     return out

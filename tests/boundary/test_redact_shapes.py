@@ -113,3 +113,14 @@ def test_basic_credentials_need_a_user_password_pair() -> None:
     assert Redactor().redact(f"basic {b64(rand(30))[:16]}xyz")[1] == []  # not base64 of text
     blob = b64("svc:" + weak())
     assert blob not in Redactor().redact(f"X-Relay: Basic {blob}")[0]
+
+
+def test_token_glued_on_by_an_underscore_is_found() -> None:
+    """Airflow prints run ids in its log lines: ``manual__<a token pasted by mistake>``."""
+    for token in (
+        "sk" + "_live_" + rand(24),
+        "gh" + "p_" + rand(36),
+        "xo" + "xb-" + rand(12, "0123456789") + "-" + rand(12, "0123456789") + "-" + rand(24),
+    ):
+        out, _ = Redactor().redact(f"ti=<TaskInstance: sync.push manual__{token} [queued]>")
+        assert token not in out and "manual__[REDACTED:" in out

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redaction_canaries import cases, pem_key, rand, shapes
+from redaction_canaries import cases, event, pem_key, rand, shapes
 
 from agent.boundary.redact import Redactor
 
@@ -94,7 +94,11 @@ def test_wrapped_token_across_the_carry_over_boundary(lines_before: int) -> None
     filler = "[2024-01-01T00:00:00+0000] {x.py:1} INFO - " + "y" * 55 + "\n"
     head, rest = rand(40), rand(32)
     gh = "gh" + "p_" + rand(36)
-    pairs = [f"Authorization: Bearer {head}\n{rest}\n", f"using token {gh[:22]}\n{gh[22:]} for the push\n"]
+    pairs = [
+        f"Authorization: Bearer {head}\n{rest}\n",
+        f"using token {gh[:22]}\n{gh[22:]} for the push\n",
+        event(f"retrying with Authorization: Bearer {head}") + "\n" + event(rest) + "\n",
+    ]
     for pair in pairs:
         text = filler * lines_before + pair + filler * 5
         whole, _ = Redactor().redact(text)
