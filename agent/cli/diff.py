@@ -48,5 +48,5 @@ def command(
     old = load_spec(base, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
     new = load_spec(revision, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
     changes = keep(diff_specs(old, new), breaking_only=breaking_only)
-    typer.echo(render(fmt, base, revision, changes))
+    typer.echo(render(fmt, old.ref, new.ref, changes))  # refs as loaded: URLs masked
     return EXIT_FINDINGS if fails(changes, fail_on) else EXIT_OK

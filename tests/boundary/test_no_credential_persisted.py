@@ -169,3 +169,22 @@ def test_a_base_url_with_credentials_is_refused_before_anything_is_written(
     assert secret not in done.stdout + done.stderr
     assert not out.exists()
     assert all(secret.encode() not in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_diff_prints_spec_urls_masked(tmp_path: Path, spec_server: tuple[str, type[_Spec]], fmt: str) -> None:
+    host, handler = spec_server
+    handler.body = (demo.EXAMPLE / "specs" / "petstore-v2.yaml").read_bytes()
+    password, token = _rand(16), _rand(24)
+    url = f"http://reader:{password}@{host}/v2.yaml?access_token={token}"
+    base = str(demo.EXAMPLE / "specs" / "petstore-v1.yaml")
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "diff", base, url, "--format", fmt],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    shown = done.stdout + done.stderr
+    assert password not in shown and token not in shown
+    assert f"http://***@{host}/v2.yaml?access_token=***" in shown
