@@ -71,16 +71,22 @@ def short_ok(parts: list[str], keyword: str) -> bool:
 
 
 _BOOL = frozenset({"true", "false", "yes", "no", "on", "off", "enabled", "disabled"})
+# OpenAPI / JSON Schema types and formats: a schema rendered as text ("token": "uuid").
+_TYPES = frozenset(
+    {"string", "integer", "number", "boolean", "object", "array", "uuid", "date", "date-time", "email"}
+    | {"binary", "byte", "int32", "int64", "float", "double", "password", "uri", "hostname", "ipv4"}
+)
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,6}(?:\.\d+)?|\d*\.\d+)(?:[eE][+-]?\d+)?$")
 _MASK = re.compile(r"^(?:\*+|x+|X+|#+|\.+|•+)$")
 
 
 def non_secret(value: str) -> bool:
-    """Booleans, small numbers (ports, counts, timeouts; six digits or fewer) and masks.
+    """Booleans, small numbers (ports, counts, timeouts; six digits or fewer), masks and
+    schema type names (``"token": "uuid"``).
 
     Templates (``{{var}}``, ``${VAR}``), our placeholders, ``<password>``-style stand-ins
     and stop-words (``changeme``, ``null``, ``required``) are judged by
     :func:`agent.boundary.entropy.is_placeholder_value`.
     """
     v = value.strip("\"'`")
-    return v.lower() in _BOOL or bool(_NUMBER.match(v) or _MASK.match(v))
+    return v.lower() in _BOOL or v in _TYPES or bool(_NUMBER.match(v) or _MASK.match(v))

@@ -152,6 +152,8 @@ def keyed_check(m: re.Match[str], value: str) -> bool:
     quoted = m.start("s") > 0 and text[m.start("s") - 1] in "\"'`"
     if not quoted and _CODE_REF.match(value):
         return False
+    if m.group("op") == "," and _FIELD_NAME.match(value):  # ["password", "author_association"]
+        return False
     return judge_named(parts, matched_keyword(m), value, asserted=_asserted(m, quoted))
 
 
@@ -182,6 +184,9 @@ def judge_named(parts: list[str], keyword: str, value: str, *, asserted: bool) -
 
 
 _PASSWORD = re.compile(r"pass|pwd|pswd|psw", _I)
+# The next name in a list of field names, not a value: a lower-case word, snake_case, camelCase.
+# Its parts are words (with at most a two-digit suffix): a random lower-case token is not.
+_FIELD_NAME = re.compile(r"^[a-z]+\d{0,2}(?:(?:_[a-z]+|[A-Z][a-z]+)\d{0,2})*$")
 _PROSE_REST = re.compile(r"[ \t]+[^\s]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 

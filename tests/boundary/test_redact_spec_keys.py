@@ -98,3 +98,15 @@ def test_keys_of_json_and_yaml_text_survive() -> None:
     escaped = json.dumps({"event": body})  # an Airflow 3 log line: the body JSON-escaped
     out, _ = Redactor().redact(escaped)
     assert list(json.loads(json.loads(out)["event"])) == [*NAMES, "user"]
+
+
+def test_field_names_listed_in_text_are_not_values() -> None:
+    texts = [
+        '"required": ["password", "author_association", "token"]',
+        "required: [password, api_key, token, author_association, nodeId]",
+        '("password", "user_login")',
+        '{"token": "uuid", "password": "string", "api_key": "int64", "secret_key": "date-time"}',
+        "properties: {password: {type: string}, token: {type: string, format: uuid}}",
+    ]
+    for text in texts:
+        assert Redactor().redact(text) == (text, [])
