@@ -20,11 +20,9 @@ def _redacted(message: str) -> str:
     """Error text can quote inputs (a URL with credentials, a config value): redact it too."""
     message = mask_urls(message)  # userinfo and secret query values, whatever their entropy
     try:
-        from agent.boundary.provenance import redact_id
         from agent.boundary.redact import Redactor
 
-        # As an id: a quoted log path's `run_id=manual__<token>` is found after its '__' too.
-        return redact_id(Redactor(), message, origin="error")
+        return Redactor().redact(message)[0]
     except Exception:  # noqa: BLE001 - never let the error path fail; drop the detail instead
         return message.split(":", 1)[0] + ": (details withheld)"
 
