@@ -9,7 +9,6 @@ credential headers or query parameters are *secret*: a script may not read them 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,8 +43,19 @@ def _host_part(raw: str) -> str:
     return scheme + (rest[: end.start()] if end else rest)
 
 
-def _dumped(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+def _text(value: Any) -> str:
+    """Every string in a JSON value, joined (where a ``{{variable}}`` could sit)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_text(v) for v in (*value.keys(), *value.values()))
+    return str(value) if value is not None else ""
+
+
+def _names(text: str) -> list[str]:
+    return template_vars(text) if "{{" in text else []
 
 
 def _request_names(request: Any) -> Iterator[tuple[str, bool]]:
@@ -57,26 +67,28 @@ def _request_names(request: Any) -> Iterator[tuple[str, bool]]:
     url = request.get("url")
     raw = url.get("raw") if isinstance(url, dict) else url
     if isinstance(raw, str):
-        yield from ((n, False) for n in template_vars(_host_part(raw.strip())))
+        yield from ((n, False) for n in _names(_host_part(raw.strip())))
     if isinstance(url, dict):
         for field in ("host", "protocol", "port"):
-            yield from ((n, False) for n in template_vars(_dumped(url.get(field) or "")))
+            yield from ((n, False) for n in _names(_text(url.get(field))))
         for entry in url.get("query") or []:
-            if isinstance(entry, dict) and credential_field(str(entry.get("key") or "")):
-                yield from ((n, True) for n in template_vars(_dumped(entry.get("value") or "")))
+            names = _names(_text(entry.get("value"))) if isinstance(entry, dict) else []
+            if names and credential_field(str(entry.get("key") or "")):
+                yield from ((n, True) for n in names)
     for entry in request.get("header") or []:
-        if isinstance(entry, dict):
+        names = _names(_text(entry)) if isinstance(entry, dict) else []
+        if names:
             secret = credential_field(str(entry.get("key") or ""))
-            yield from ((n, secret) for n in template_vars(_dumped(entry)))
+            yield from ((n, secret) for n in names)
     if request.get("auth") is not None:
-        yield from ((n, True) for n in template_vars(_dumped(request["auth"])))
+        yield from ((n, True) for n in _names(_text(request["auth"])))
 
 
 def _walk(node: Any) -> Iterator[tuple[str, bool]]:
     if not isinstance(node, dict):
         return
     if node.get("auth") is not None:  # a collection's or folder's own auth block
-        yield from ((n, True) for n in template_vars(_dumped(node["auth"])))
+        yield from ((n, True) for n in _names(_text(node["auth"])))
     if "request" in node:
         yield from _request_names(node["request"])
     for child in node.get("item") or []:
@@ -88,7 +100,7 @@ def _closure(names: set[str], variables: Any) -> set[str]:
     values: dict[str, str] = {}
     for var in variables if isinstance(variables, list) else []:
         if isinstance(var, dict) and var.get("key") is not None:
-            values[str(var["key"])] = _dumped(var.get("value") or "")
+            values[str(var["key"])] = _text(var.get("value"))
     todo, seen = list(names), set(names)
     while todo:
         for ref in template_vars(values.get(todo.pop(), "")):
