@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus
 
+from agent.boundary.keynames import words
+
 MASK = "***"
 
 # A whole word of a name that makes its value a credential (``DB_PASS``, ``?key=``, ``sig``).
+# Broader than boundary.keynames.strong (which redacts whatever the entropy): a masked URL or
+# setting loses nothing, so ``key``, ``code`` and ``sig`` count here.
 _WORDS = frozenset(
     {
         "auth", "authorization", "bearer", "code", "cookie", "cred", "creds", "credential",
@@ -23,7 +27,6 @@ _WORDS = frozenset(
 # Anywhere in the flattened name (``PRIMARY_DB_PASSWORD``, ``X-Amz-Security-Token``, ``apiKey``).
 _PARTS = ("token", "secret", "passw", "signature", "credential", "apikey", "accesskey", "privatekey")
 _ENDS = ("pass", "pwd", "key", "token", "sig")
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 # A host (name, IPv4 or [IPv6]) and port that end the authority.
 _HOST_END = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~\-]+)(?::\d*)?(?=[/?#]|$)")
@@ -41,7 +44,7 @@ def secret_name(name: str) -> bool:
         return False
     if any(part in flat for part in _PARTS) or flat.endswith(_ENDS):
         return True
-    return any(word.lower() in _WORDS for word in _WORD.findall(name))
+    return not _WORDS.isdisjoint(words(name))
 
 
 def _userinfo_end(rest: str) -> int:
