@@ -124,7 +124,7 @@ class ScriptChecker(Statements):
                     )
 
     def secret(self, name: str) -> bool:
-        return name.lower() in self.secret_names or js.is_secret_name(name)
+        return name.strip().lower() in self.secret_names or js.is_secret_name(name)
 
     def identifier(self, node: Node) -> Value:
         name = str(node["name"])
@@ -239,7 +239,7 @@ class ScriptChecker(Statements):
                 self.refuse(
                     "script-secret-variable", f"pm.{scope}.{op} of credential variable '{name}'", node
                 )
-        elif name.lower() in self.protected_names or self.secret(name):
+        elif name.strip().lower() in self.protected_names or self.secret(name):
             self.refuse(
                 "script-protected-variable",
                 f"'{name}' is used in a request's host, headers or auth: scripts may not set it",

@@ -47,6 +47,7 @@ def _hostile() -> dict[str, str]:
         "base-reversed": set_base.format(f"{rev}.split('').reverse().join('')"),
         "base-name-concat": f"pm.collectionVariables.set('base' + 'Url', {sink});",
         "base-name-template": f"pm.collectionVariables.set(`baseUrl`, {sink});",
+        "base-name-spaced": f"pm.collectionVariables.set(' baseUrl ', {sink});",
         "base-bracket": f"pm.collectionVariables['set']('baseUrl', {sink});",
         "base-bracket-built": f"pm.collectionVariables['s' + 'et']('baseUrl', {sink});",
         "base-alias": f"const v = pm.collectionVariables; v.set('baseUrl', {sink});",
