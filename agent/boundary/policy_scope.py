@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.boundary.policy_js import template_vars
 from agent.boundary.policy_request import credential_field
 
 BASE_URL_VAR = "baseUrl"
 _AUTHORITY_END = re.compile(r"[/?#]")
+_POSTMAN_VAR = re.compile(r"\{\{([^{}]*?)\}\}")  # postman-collection's Substitutor
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ def _text(value: Any) -> str:
 
 
 def _names(text: str) -> list[str]:
-    return template_vars(text) if "{{" in text else []
+    """Variable names as Postman reads them (any text between braces; compared stripped)."""
+    return [name.strip() for name in _POSTMAN_VAR.findall(text)] if "{{" in text else []
 
 
 def _request_names(request: Any) -> Iterator[tuple[str, bool]]:
@@ -100,10 +101,10 @@ def _closure(names: set[str], variables: Any) -> set[str]:
     values: dict[str, str] = {}
     for var in variables if isinstance(variables, list) else []:
         if isinstance(var, dict) and var.get("key") is not None:
-            values[str(var["key"])] = _text(var.get("value"))
+            values[str(var["key"]).strip()] = _text(var.get("value"))
     todo, seen = list(names), set(names)
     while todo:
-        for ref in template_vars(values.get(todo.pop(), "")):
+        for ref in _names(values.get(todo.pop(), "")):
             if ref not in seen:
                 seen.add(ref)
                 todo.append(ref)

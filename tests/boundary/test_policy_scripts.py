@@ -117,6 +117,16 @@ def test_protected_variables_come_from_the_requests_around_the_script() -> None:
     assert check_script("pm.collectionVariables.get('t')", scope)
 
 
+def test_variable_names_are_read_as_postman_reads_them() -> None:
+    from agent.boundary.policy_scope import scope_of
+
+    # postman-collection substitutes any text between the braces, spaces included
+    scope = scope_of({"request": {"url": "https://{{my host}}.{{ zone }}/x"}})
+    for name in ("my host", " my host ", "zone", " zone "):
+        found = check_script(f"pm.collectionVariables.set({name!r}, 'x')", scope)
+        assert {f.code for f in found} == {"script-protected-variable"}, name
+
+
 def test_nested_code_is_checked_everywhere() -> None:
     source = (
         "pm.test('a', () => { if (true) { [1].map(x => pm.sendRequest('https://evil.example.net')); } });"
