@@ -69,6 +69,7 @@ _ALLOWLIST = frozenset(
         "a6c814bc555ae62c7bd8b58ec07bf559c7ed3a009976a1e0acc9cef0d4473b41",
     }
 )
+_FILLER_RUN = re.compile(r"(?:x{8,}|X{8,}|\*{3,}|#{4,}|0{12,})")
 _REPEAT = re.compile(r"^(.)\1*$|^(?:x+|X+|\*+|\.+|-+|0+|1234567890?)$")
 
 
@@ -95,7 +96,7 @@ def is_placeholder_value(value: str) -> bool:
     if v.lower() in _STOP or _TEMPLATE.match(v) or _REPEAT.match(v):
         return True
     # A run of one filler character ("xxxxxxxx", "XXXXXXXXXX") inside a sample token.
-    return v.endswith("EXAMPLE") or bool(re.search(r"(?:x{8,}|X{8,}|\*{3,}|#{4,}|0{12,})", v))
+    return v.endswith("EXAMPLE") or bool(_FILLER_RUN.search(v))
 
 
 def plausible(value: str, *, min_len: int, min_entropy: float) -> bool:
