@@ -13,7 +13,7 @@ from agent.boundary.vetoes import DENY_ANY, curl_check, keyed_check, matched_key
 _I = re.IGNORECASE
 
 # Keyword -> placeholder kind, most specific first (the first group that matched names the kind).
-_KEYWORDS: tuple[tuple[str, str], ...] = (
+KEYWORDS: tuple[tuple[str, str], ...] = (
     # Short keys (pass, pw, pwd, sid) count only as a whole word of the name (keynames.short_ok).
     ("password", r"pass(?:w(?:or)?d|phrase)?|pwd|pswd|psw|pw"),
     ("client-secret", r"client[_.\-]?secret"),
@@ -28,11 +28,11 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("key", r"key"),
     ("access", r"access"),
 )
-_KW_ALT = "|".join(f"(?P<k{i}>{body})" for i, (_, body) in enumerate(_KEYWORDS))
+KW_ALT = "|".join(f"(?P<k{i}>{body})" for i, (_, body) in enumerate(KEYWORDS))
 # The prefilter already demands an operator and four value characters: "password=***" and
 # "secrets_masker.py:310}" are then not even candidates (they are most keyword hits in logs).
 _KW_PREFILTER = (
-    "(?:" + "|".join(body for _, body in _KEYWORDS) + r")[A-Za-z0-9_.\-]{0,30}"
+    "(?:" + "|".join(body for _, body in KEYWORDS) + r")[A-Za-z0-9_.\-]{0,30}"
     r"(?:\s+(?:string|str|var|\[\]byte))?"
     # Quotes may be JSON-escaped once or twice (\"password\": \"...\"), as Airflow 3 renders lines.
     r"""(?:\\{0,3}["'`]?[ \t]{0,16}(?:[:?|!.+]{0,3}=>?|:|->|<-|,)\s{0,4}"""
@@ -42,12 +42,12 @@ _KW_PREFILTER = (
 
 # Keyword starts in lower-cased text: a plain alternation of literals, which ``re`` scans with a
 # first-character set, where the case-less _KEYED would try every branch at every offset.
-_KW_START = re.compile("|".join(body for _, body in _KEYWORDS))
+KW_START = re.compile("|".join(body for _, body in KEYWORDS))
 
 _VALUE = r"""[^\s"'`,;&<>()\[\]{}*\\|]"""
 _KEYED = re.compile(
     # No pattern for the name before the keyword: a lazy prefix costs 40 tries at every offset.
-    rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
+    rf"""(?P<key>(?:{KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:\s+(?:string|str|String|\[\]byte|var))?"""
     # The value sits on the operator's line ("password=\nurl=..." is an empty password), except
     # after an XML tag (<apiToken>\n  value).
     r"""(?:(?:\\{1,3})?["'`]?[ \t]{0,16}(?P<op>[:?|!.+]{0,3}=>?|:|->|<-|,)[ \t]{0,4}"""
@@ -57,9 +57,9 @@ _KEYED = re.compile(
 )
 
 
-def _keyed_kind(m: re.Match[str]) -> str:
+def keyed_kind(m: re.Match[str]) -> str:
     """Name the placeholder after the keyword that matched (password, token, api-key, ...)."""
-    for i, (kind, _) in enumerate(_KEYWORDS):
+    for i, (kind, _) in enumerate(KEYWORDS):
         if m.group(f"k{i}") is not None:
             return kind
     return "secret"
@@ -194,14 +194,14 @@ CONTEXT_RULES: tuple[Rule, ...] = (
         min_len=4,  # keyed_check judges the value: any entropy under a strong name, else 3.0 bits
         priority=20,
         next_line=True,
-        starts=_KW_START,
-        kind_of=_keyed_kind,
+        starts=KW_START,
+        kind_of=keyed_kind,
         check=keyed_check,
     ),
 )
 
 # Field names that hold a secret value (JSON/YAML keys, parameter names), as a whole name.
-_FIELD = re.compile(rf"^[A-Za-z0-9_.\-$@]{{0,40}}?(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}}$", _I)
+_FIELD = re.compile(rf"^[A-Za-z0-9_.\-$@]{{0,40}}?(?:{KW_ALT})[A-Za-z0-9_.\-]{{0,30}}$", _I)
 # ...but not the names that describe a secret rather than hold one (tokenUrl, token_type, ...).
 _FIELD_META = re.compile(
     r"(?:type|url|uri|endpoint|name|format|in|expires?(?:_?in|_?at)?|expiry|ttl|length|count|path|file|"
@@ -223,4 +223,4 @@ def field_kind(name: str) -> str | None:
         return None
     if not strong(parts) and DENY_ANY.intersection(parts):  # author_association, primary_key
         return None
-    return _keyed_kind(m)
+    return keyed_kind(m)

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
-from agent.boundary.contextual import _KEYWORDS, _KW_ALT, _KW_START, _keyed_kind
+from agent.boundary.contextual import KEYWORDS, KW_ALT, KW_START, keyed_kind
 from agent.boundary.patterns import Rule
 from agent.boundary.vetoes import judge_named, matched_keyword, name_words
 
@@ -24,12 +24,12 @@ if TYPE_CHECKING:
     from agent.boundary.detect import Detector
 
 _I = re.IGNORECASE
-_KW_BODIES = "|".join(body for _, body in _KEYWORDS)
+_KW_BODIES = "|".join(body for _, body in KEYWORDS)
 
 # %22password%22%3A%22value%22, password%3Dvalue%26...: the operator itself is encoded. The value
 # ends at an encoded quote, comma, ampersand, space, brace or bracket.
 _PCT_KEYED = re.compile(
-    rf"""(?P<key>(?:{_KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:%2[27])?(?:%20|\+){{0,4}}%3[AD](?:%20|\+){{0,4}}(?:%2[27])?"""
+    rf"""(?P<key>(?:{KW_ALT})[A-Za-z0-9_.\-]{{0,30}})(?:%2[27])?(?:%20|\+){{0,4}}%3[AD](?:%20|\+){{0,4}}(?:%2[27])?"""
     rf"""(?P<s>(?:[A-Za-z0-9_.\-~!*]|%(?!2[267C]|7[BD]|5[BD]|20)[0-9A-F]{{2}}){{1,300}})""",
     _I,
 )
@@ -51,7 +51,7 @@ def decode_b64(value: str) -> str | None:
         text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return text if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable() else None
+    return text if text.replace("\n", "").replace("\t", "").isprintable() else None
 
 
 @cache
@@ -84,8 +84,8 @@ PERCENT_RULES: tuple[Rule, ...] = (
         caseless=True,
         min_len=1,
         priority=21,
-        starts=_KW_START,
-        kind_of=_keyed_kind,
+        starts=KW_START,
+        kind_of=keyed_kind,
         check=_pct_check,
     ),
 )

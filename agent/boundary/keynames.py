@@ -43,7 +43,7 @@ _STRONG_PAIRS = frozenset(
 # anti-forgery tokens) or a published key; such names keep the entropy rule.
 _NOT_CREDENTIAL = frozenset(
     {"page", "next", "continuation", "pagination", "cursor", "sync", "csrf", "xsrf", "public", "pub"}
-    | {"publishable", "max", "num", "total", "tokenizer"}
+    | {"publishable", "max", "num", "total"}
 )
 # Test fixtures name their decoys: nonMatchingToken, fakeSecret, dummy_password.
 DECOYS = frozenset({"fake", "dummy", "mock", "bogus", "invalid", "matching"})
