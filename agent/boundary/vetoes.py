@@ -174,8 +174,8 @@ def judge_named(parts: list[str], keyword: str, value: str, *, asserted: bool) -
         return not (non_secret(value) or is_placeholder_value(value) or _names_a_secret(value))
     if DENY_ANY.intersection(parts) or _NAMED.search(value):
         return False
-    if not asserted and value.isalpha() and len(value) < 16:  # a word of prose: "password": "Please enter"
-        return False
+    if not asserted and (keyword.lower() in SHORT or (value.isalpha() and len(value) < 16)):
+        return False  # prose: "password": "Please enter", "--- PASS: test_login (0.01s)"
     # People pick weak passwords; a weak one is still a leak. "pass" alone is often prose
     # ("Grants Pass, Oregon", "boarding pass: ...") and keeps the general bar.
     if keyword.lower() not in SHORT and _PASSWORD.match(keyword):
@@ -203,8 +203,12 @@ def _asserted(m: re.Match[str], quoted: bool) -> bool:
     op = m.group("op") or ""
     if "=" in op:
         return True
-    # In prose the value is a plain word with more words after it on the line.
-    return op == ":" and not (m.group("s").isalpha() and _PROSE_REST.match(text, end))
+    if op != ":":
+        return False
+    # In prose the value is a plain word with more words after it on the line; after a short
+    # key ("--- PASS: test_login (0.01s)") anything with more words after it.
+    more = _PROSE_REST.match(text, end) is not None
+    return not (more and (m.group("s").isalpha() or matched_keyword(m).lower() in SHORT))
 
 
 def _names_a_secret(value: str) -> bool:

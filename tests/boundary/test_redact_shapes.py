@@ -82,6 +82,8 @@ def test_a_value_ending_a_line_does_not_swallow_the_next_line(text: str) -> None
         f"nonMatchingToken := {weak()}",
         "next_page_token=abc",
         "csrf_token: x",
+        "--- PASS: test_login_flow (0.01s)",
+        "PASS: test_orders_api_v2 in 0.2s",
     ],
 )
 def test_known_non_secrets_under_secret_names_are_kept(text: str) -> None:
