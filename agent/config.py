@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from agent.errors import ConfigError
+from agent.limits import Limits
 from agent.urls import MASK, mask_urls, secret_name
 
 CONFIG_NAME = "postwright.toml"
@@ -119,6 +120,7 @@ class Settings(BaseSettings):
     airflow: AirflowSection = AirflowSection()
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()
+    limits: Limits = Limits()  # [limits]: bounds on the work one hostile input can cause
     root: Path = Field(default=Path("."), exclude=True, description="project root (the file's folder)")
     config_file: Path | None = Field(default=None, exclude=True)
     _shown: _Shown = PrivateAttr(default_factory=dict)  # how `config show` prints ${VAR} values

@@ -14,11 +14,12 @@ from agent.boundary.provenance import sanitize_raw_log, sanitize_record
 from agent.boundary.redact import Redactor
 from agent.boundary.sanitize import sanitize_spec, stream_log
 from agent.boundary.sanitized import Evidence
-from agent.diff import diff_specs
+from agent.diff import cap_changes, diff_specs
 from agent.errors import UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import postman, rules
 from agent.generate.llm_context import log_terms
+from agent.limits import DEFAULT_LIMITS, Limits
 from agent.llm.types import Budget
 from agent.models import (
     Change,
@@ -95,6 +96,7 @@ class Pipeline:
     collection: dict[str, Any] | None = None
     quarantined: int = 0
     workers: int = 1  # processes for the check stage (large batches only)
+    limits: Limits = DEFAULT_LIMITS  # bounds on what one (hostile) input can cost
 
     def run(self, job: Job) -> Iterator[Event]:
         """Run every stage, yielding events; the last is :class:`RunFinished`."""
@@ -115,14 +117,24 @@ class Pipeline:
             summary["quarantined"] = self.quarantined
 
             yield StageStarted("diff")
-            changes: list[Change] = diff_specs(base, revision) if base else []
-            summary["changes"] = len(changes)
+            found: list[Change] = diff_specs(base, revision, self.limits) if base else []
+            summary["changes"] = len(found)
+            changes, capped = cap_changes(found, self.limits)
             for change in changes:
                 self.store.remember(change.fingerprint, "change", run_id)
-            yield StageFinished("diff", f"{len(changes)} changes")
+            if capped is not None:
+                notices.append(capped)
+                yield Notice("diff", capped)
+            yield StageFinished("diff", f"{len(found)} changes")
 
             yield StageStarted("plan")
-            intents = plan(changes, signals, revision, full_spec=base is None)
+            limited: list[Finding] = []
+            intents = plan(
+                changes, signals, revision, full_spec=base is None, limits=self.limits, notes=limited
+            )
+            for note in limited:
+                notices.append(note)
+                yield Notice("plan", note)
             summary["intents"] = len(intents)
             yield StageFinished("plan", f"{len(intents)} test intents")
 

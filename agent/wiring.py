@@ -147,6 +147,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
         llm=backend,
         budget=budget,
         workers=settings.workers or default_workers(),
+        limits=settings.limits,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.diff.findings import ValueSummary
 from agent.diff.rules import level
 from agent.diff.schema import Raw, escape
 from agent.diff.scope import rule_for, sentence
@@ -74,6 +75,8 @@ class Emitter:
 
 def _plain(value: Any) -> Any:
     """Tuples to lists so fingerprints do not depend on container types."""
+    if isinstance(value, ValueSummary):
+        return ["values", value.count, value.digest]
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     return value

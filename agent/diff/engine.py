@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from agent.diff.emit import Emitter
 from agent.diff.operations import OperationDiff
 from agent.diff.schema import as_dict
 from agent.diff.security import diff_security
-from agent.models import LEVEL_ORDER, Change, SpecDocument
+from agent.limits import DEFAULT_LIMITS, Limits
+from agent.models import LEVEL_ORDER, Change, Finding, SpecDocument
 
 
 def _webhooks(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None:
@@ -47,10 +49,12 @@ def _schemas_removed(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) ->
         )
 
 
-def diff_documents(base: dict[str, Any], rev: dict[str, Any]) -> list[Change]:
+def diff_documents(
+    base: dict[str, Any], rev: dict[str, Any], limits: Limits = DEFAULT_LIMITS
+) -> list[Change]:
     """Changes between two bundled OpenAPI 3.x documents (all refs local)."""
     out = Emitter()
-    ops = OperationDiff(base, rev, out)
+    ops = OperationDiff(base, rev, out, limits)
     ops.run()
     diff_security(out, base, rev, ops.b_ops, ops.r_ops)
     _webhooks(out, base, rev)
@@ -64,11 +68,26 @@ def diff_documents(base: dict[str, Any], rev: dict[str, Any]) -> list[Change]:
     )
 
 
-def diff_specs(base: SpecDocument, revision: SpecDocument) -> list[Change]:
+def diff_specs(base: SpecDocument, revision: SpecDocument, limits: Limits = DEFAULT_LIMITS) -> list[Change]:
     """Every change from ``base`` to ``revision`` in oasdiff's rule vocabulary, errors first.
 
     Both documents come from :func:`agent.specs.load.load_spec` (bundled, Swagger 2.0 converted).
     Each change carries the old and new schema fragments (``before`` / ``after``) and a
-    fingerprint that depends on what changed, not on key order or formatting.
+    fingerprint that depends on what changed, not on key order or formatting. More than
+    ``limits.max_enum_values`` enum values added (or removed) at one schema are one change.
     """
-    return diff_documents(base.document, revision.document)
+    return diff_documents(base.document, revision.document, limits)
+
+
+def cap_changes(
+    changes: Sequence[Change], limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Change], Finding | None]:
+    """The first ``limits.max_changes`` changes (they are sorted errors first) and a notice for the rest."""
+    kept = list(changes[: limits.max_changes])
+    if len(changes) <= limits.max_changes:
+        return kept, None
+    message = (
+        f"{len(changes):,} changes: only the first {limits.max_changes:,} (errors first) are planned, "
+        f"{len(changes) - limits.max_changes:,} are left out (limits.max_changes)"
+    )
+    return kept, Finding(severity="warning", code="limit-max-changes", message=message)

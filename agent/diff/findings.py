@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,41 @@ class Raw:
             self.subject,
             self.flags,
         )
+
+
+@dataclass(frozen=True)
+class ValueSummary:
+    """Many enum values added or removed at once, reported as one change: a count and the first few."""
+
+    count: int
+    first: tuple[Any, ...]
+    digest: str  # of every value, so two different overflows never share a fingerprint
+
+    def __str__(self) -> str:
+        listed = ", ".join(repr(v) if isinstance(v, str) else canonical(v) for v in self.first)
+        return f"{self.count:,} values (the first {len(self.first)}: {listed})"
+
+
+LISTED_VALUES = 20
+
+
+def value_delta(before: list[Any], after: list[Any]) -> tuple[list[Any], list[Any]]:
+    """(removed, added) values of two enum lists, in list order; ``1``, ``1.0`` and ``true`` differ."""
+
+    def key(value: Any) -> Any:
+        # Strings (nearly every enum) hash as they are; anything else by its JSON text, tagged
+        # so that the string "1" and the number 1 stay apart.
+        return value if type(value) is str else ("json", canonical(value))
+
+    kept = {key(v) for v in after}
+    was = {key(v) for v in before}
+    return [v for v in before if key(v) not in kept], [v for v in after if key(v) not in was]
+
+
+def summarise(values: list[Any]) -> ValueSummary:
+    """The one-change form of many values."""
+    digest = hashlib.sha256("\n".join(canonical(v) for v in values).encode()).hexdigest()[:16]
+    return ValueSummary(len(values), tuple(values[:LISTED_VALUES]), digest)
 
 
 def as_dict(value: Any) -> dict[str, Any]:

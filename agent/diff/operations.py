@@ -19,6 +19,7 @@ from agent.diff.lifecycle import (
 from agent.diff.parameters import ParameterDiff
 from agent.diff.schema import SchemaDiff
 from agent.diff.unchanged import Unchanged
+from agent.limits import DEFAULT_LIMITS, Limits
 from agent.specs.document import Operation, operations
 
 _TEMPLATE = re.compile(r"{[^}]*}")
@@ -37,11 +38,13 @@ def index(doc: dict[str, Any]) -> dict[tuple[str, str], Operation]:
 class OperationDiff(ParameterDiff, BodyDiff):
     """Compares the operations of two documents and emits changes."""
 
-    def __init__(self, base: dict[str, Any], rev: dict[str, Any], out: Emitter) -> None:
+    def __init__(
+        self, base: dict[str, Any], rev: dict[str, Any], out: Emitter, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
         self.base, self.rev, self.out = base, rev, out
         self.unchanged = Unchanged(base, rev)
         self.b_ops, self.r_ops = index(base), index(rev)
-        self.schemas = SchemaDiff(base, rev, self.unchanged)
+        self.schemas = SchemaDiff(base, rev, self.unchanged, max_enum_values=limits.max_enum_values)
 
     def run(self) -> None:
         """Emit every endpoint-level and inner change."""

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.diff.findings import Raw, as_dict, as_list, canonical, escape, flags_of, types_of
+from agent.diff.findings import (
+    Raw,
+    as_dict,
+    as_list,
+    canonical,
+    escape,
+    flags_of,
+    summarise,
+    types_of,
+    value_delta,
+)
 from agent.diff.keywords import compare_discriminator, compare_keyed, compare_value
 from agent.diff.lifecycle import stability_rule
 from agent.diff.shapes import ANNOTATIONS, listed, null_wrapped, type_list
 from agent.diff.unchanged import Unchanged
+from agent.limits import DEFAULT_LIMITS
 from agent.specs.document import MAX_REF_HOPS
 
 __all__ = ["Raw", "SchemaDiff", "as_dict", "as_list", "canonical", "escape", "flags_of", "types_of"]
@@ -52,9 +63,15 @@ class SchemaDiff:
     """Compares schemas of two documents; results are memoised per (base node, revision node)."""
 
     def __init__(
-        self, base_doc: dict[str, Any], rev_doc: dict[str, Any], unchanged: Unchanged | None = None
+        self,
+        base_doc: dict[str, Any],
+        rev_doc: dict[str, Any],
+        unchanged: Unchanged | None = None,
+        *,
+        max_enum_values: int = DEFAULT_LIMITS.max_enum_values,
     ) -> None:
         self.base_doc = base_doc
+        self.max_enum_values = max_enum_values
         self.rev_doc = rev_doc
         self.unchanged = unchanged
         self._memo: dict[tuple[int, int], list[Raw]] = {}
@@ -143,22 +160,14 @@ class SchemaDiff:
         if isinstance(re_, list) and not isinstance(be, list):
             add("became-enum", None, re_)
         elif isinstance(be, list) and isinstance(re_, list):
-            after = {canonical(v) for v in re_}
-            before = {canonical(v) for v in be}
-            for v in be:
-                if canonical(v) not in after:
-                    add("enum-value-removed", v, None, v)
-            for v in re_:
-                if canonical(v) not in before:
-                    add("enum-value-added", None, v, v)
+            removed, added = value_delta(be, re_)
+            self._values(add, "enum-value-removed", removed)
+            self._values(add, "enum-value-added", added)
         for key, stem in _VALUES:
             compare_value(b, r, key, stem, add)
         bx, rx = b.get("x-extensible-enum"), r.get("x-extensible-enum")
         if isinstance(bx, list) and isinstance(rx, list):
-            kept = {canonical(v) for v in rx}
-            for v in bx:
-                if canonical(v) not in kept:
-                    add("x-extensible-enum-value-removed", v, None, v)
+            self._values(add, "x-extensible-enum-value-removed", value_delta(bx, rx)[0])
         for key, stem in _LIMITS:
             bv, rv = b.get(key), r.get(key)
             if isinstance(bv, bool) or isinstance(rv, bool):
@@ -186,6 +195,15 @@ class SchemaDiff:
                 sub = self.compare(b[key], r[key], f"{bp}/{key}", f"{rp}/{key}")
                 out.extend(raw.under((key,)) for raw in sub)
         return out
+
+    def _values(self, add: Any, kind: str, values: list[Any]) -> None:
+        """One finding per value, or one summary finding past ``max_enum_values`` of them."""
+        if len(values) > self.max_enum_values:
+            add(kind, subject=summarise(values))
+            return
+        removed = kind.endswith("-removed")
+        for v in values:
+            add(kind, v if removed else None, None if removed else v, v)
 
     def _types(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> frozenset[str]:
         """Type, format and nullability changes; returns composition keywords already covered."""

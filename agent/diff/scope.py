@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.diff.findings import ValueSummary
 from agent.diff.rules import known
 from agent.diff.schema import Raw
 
@@ -133,6 +134,10 @@ def sentence(raw: Raw, scope: str, where: str) -> str:
     if kind == "property-removed":
         req = "required" if "required" in raw.flags else "optional"
         return f"removed the {req} property '{prop}' from {where}"
+    if kind.endswith(("enum-value-added", "enum-value-removed")) and isinstance(subject, ValueSummary):
+        verb = "added" if kind.endswith("added") else "removed"
+        word = "extensible enum" if kind.startswith("x-") else "enum"
+        return f"{verb} {subject} of the {word} {'to' if verb == 'added' else 'from'} {at}"
     if kind.startswith("enum-value-"):
         verb = "added" if kind.endswith("added") else "removed"
         return f"{verb} the enum value {_fmt(subject)} {'to' if verb == 'added' else 'from'} {at}"

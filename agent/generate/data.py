@@ -54,7 +54,9 @@ def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth:
     examples = schema.get("examples")
     if isinstance(examples, list) and examples and _usable(examples[0]):
         return examples[0]
-    enum = [v for v in schema.get("enum") or [] if v is not None]
+    enum = schema.get("enum") or []
+    if None in enum:  # copied only then: a hostile enum can hold a million values
+        enum = [v for v in enum if v is not None]
     if enum:
         return rng.choice(enum)
     if "allOf" in schema:

@@ -22,6 +22,12 @@ _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=True, allow_nan=False) 
 _INERT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
+# A hostile spec's enum of a million values must not be serialised into every test (it once
+# took 4 GB and crashed in the encoder): such a value is refused before it is encoded, and the
+# assertion that wanted it is left out with a finding. Far below the policy's script size cap.
+MAX_NODES = 20_000
+
+
 class Refused(ValueError):
     """A value that cannot enter a script safely (not plain JSON, or not a status code)."""
 
@@ -30,6 +36,8 @@ def literal(value: Any, *, indent: bool = False) -> str:
     """``value`` as an inert JavaScript literal (JSON, keys sorted); the only way values enter code."""
     if type(value) is int:  # status codes and bounds: the encoder's setup costs more than this
         return str(value)
+    if _oversized(value):
+        raise Refused(f"a value of more than {MAX_NODES:,} items does not fit in a test script")
     try:
         text = _indented(value) if indent else _ENCODER.encode(value)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -38,6 +46,19 @@ def literal(value: Any, *, indent: bool = False) -> str:
         if char in text:
             text = text.replace(char, escaped)
     return text
+
+
+def _oversized(value: Any) -> bool:
+    """Whether ``value`` holds more than :data:`MAX_NODES` items; stops counting there."""
+    count, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            count += len(node)
+            if count > MAX_NODES:
+                return True
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return False
 
 
 def _indented(value: Any) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from agent.generate import spec_view
-from agent.models import Change, IntentKind
+from agent.limits import DEFAULT_LIMITS, Limits
+from agent.models import Change, Finding, IntentKind
 from agent.plan.draft import Draft
 from agent.plan.targets import property_path, quoted, status_in_text
 from agent.specs.document import Operation, deref_schema
@@ -23,8 +25,14 @@ _GONE = {
 _TOLERANT_MARKS = ("became-nullable", "became-optional")
 
 
-def drafts_for_change(change: Change, doc: dict[str, Any]) -> list[Draft]:
-    """The drafts one change calls for; none when its operation is gone from the new spec."""
+def drafts_for_change(
+    change: Change, doc: dict[str, Any], limits: Limits = DEFAULT_LIMITS, notes: list[Finding] | None = None
+) -> list[Draft]:
+    """The drafts one change calls for; none when its operation is gone from the new spec.
+
+    An enum gets one draft per value only up to ``limits.max_intents_per_operation`` values
+    (no operation keeps more intents than that); the values left out go to ``notes``.
+    """
     if change.id in _GONE:
         return []
     op = spec_view.find_operation(doc, change.method, change.path)
@@ -34,7 +42,7 @@ def drafts_for_change(change: Change, doc: dict[str, Any]) -> list[Draft]:
     if cid in _ADDED:
         return added_operation(doc, op, change.text)
     if "enum-value" in cid or "became-enum" in cid:
-        return _enum(change, doc, op)
+        return _enum(change, doc, op, limits.max_intents_per_operation, notes)
     if cid.startswith("response-") and cid.endswith("property-removed"):
         return _property_removed(change, doc, op)
     if cid.startswith("response-") and any(mark in cid for mark in _TOLERANT_MARKS):
@@ -144,7 +152,9 @@ def _required_inputs(doc: dict[str, Any], op: Operation) -> list[str]:
     ]
 
 
-def _enum(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
+def _enum(
+    change: Change, doc: dict[str, Any], op: Operation, cap: int, notes: list[Finding] | None
+) -> list[Draft]:
     if change.id.startswith("response-"):
         return [
             contract(
@@ -160,7 +170,7 @@ def _enum(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
         schema = deref_schema(doc, param.get("schema") or {})
         values = schema.get("enum") if isinstance(schema, dict) else None
         if values and str(param.get("name")) in names:
-            out += _enum_drafts(op, {"in": param.get("in"), "name": param.get("name")}, values)
+            out += _enum_drafts(op, {"in": param.get("in"), "name": param.get("name")}, values, cap, notes)
     _required, _media, body = spec_view.request_body(doc, op)
     props = (body.get("properties") or {}) if isinstance(body, dict) else {}
     enum_props = {n: s["enum"] for n, s in props.items() if isinstance(s, dict) and s.get("enum")}
@@ -168,16 +178,29 @@ def _enum(change: Change, doc: dict[str, Any], op: Operation) -> list[Draft]:
     if not chosen and not out and change.id.startswith("request-property"):
         chosen = list(enum_props)  # the text named no property we know: test every enum property
     for name in chosen:
-        out += _enum_drafts(op, {"in": "body", "property": name}, enum_props[name])
+        out += _enum_drafts(op, {"in": "body", "property": name}, enum_props[name], cap, notes)
     return out or [happy(op, f"{op.key} accepts the new enum values")]
 
 
-def _enum_drafts(op: Operation, target: dict[str, Any], values: list[Any]) -> list[Draft]:
+def _enum_drafts(
+    op: Operation, target: dict[str, Any], values: list[Any], cap: int, notes: list[Finding] | None
+) -> list[Draft]:
     label = target.get("name") or target.get("property")
+    usable = list(islice((v for v in values if v is not None), cap))
+    total = len(values) - values.count(None)  # counted in C: the list may be huge
+    if total > cap and notes is not None:
+        notes.append(
+            Finding(
+                severity="warning",
+                code="limit-enum-values",
+                message=f"{op.key}: {total:,} enum values of {target.get('in')} {label!r}: "
+                f"only the first {cap:,} are tested (limits.max_intents_per_operation)",
+                location=op.key,
+            )
+        )
     return [
         happy(op, f"{op.key} accepts {label}={value!r}", {"set": {**target, "value": value}})
-        for value in values
-        if value is not None
+        for value in usable
     ]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.models import Change, Intent, IntentKind, LogSignal, SpecDocument
+from agent.limits import DEFAULT_LIMITS, Limits
+from agent.models import Change, Finding, Intent, IntentKind, LogSignal, SpecDocument
 from agent.plan.draft import Draft
 from agent.plan.from_changes import added_operation, drafts_for_change
 from agent.plan.from_signals import drafts_for_signal
@@ -19,6 +20,8 @@ def plan(
     spec: SpecDocument,
     *,
     full_spec: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    notes: list[Finding] | None = None,
 ) -> list[Intent]:
     """Turn diff changes and log signals into test intents for ``spec`` (the new revision).
 
@@ -26,31 +29,58 @@ def plan(
     locations of the signals that asked for it. Intents that test the same thing merge.
     With ``full_spec`` every operation of the spec counts as added. The result is
     deterministic: ordered by the spec's operation order, then kind, then fingerprint.
+    No operation gets more than ``limits.max_intents_per_operation`` intents; what a limit
+    left out is reported in ``notes`` (one finding per operation or enum), never dropped silently.
     """
     doc = spec.document
     merged: dict[str, Draft] = {}
+    found: list[Finding] = []
 
     def add(draft: Draft) -> None:
-        found = merged.get(draft.key)
-        if found is None:
+        known = merged.get(draft.key)
+        if known is None:
             merged[draft.key] = draft
         else:
-            found.absorb(draft)
+            known.absorb(draft)
 
     if full_spec:
         for op in operations(doc):
             for draft in added_operation(doc, op):
                 add(draft)
     for change in changes:
-        for draft in drafts_for_change(change, doc):
+        for draft in drafts_for_change(change, doc, limits, found):
             draft.change_fingerprints.append(change.fingerprint)
             add(draft)
     for signal in signals:
         for draft in drafts_for_signal(signal, doc):
             add(draft)
+    kept = _cap_per_operation(list(merged.values()), limits.max_intents_per_operation, found)
+    if notes is not None:
+        notes.extend(dict.fromkeys(found))  # an enum named by several changes is reported once
     order = {op.key: i for i, op in enumerate(operations(doc))}
-    drafts = sorted(
-        merged.values(),
-        key=lambda d: (order.get(d.operation, len(order)), _KIND_ORDER[d.kind], d.key),
-    )
+    drafts = sorted(kept, key=lambda d: (order.get(d.operation, len(order)), _KIND_ORDER[d.kind], d.key))
     return [d.freeze() for d in drafts]
+
+
+def _cap_per_operation(drafts: list[Draft], cap: int, notes: list[Finding]) -> list[Draft]:
+    """At most ``cap`` drafts per operation; per-value enum tests are the first to go."""
+    by_op: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        by_op.setdefault(draft.operation, []).append(draft)
+    kept: list[Draft] = []
+    for operation, group in by_op.items():
+        if len(group) <= cap:
+            kept += group
+            continue
+        group.sort(key=lambda d: ("set" in d.details, _KIND_ORDER[d.kind], d.key))
+        kept += group[:cap]
+        notes.append(
+            Finding(
+                severity="warning",
+                code="limit-intents-per-operation",
+                message=f"{operation}: {len(group):,} test intents, only {cap:,} are planned, "
+                f"{len(group) - cap:,} are left out (limits.max_intents_per_operation)",
+                location=operation,
+            )
+        )
+    return kept

@@ -111,10 +111,15 @@ def deref_schema(doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = ())
             inlined[ref] = deref_schema(doc, resolve(doc, {"$ref": ref}), (ref,))
         return inlined[ref]
     if isinstance(schema, dict):
-        return {k: deref_schema(doc, v, _stack) for k, v in schema.items()}
+        return {k: v if k in _VALUE_KEYS else deref_schema(doc, v, _stack) for k, v in schema.items()}
     if isinstance(schema, list):
         return [deref_schema(doc, v, _stack) for v in schema]
     return schema
+
+
+# Keywords whose values are data, not schemas: never walked (a "$ref" key inside an example is
+# data), and an enum of a million values is shared, not copied on every call.
+_VALUE_KEYS = frozenset({"enum", "const", "default", "example"})
 
 
 _INLINED: OrderedDict[int, tuple[dict[str, Any], dict[str, Any]]] = OrderedDict()
