@@ -11,7 +11,7 @@ from agent.boundary.contextual import CONTEXT_RULES, cookie_values
 from agent.boundary.encoded import BASE64_RULES, PERCENT_RULES
 from agent.boundary.engine import Engine, make_engine
 from agent.boundary.patterns import PEM_WINDOW, TOKEN_RULES, Rule
-from agent.boundary.wrapped import breaks, tokenish
+from agent.boundary.wrapped import breaks, continued, tokenish
 
 _REACH = 256  # longest keyword + name suffix + operator + value prefix of a keyed prefilter hit
 # A decoded base64 blob is searched with BASE_RULES: it is never decoded again.
@@ -79,18 +79,19 @@ class Detector:
         return [SecretFinding(m.kind, m.rule, m.start, m.end, m.continues) for m in _resolve(matches)]
 
     def _wrapped(self, text: str, start: int, end: int, found: list[_Match]) -> Iterator[_Match]:
-        """Findings that cross a line break in or after the line ``text[start:end]``, in two parts."""
+        """Findings that cross a line break in or after the line ``text[start:end]``, in parts
+        (the first, then each continuation: a long token may be wrapped over several lines)."""
         for cut, resume, head_end, stop in breaks(text, start, end):
             # The first part was a finding already (a bearer token, a keyed value): extend it only
             # into a head that looks like a token's rest, not into the next line's first word.
             whole = any(m.end == cut for m in found if start <= m.start < cut)
             if whole and not tokenish(text[resume:head_end]):
                 continue
+            pieces = [(start, cut), *continued(text, resume, head_end, stop)]
             at = cut - start
-            for f in self.find(text[start:cut] + text[resume:stop], join=False):
+            for f in self.find("".join(text[a:b] for a, b in pieces), join=False):
                 if f.start < at < f.end:
-                    yield _Match(start + f.start, cut, f.kind, f.rule, _JOINED)
-                    yield _Match(resume, resume + f.end - at, f.kind, f.rule, _JOINED, continues=True)
+                    yield from _split(f, pieces)
 
     def clean(self, texts: Sequence[str]) -> list[bool]:
         """For each text, True only if no rule fires in it, from one prefilter scan over all.
@@ -154,6 +155,16 @@ class Detector:
                 if rule.check is not None and not rule.check(m, value):
                     continue
                 yield _Match(a, b, kind, rule.id, rule.priority)
+
+
+def _split(f: SecretFinding, pieces: list[tuple[int, int]]) -> Iterator[_Match]:
+    """A finding in the joined ``pieces`` of a text, as matches in the text (one per piece it covers)."""
+    offset = 0
+    for a, b in pieces:
+        lo, hi = max(f.start, offset), min(f.end, offset + b - a)
+        if lo < hi:
+            yield _Match(a + lo - offset, a + hi - offset, f.kind, f.rule, _JOINED, continues=lo > f.start)
+        offset += b - a
 
 
 def _match_at(pattern: re.Pattern[str], text: str, anchors: list[int], stop: int) -> list[re.Match[str]]:

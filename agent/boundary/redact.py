@@ -9,6 +9,7 @@ of it is ever stored.
 from __future__ import annotations
 
 import hmac
+import itertools
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -88,10 +89,10 @@ class Redactor:
             line += text.count("\n", pos, f.start)
             out.append(text[pos : f.start])
             if not (f.continues and ph):
-                # A wrapped token is one secret: one placeholder for its two halves.
+                # A wrapped token is one secret: one placeholder for all its parts.
                 value = text[f.start : f.end]
-                if i + 1 < len(found) and found[i + 1].continues:
-                    value += text[found[i + 1].start : found[i + 1].end]
+                for part in itertools.takewhile(lambda g: g.continues, found[i + 1 :]):
+                    value += text[part.start : part.end]
                 ph = self.placeholder(f.kind, value)
                 made.append(Redaction(kind=f.kind, placeholder=ph, origin=origin, line=line))
             out.append(ph)

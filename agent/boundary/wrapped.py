@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+MAX_LINES = 16  # lines a wrapped token may run over (a 1 KB token at 64 characters a line)
 TAIL_MIN = 16  # a token half shorter than this is not worth joining (a short password)
 _RUN = "A-Za-z0-9_\\-+/.~"  # no "=": it ends a token (padding) or a key ("user2=bob" is no rest)
 _TAIL = re.compile(f"[{_RUN}]{{{TAIL_MIN}}}={{0,2}}\r?$")
-_HEAD = re.compile(f"[ \t]{{0,40}}([{_RUN}]{{4,}}={{0,2}})(?![A-Za-z0-9])")
+_HEAD = re.compile(f"[ \t]{{0,40}}([{_RUN}]{{4,}}={{0,2}})(?![A-Za-z0-9=])")
 # A new log record, not the rest of a token: "[2024-…", "2024-01-01 …", "INFO …".
 _RECORD = re.compile(r"\[?\d{4}-\d{2}-\d{2}|(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|TRACE)\b")
 # A continuation of a random token: a digit, an upper-case letter after a lower-case one, or a
@@ -65,6 +66,24 @@ def _line_break(text: str, start: int, end: int, stop: int) -> tuple[int, int, i
     if second is None or head is None:
         return None
     return first.end(1), head[0], head[1], second.end(1)
+
+
+def continued(text: str, resume: int, head_end: int, stop: int) -> list[tuple[int, int]]:
+    """The pieces a token's rest may run over: the next line from ``resume``, and while that
+    line is the token alone (a long token wrapped over several lines), the lines after it."""
+    pieces = [(resume, stop)]
+    line = resume
+    while head_end == stop and len(pieces) < MAX_LINES and stop < len(text) and wrap_tail(text, line, stop):
+        nxt = text.find("\n", stop + 1)
+        nxt = len(text) if nxt < 0 else nxt
+        head = _head(text, stop + 1, nxt)
+        run = "" if head is None else text[head[0] : head[1]]
+        # The rest of a token, not the next line's first word ("done", "connection lost").
+        if head is None or not (tokenish(run) or (head[1] == nxt and not run.isalpha())):
+            break
+        line, (resume, head_end), stop = stop + 1, head, nxt
+        pieces.append((resume, stop))
+    return pieces
 
 
 def may_join(text: str, start: int, end: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from redaction_canaries import b64, rand, shapes, weak
+from redaction_canaries import ALNUM, b64, rand, shapes, weak
 
 from agent.boundary.redact import Redactor
 
@@ -44,6 +44,7 @@ def test_split_token_halves_share_one_placeholder() -> None:
         f"api_key={rand(24)}\nINFO - next record",
         f"token: {rand(30)}\n[2024-01-01T00:00:00+0000] {{x.py:1}} INFO - next",
         f"password={rand(20)}\nuser2=bob",
+        f"password={rand(20)}\nusername2=bob",
         f"Fetched 12 records from page {rand(20, '0123456789')}\nTraceback (most recent call last):",
     ],
 )
@@ -126,3 +127,14 @@ def test_token_glued_on_by_an_underscore_is_found() -> None:
     ):
         out, _ = Redactor().redact(f"ti=<TaskInstance: sync.push manual__{token} [queued]>")
         assert token not in out and "manual__[REDACTED:" in out
+
+
+@pytest.mark.parametrize("width", [48, 64, 76])
+def test_token_wrapped_over_several_lines_is_one_secret(width: int) -> None:
+    token = rand(299, ALNUM + "-_") + "7"  # its last line holds a digit, like a random token's
+    lines = [token[i : i + width] for i in range(0, len(token), width)]
+    for before, after in [("Authorization: Bearer ", "\ndone\n"), ("id_token=", "\nconnection lost\n")]:
+        text = before + "\n".join(lines) + after
+        out, made = Redactor().redact(text)
+        assert not [part for part in lines if part in out], out
+        assert len(made) == 1 and out.endswith(after) and out.count("\n") == text.count("\n")

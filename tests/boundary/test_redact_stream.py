@@ -92,12 +92,13 @@ def test_every_missed_shape_streams_like_the_whole_text() -> None:
 def test_wrapped_token_across_the_carry_over_boundary(lines_before: int) -> None:
     # 100 characters a line: the first 256 K block ends near line 2621
     filler = "[2024-01-01T00:00:00+0000] {x.py:1} INFO - " + "y" * 55 + "\n"
-    head, rest = rand(40), rand(32)
+    head, rest, tail = rand(40), rand(32), rand(8) + "4"  # a digit: the rest of a random token
     gh = "gh" + "p_" + rand(36)
     pairs = [
         f"Authorization: Bearer {head}\n{rest}\n",
         f"using token {gh[:22]}\n{gh[22:]} for the push\n",
         event(f"retrying with Authorization: Bearer {head}") + "\n" + event(rest) + "\n",
+        f"token={head}\n{rest}\n{rest[::-1]}\n{tail}\n",  # wrapped over four lines
     ]
     for pair in pairs:
         text = filler * lines_before + pair + filler * 5
@@ -106,6 +107,7 @@ def test_wrapped_token_across_the_carry_over_boundary(lines_before: int) -> None
             out = "".join(Redactor().stream(_chunks(text, size)))
             assert out == whole
             assert head not in out and rest not in out and gh[:22] not in out and gh[22:] not in out
+            assert rest[::-1] not in out and tail not in out
 
 
 @pytest.mark.skipif(not (CORPORA / "gitleaks.jsonl.gz").exists(), reason="shared corpora not present")
