@@ -57,10 +57,17 @@ _KEYED = re.compile(
 )
 
 
+@lru_cache(maxsize=16)
+def _kind_groups(pattern: re.Pattern[str]) -> tuple[tuple[int, str], ...]:
+    """(group number, kind) of a pattern's keyword groups ``k0``, ``k1``... (looked up once)."""
+    return tuple((pattern.groupindex[f"k{i}"], kind) for i, (kind, _) in enumerate(KEYWORDS))
+
+
 def keyed_kind(m: re.Match[str]) -> str:
     """Name the placeholder after the keyword that matched (password, token, api-key, ...)."""
-    for i, (kind, _) in enumerate(KEYWORDS):
-        if m.group(f"k{i}") is not None:
+    spans = m.regs
+    for group, kind in _kind_groups(m.re):
+        if spans[group][0] >= 0:
             return kind
     return "secret"
 
