@@ -76,11 +76,11 @@ CAPABILITIES: dict[tuple[str, ...], str] = {
     ("pm", "info", "iterationCount"): "read:data",
     ("pm", "info", "requestName"): "read:data",
     ("pm", "info", "requestId"): "read:data",
-    # The outgoing request: its line only, never headers, auth, body or the whole object.
+    # The outgoing request: its method and path only, never headers, auth, body, the query (an API
+    # key or access_token can ride there) or the whole object.
     ("pm", "request"): "ns",
     ("pm", "request", "method"): "read:data",
     ("pm", "request", "url"): "ns",
-    ("pm", "request", "url", "toString"): _CALL_DATA,
     ("pm", "request", "url", "getPath"): _CALL_DATA,
     ("JSON",): "ns",
     ("JSON", "parse"): _CALL_DATA,

@@ -135,6 +135,8 @@ def _hostile() -> dict[str, str]:
         "misc-vault": "pm.vault.get('x');",
         "misc-execution": "pm.execution.setNextRequest(null);",
         "misc-url-update": f"pm.request.url.update({sink});",
+        "misc-url-query": "pm.test(pm.request.url.toString(), () => {});",
+        "misc-url-query-params": "pm.test(String(pm.request.url.query), () => {});",
         "misc-header-add": "pm.request.headers.add({ key: 'X', value: 'y' });",
     }
 
