@@ -3,7 +3,7 @@
 usage: .venv/bin/python evals/injection/speed.py [--paths 2000] [--rounds 3]
 Texts: the names and descriptions that validation checks for a full-spec generation of
 evals/diff/gen_specs.base_spec(PATHS) (agent.boundary.policy_request._texts of each proposal),
-the labelled corpora in /work/shared/corpora (BIPIA, PIGuard, gitleaks), and variants of
+the labelled corpora in ../shared/corpora (BIPIA, PIGuard, gitleaks), and variants of
 the injection rows (upper case, fullwidth, zero-width joins, odd separators, base64-wrapped).
 Every text must give the same finding list with the hyperscan and the ``re`` prefilters as
 with the original algorithm (kept below); timings are the best of ``--rounds``.
