@@ -6,9 +6,12 @@ import random
 import re
 import string
 import uuid
+from functools import lru_cache
 from typing import Any
 
 import rstr
+
+from agent.boundary import keynames
 
 MAX_DEPTH = 8
 # Spec examples are untrusted text: a string that Postman would expand ({{var}}) or that
@@ -116,8 +119,40 @@ def _object(schema: dict[str, Any], rng: random.Random, for_request: bool, depth
             continue
         if depth >= MAX_DEPTH and name not in required:
             continue
-        out[name] = sample(sub, rng, for_request=for_request, _depth=depth + 1)
+        stand_in = _credential_stand_in(name, sub) if for_request else None
+        out[name] = (
+            stand_in if stand_in is not None else sample(sub, rng, for_request=for_request, _depth=depth + 1)
+        )
     return out
+
+
+# Words after which the redactor's keyed rules judge a value by its entropy ("next_token").
+_CREDENTIAL_WORDS = frozenset(
+    {"token", "secret", "password", "passwd", "passphrase", "pwd", "credential", "credentials", "session"}
+)
+
+
+@lru_cache(maxsize=4096)
+def _credential_name(name: str) -> bool:
+    parts = keynames.words(name)
+    return keynames.strong(parts) or bool(_CREDENTIAL_WORDS.intersection(parts))
+
+
+def _credential_stand_in(name: str, schema: dict[str, Any]) -> str | None:
+    """For a credential-named string field (``password``, ``client_secret``): a filler value.
+
+    A random or example value there would be refused by the outbound secret gate (it cannot
+    tell a sample from a leaked password), and a real one must never be in a test; a run of
+    ``x`` is valid, reads as a placeholder, and the user swaps in a ``{{variable}}`` if the
+    server checks it. Patterned, enumerated or non-string fields are sampled as usual.
+    """
+    if schema.get("type", "string") != "string" or any(k in schema for k in ("enum", "const", "pattern")):
+        return None
+    if not _credential_name(name):
+        return None
+    low = int(schema.get("minLength") or 0)
+    high = int(schema.get("maxLength") or max(low, 12))
+    return "x" * min(max(low, 8), high)
 
 
 def _integer(schema: dict[str, Any], rng: random.Random) -> int:

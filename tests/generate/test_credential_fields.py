@@ -1,0 +1,74 @@
+"""Request bodies with credential-named fields get filler values the secret gate accepts.
+
+A random or example value under ``password`` or ``client_secret`` reads as a leaked secret, so
+the outbound gate used to drop every generated test of a login or token endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.boundary.redact import Redactor
+from agent.generate import rules
+from agent.models import SpecDocument
+from agent.plan import plan
+from agent.validate.batch import findings_of
+
+_LOGIN = {
+    "openapi": "3.0.3",
+    "info": {"title": "Login", "version": "1"},
+    "paths": {
+        "/login": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["username", "password"],
+                                "properties": {
+                                    "username": {"type": "string"},
+                                    "password": {
+                                        "type": "string",
+                                        "minLength": 10,
+                                        "example": "Summer" + "2024!x",
+                                    },
+                                    "client_secret": {"type": "string", "maxLength": 6},
+                                    "refreshToken": {"type": "string"},
+                                    "next_token": {"type": "string"},
+                                    "session_id": {"type": "string"},
+                                    "pin": {"type": "string", "pattern": "^[0-9]{4}$"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}},
+            }
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_login_tests_pass_the_secret_gate(seed: int) -> None:
+    spec = SpecDocument(ref="login.yaml", version="3.0.3", document=_LOGIN)
+    proposals = rules.generate(plan([], [], spec, full_spec=True), spec, seed=seed)
+    assert proposals
+    for proposal in proposals:
+        errors = [f for f in findings_of(proposal, spec, Redactor()) if f.severity == "error"]
+        assert errors == [], (proposal.intent.kind, errors)
+
+
+def test_credential_fields_get_filler_within_their_limits() -> None:
+    spec = SpecDocument(ref="login.yaml", version="3.0.3", document=_LOGIN)
+    happy = next(
+        p for p in rules.generate(plan([], [], spec, full_spec=True), spec) if p.intent.kind == "happy-path"
+    )
+    body = json.loads(happy.item["request"]["body"]["raw"])
+    assert body["password"] == "x" * 10 and body["client_secret"] == "x" * 6
+    assert set(body["refreshToken"]) == {"x"} and set(body["session_id"]) == {"x"}
+    assert body["username"] != "x" * len(body["username"]) and len(body["pin"]) == 4
