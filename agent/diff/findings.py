@@ -66,7 +66,7 @@ def value_delta(before: list[Any], after: list[Any]) -> tuple[list[Any], list[An
 
 def summarise(values: list[Any]) -> ValueSummary:
     """The one-change form of many values."""
-    digest = hashlib.sha256("\n".join(canonical(v) for v in values).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(canonical(values).encode()).hexdigest()[:16]  # one C-speed dump
     return ValueSummary(len(values), tuple(values[:LISTED_VALUES]), digest)
 
 

@@ -186,8 +186,8 @@ def _enum_drafts(
     op: Operation, target: dict[str, Any], values: list[Any], cap: int, notes: list[Finding] | None
 ) -> list[Draft]:
     label = target.get("name") or target.get("property")
-    usable = list(islice((v for v in values if v is not None), cap))
-    total = len(values) - values.count(None)  # counted in C: the list may be huge
+    usable = list(islice((v for v in values if v is not None), cap))  # the list may be huge
+    total = len(values)
     if total > cap and notes is not None:
         notes.append(
             Finding(
