@@ -117,18 +117,19 @@ class Pipeline:
             summary["quarantined"] = self.quarantined
 
             yield StageStarted("diff")
-            found: list[Change] = diff_specs(base, revision, self.limits) if base else []
+            limited: list[Finding] = []
+            found: list[Change] = diff_specs(base, revision, self.limits, limited) if base else []
             summary["changes"] = len(found)
             changes, capped = cap_changes(found, self.limits)
             for change in changes:
                 self.store.remember(change.fingerprint, "change", run_id)
-            if capped is not None:
-                notices.append(capped)
-                yield Notice("diff", capped)
+            for note in [*limited, *([capped] if capped else [])]:
+                notices.append(note)
+                yield Notice("diff", note)
             yield StageFinished("diff", f"{len(found)} changes")
 
             yield StageStarted("plan")
-            limited: list[Finding] = []
+            limited = []
             intents = plan(
                 changes, signals, revision, full_spec=base is None, limits=self.limits, notes=limited
             )

@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.diff.emit import Emitter
 from agent.diff.operations import OperationDiff
-from agent.diff.schema import as_dict
+from agent.diff.schema import MAX_SCHEMA_DEPTH, as_dict
 from agent.diff.security import diff_security
 from agent.limits import DEFAULT_LIMITS, Limits
 from agent.models import LEVEL_ORDER, Change, Finding, SpecDocument
@@ -50,12 +50,29 @@ def _schemas_removed(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) ->
 
 
 def diff_documents(
-    base: dict[str, Any], rev: dict[str, Any], limits: Limits = DEFAULT_LIMITS
+    base: dict[str, Any],
+    rev: dict[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    notes: list[Finding] | None = None,
 ) -> list[Change]:
-    """Changes between two bundled OpenAPI 3.x documents (all refs local)."""
+    """Changes between two bundled OpenAPI 3.x documents (all refs local).
+
+    Schemas that still differ more than ``MAX_SCHEMA_DEPTH`` levels down are not compared
+    further; ``notes`` gets one finding saying where.
+    """
     out = Emitter()
     ops = OperationDiff(base, rev, out, limits)
     ops.run()
+    deep = sorted(set(ops.schemas.too_deep))
+    if deep and notes is not None:
+        notes.append(
+            Finding(
+                severity="warning",
+                code="limit-schema-depth",
+                message=f"schemas differ more than {MAX_SCHEMA_DEPTH} levels deep at {len(deep):,} "
+                f"places (first: {deep[0][:200]}); changes below that depth are not listed",
+            )
+        )
     diff_security(out, base, rev, ops.b_ops, ops.r_ops)
     _webhooks(out, base, rev)
     _schemas_removed(out, base, rev)
@@ -68,7 +85,12 @@ def diff_documents(
     )
 
 
-def diff_specs(base: SpecDocument, revision: SpecDocument, limits: Limits = DEFAULT_LIMITS) -> list[Change]:
+def diff_specs(
+    base: SpecDocument,
+    revision: SpecDocument,
+    limits: Limits = DEFAULT_LIMITS,
+    notes: list[Finding] | None = None,
+) -> list[Change]:
     """Every change from ``base`` to ``revision`` in oasdiff's rule vocabulary, errors first.
 
     Both documents come from :func:`agent.specs.load.load_spec` (bundled, Swagger 2.0 converted).
@@ -76,7 +98,7 @@ def diff_specs(base: SpecDocument, revision: SpecDocument, limits: Limits = DEFA
     fingerprint that depends on what changed, not on key order or formatting. More than
     ``limits.max_enum_values`` enum values added (or removed) at one schema are one change.
     """
-    return diff_documents(base.document, revision.document, limits)
+    return diff_documents(base.document, revision.document, limits, notes)
 
 
 def cap_changes(

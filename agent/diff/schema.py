@@ -76,6 +76,7 @@ class SchemaDiff:
         self.unchanged = unchanged
         self._memo: dict[tuple[int, int], list[Raw]] = {}
         self._active: set[tuple[int, int]] = set()
+        self.too_deep: list[str] = []  # where differing schemas sat below MAX_SCHEMA_DEPTH
         self._targets: dict[tuple[int, str], Any] = {}
         self._unwrapped: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._null_wrapped: set[int] = set()
@@ -139,8 +140,12 @@ class SchemaDiff:
         if self.unchanged is not None and self.unchanged.same(b, r):
             self._memo[key] = []
             return []
-        if key in self._active or len(self._active) >= MAX_SCHEMA_DEPTH:
+        if key in self._active:
             return []  # a recursive schema met itself: its changes are reported at the first level
+        if len(self._active) >= MAX_SCHEMA_DEPTH:
+            if b != r:
+                self.too_deep.append(rp or bp)  # not compared further, but never silently
+            return []
         self._active.add(key)
         try:
             out = self._node(b, r, bp.rstrip("/"), rp.rstrip("/"))

@@ -187,3 +187,32 @@ def test_a_value_too_big_for_a_script_is_refused_before_it_is_encoded() -> None:
     with pytest.raises(scripts.Refused, match="more than 20,000 items"):
         scripts.literal({"enum": [f"v{i}" for i in range(1_000_000)]}, indent=True)
     assert scripts.literal({"enum": ["a", "b"]}) == '{"enum": ["a", "b"]}'
+
+
+def _deep(depth: int, leaf: str, via: str) -> SpecDocument:
+    schema: dict[str, Any] = {"type": leaf}
+    for _ in range(depth):
+        if via == "items":
+            schema = {"type": "array", "items": schema}
+        else:
+            schema = {"type": "object", "properties": {"child": schema}}
+    response = {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    return _doc(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "Deep", "version": "1"},
+            "paths": {"/deep": {"get": {"responses": {"200": response}}}},
+        }
+    )
+
+
+@pytest.mark.parametrize("via", ["properties", "items"])
+def test_a_change_too_deep_to_compare_is_reported_not_dropped(via: str) -> None:
+    notes: list[Finding] = []
+    assert diff_specs(_deep(5, "string", via), _deep(5, "integer", via), notes=notes) and not notes
+    assert not diff_specs(_deep(40, "string", via), _deep(40, "integer", via), notes=notes)
+    assert [n.code for n in notes] == ["limit-schema-depth"]
+    assert "#/paths/~1deep/get/responses/200" in notes[0].message
+    notes.clear()
+    diff_specs(_deep(40, "string", via), _deep(40, "string", via), notes=notes)
+    assert not notes  # equal below the limit: nothing to say
