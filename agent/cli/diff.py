@@ -38,6 +38,7 @@ def command(
     """Compare two OpenAPI documents and list their changes by oasdiff rule id."""
     from agent.diff import diff_specs
     from agent.diff.render import FORMATS, fails, keep, render
+    from agent.models import Finding
     from agent.specs.load import load_spec
 
     if fmt not in FORMATS:
@@ -47,6 +48,9 @@ def command(
     origins = allow_remote_refs or ()
     old = load_spec(base, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
     new = load_spec(revision, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
-    changes = keep(diff_specs(old, new), breaking_only=breaking_only)
+    notes: list[Finding] = []  # what a limit left out (e.g. schemas differing too deep to compare)
+    changes = keep(diff_specs(old, new, notes=notes), breaking_only=breaking_only)
     typer.echo(render(fmt, old.ref, new.ref, changes))  # refs as loaded: URLs masked
+    for note in notes:
+        typer.echo(f"postwright: warning: {note.message}", err=True)
     return EXIT_FINDINGS if fails(changes, fail_on) else EXIT_OK

@@ -70,7 +70,8 @@ def diff_documents(
                 severity="warning",
                 code="limit-schema-depth",
                 message=f"schemas differ more than {MAX_SCHEMA_DEPTH} levels deep at {len(deep):,} "
-                f"places (first: {deep[0][:200]}); changes below that depth are not listed",
+                f"place{'s' if len(deep) > 1 else ''} (first: {deep[0][:200]}); changes below that depth "
+                "are not listed",
             )
         )
     diff_security(out, base, rev, ops.b_ops, ops.r_ops)

@@ -216,3 +216,11 @@ def test_a_change_too_deep_to_compare_is_reported_not_dropped(via: str) -> None:
     notes.clear()
     diff_specs(_deep(40, "string", via), _deep(40, "string", via), notes=notes)
     assert not notes  # equal below the limit: nothing to say
+
+
+def test_diff_cli_says_what_it_could_not_compare(tmp_path: Path) -> None:
+    for name, leaf in (("base.json", "string"), ("revision.json", "integer")):
+        (tmp_path / name).write_text(json.dumps(_deep(40, leaf, "properties").document))
+    done = _cli("diff", str(tmp_path / "base.json"), str(tmp_path / "revision.json"), cwd=tmp_path)
+    assert done.returncode == 0 and "0 changes" in done.stdout
+    assert done.stderr.startswith("postwright: warning: schemas differ more than 12 levels deep at 1 place ")
