@@ -11,7 +11,7 @@ from agent.generate import spec_view
 from agent.generate.data import param_value, sample
 from agent.generate.schema_convert import to_json_schema
 from agent.jsontext import pretty
-from agent.specs.document import Operation
+from agent.specs.document import Operation, deref_schema
 
 REDACTION_MARKS = ("[REDACTED", "{{canary", "<redacted", "***")
 
@@ -93,7 +93,9 @@ def build_request(
         elif seen is not None and usable(seen, param, doc):
             value = seen
         else:
-            value = param_value(param, rng)
+            # the schema's refs are inlined first: sampling {"$ref": ...} gave a random string
+            schema = param.get("schema")
+            value = param_value({**param, "schema": deref_schema(doc, schema)} if schema else param, rng)
         if where == "path":
             path_values[name] = _text(value)
         elif where == "query":

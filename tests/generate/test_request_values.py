@@ -1,4 +1,5 @@
-"""Request bodies with credential-named fields get filler values the secret gate accepts.
+"""Request values: credential-named body fields get filler the secret gate accepts; referenced
+parameter schemas are sampled resolved.
 
 A random or example value under ``password`` or ``client_secret`` reads as a leaked secret, so
 the outbound gate used to drop every generated test of a login or token endpoint.
@@ -72,3 +73,40 @@ def test_credential_fields_get_filler_within_their_limits() -> None:
     assert body["password"] == "x" * 10 and body["client_secret"] == "x" * 6
     assert set(body["refreshToken"]) == {"x"} and set(body["session_id"]) == {"x"}
     assert body["username"] != "x" * len(body["username"]) and len(body["pin"]) == 4
+
+
+def test_referenced_parameter_schemas_are_sampled_resolved() -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Refs", "version": "1"},
+        "components": {
+            "schemas": {"State": {"type": "string", "enum": ["open", "closed"]}},
+            "parameters": {
+                "Limit": {"name": "limit", "in": "query", "required": True, "schema": {"$ref": "#/c/Lim"}}
+            },
+        },
+        "c": {"Lim": {"type": "integer", "minimum": 1, "maximum": 5}},
+        "paths": {
+            "/issues": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"$ref": "#/components/schemas/State"},
+                        },
+                        {"$ref": "#/components/parameters/Limit"},
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    spec = SpecDocument(ref="refs.yaml", version="3.0.3", document=doc)
+    for seed in range(8):
+        for proposal in rules.generate(plan([], [], spec, full_spec=True), spec, seed=seed):
+            query = {q["key"]: q["value"] for q in proposal.item["request"]["url"].get("query") or []}
+            if proposal.intent.kind == "happy-path":
+                assert query["state"] in ("open", "closed") and 1 <= int(query["limit"]) <= 5
+                assert [f for f in findings_of(proposal, spec, Redactor()) if f.severity == "error"] == []
