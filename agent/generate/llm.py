@@ -166,9 +166,7 @@ def _items(outcome: Any) -> list[Any] | None:
     return items if isinstance(items, list) else None
 
 
-def _collect(
-    result: LLMResult, intent: Intent, outcome: Any, max_items: int, guard: Any
-) -> None:
+def _collect(result: LLMResult, intent: Intent, outcome: Any, max_items: int, guard: Any) -> None:
     """Turn one guarded answer into kept and dropped proposals."""
     from agent.boundary.guard import check_with_guard
 

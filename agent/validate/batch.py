@@ -118,8 +118,8 @@ class BatchChecker:
                 receiver.close()
                 process.join()
                 # A chunk whose worker failed is checked here, so its error surfaces as usual.
-                yield from found if found is not None else (
-                    findings_of(p, self.spec, self.redactor) for p in chunk
+                yield from (
+                    found if found is not None else (findings_of(p, self.spec, self.redactor) for p in chunk)
                 )
         finally:
             self.close()

@@ -95,5 +95,3 @@ def _variables(variables: list[Any], where: str) -> list[Finding]:
                 )
             )
     return out
-
-
