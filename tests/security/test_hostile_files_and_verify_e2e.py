@@ -8,18 +8,10 @@ anything: a hostile collection never reaches the listener, with or without a net
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from attack_kit import Canaries, Recorder, artifacts, cli, have_newman, leaks, write_yaml
-
-
-@pytest.fixture
-def listener() -> Iterator[Recorder]:
-    server = Recorder()
-    yield server
-    server.close()
 
 
 def _spec_with_ref(ref: str) -> dict:

@@ -13,7 +13,6 @@ import base64
 import json
 import string
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,20 +28,6 @@ pytestmark = [
 ]
 
 _HOST = "https://api.petstore.example/v1"
-
-
-@pytest.fixture
-def listener() -> Iterator[Recorder]:
-    server = Recorder()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def target() -> Iterator[Recorder]:
-    server = Recorder(answer={"id": 1, "name": "x"})
-    yield server
-    server.close()
 
 
 def _shapes(c: Canaries) -> list[str]:

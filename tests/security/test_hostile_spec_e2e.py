@@ -9,7 +9,6 @@ collection with their real token, as they would. The attacker's listener must he
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,20 +32,6 @@ pytestmark = [
 ]
 
 _STATE_CHANGING = {"set", "unset", "clear", "sendRequest", "replaceIn", "upsert", "add", "remove"}
-
-
-@pytest.fixture
-def listener() -> Iterator[Recorder]:
-    server = Recorder()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def target() -> Iterator[Recorder]:
-    server = Recorder(answer={"id": 1})
-    yield server
-    server.close()
 
 
 def _calls(source: str) -> list[str]:
