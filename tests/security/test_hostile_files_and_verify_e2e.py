@@ -41,7 +41,7 @@ def _refs(secret_file: Path, outside: Path) -> dict[str, str]:
         "absolute": str(secret_file),
         "symlink-out": "link/secret.yaml",
         "encoded": "..%2Foutside%2Fsecret.yaml",
-        "fragment": "../outside/secret.yaml#/components/schemas/S",
+        "fragment": "../outside/doc.yaml#/components/schemas/S",
     }
 
 
@@ -51,10 +51,10 @@ def test_refs_outside_the_spec_folder_read_nothing(kind: str, tmp_path: Path) ->
     outside = tmp_path / "outside"
     outside.mkdir()
     secret_file = outside / "secret.yaml"
-    secret_file.write_text(
-        f"type: object\ndescription: {canaries.file_secret}\n"
-        f"components: {{schemas: {{S: {{type: string, description: {canaries.file_secret}}}}}}}\n"
-    )
+    # A valid schema whose enum the generator would copy into a test: read, it would show.
+    leak = {"type": "string", "enum": [canaries.file_secret], "description": canaries.file_secret}
+    secret_file.write_text(json.dumps(leak))
+    (outside / "doc.yaml").write_text(json.dumps({"components": {"schemas": {"S": leak}}}))
     project = tmp_path / "project"
     project.mkdir()
     (project / "link").symlink_to(outside, target_is_directory=True)
@@ -69,7 +69,21 @@ def test_refs_outside_the_spec_folder_read_nothing(kind: str, tmp_path: Path) ->
         console = done.stdout + done.stderr
         assert done.returncode == 2, console[-2000:]
         assert "Traceback" not in console and len(done.stderr.strip().splitlines()) == 1, console
+        assert "$ref" in done.stderr and "refused" in done.stderr, done.stderr
         assert leaks(canaries.values, artifacts(project, outputs=console)) == []
+
+
+def test_the_same_ref_inside_the_folder_is_read(tmp_path: Path) -> None:
+    """The control: where a ref is allowed, the canary does reach the output, so its absence
+    above means the file was not read."""
+    canaries = Canaries()
+    leak = {"type": "string", "enum": [canaries.file_secret]}
+    (tmp_path / "inside.yaml").write_text(json.dumps(leak))
+    write_yaml(tmp_path / "base.yaml", {**_spec_with_ref("#/x"), "paths": {}})
+    write_yaml(tmp_path / "rev.yaml", _spec_with_ref("inside.yaml"))
+    done = cli("generate", "--spec", "rev.yaml", "--base", "base.yaml", "-o", "tests.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert canaries.file_secret in (tmp_path / "tests.json").read_text()
 
 
 @pytest.mark.sandbox
