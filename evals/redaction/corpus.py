@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from agent.boundary.redact import Redactor  # noqa: E402
 
-CORPORA = Path("/work/shared/corpora")
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"  # ../shared beside the repo
 
 
 def _rows(name: str) -> list[dict[str, object]]:
@@ -40,6 +40,8 @@ def main() -> None:
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--misses", type=int, default=0, help="print the shape of this many misses per rule")
     args = ap.parse_args()
+    if not CORPORA.is_dir():
+        raise SystemExit(f"the labelled corpora are not at {CORPORA} (../shared/corpora beside the repo)")
     red = Redactor(engine=args.engine)
     t0 = time.perf_counter()
     gl = _rows("gitleaks.jsonl.gz")
