@@ -34,6 +34,7 @@ _PCT_KEYED = re.compile(
     _I,
 )
 _CREDENTIALS = re.compile(r"^[^\s:]{0,128}:\S{3,256}$")
+_UUID = re.compile(r"^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
 _B64_EDGE = r"(?<![A-Za-z0-9+/_\-.%])"
 _B64_END = r"(?![A-Za-z0-9+/=_\-.%])"
 
@@ -63,7 +64,16 @@ def _inner() -> Detector:
 
 
 def _holds_secret(text: str) -> bool:
-    return bool(_CREDENTIALS.match(text) or _inner().find(text))
+    return _credentials(text) or bool(_inner().find(text))
+
+
+def _credentials(text: str) -> bool:
+    """``user:password`` in a bare blob; not a typed id (GitHub's node ids are base64 of
+    ``012:Organization1``, GraphQL global ids of ``User:123`` or ``Pet:<uuid>``)."""
+    if not _CREDENTIALS.match(text):
+        return False
+    user, _, secret = text.partition(":")
+    return not (user.isdigit() or secret.isdigit() or _UUID.match(secret))
 
 
 def _basic_check(m: re.Match[str], value: str) -> bool:
