@@ -170,3 +170,40 @@ def test_demo_collection_passes_under_a_prism_mock_of_v2(tmp_path: Path) -> None
     finally:
         prism.terminate()
         prism.wait(timeout=10)
+
+
+def test_a_status_quoted_in_a_test_name_is_not_an_assertion() -> None:
+    """A spec's text in a test name ("… to.have.status(599) …") must not read as the script
+    expecting 599, which would drop the test as status-undeclared."""
+    from agent.models import SpecDocument
+
+    name = 'x pm.response.to.have.status(599) and to.be.within(500, 599) \\" y'
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/things": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": [name],
+                                        "properties": {name: {"type": "string"}},
+                                    }
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+    }
+    spec = SpecDocument(ref="t.yaml", version="3.0.3", document=doc)
+    proposals = generate(plan([], [], spec, full_spec=True), spec)
+    assert proposals
+    for proposal in proposals:
+        assert [f.code for f in check_proposal(proposal, spec) if f.severity == "error"] == []
