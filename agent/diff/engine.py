@@ -111,6 +111,6 @@ def cap_changes(
         return kept, None
     message = (
         f"{len(changes):,} changes: only the first {limits.max_changes:,} (errors first) are planned, "
-        f"{len(changes) - limits.max_changes:,} are left out (limits.max_changes)"
+        f"{len(changes) - limits.max_changes:,} left out (limits.max_changes)"
     )
     return kept, Finding(severity="warning", code="limit-max-changes", message=message)

@@ -79,7 +79,7 @@ def _cap_per_operation(drafts: list[Draft], cap: int, notes: list[Finding]) -> l
                 severity="warning",
                 code="limit-intents-per-operation",
                 message=f"{operation}: {len(group):,} test intents, only {cap:,} are planned, "
-                f"{len(group) - cap:,} are left out (limits.max_intents_per_operation)",
+                f"{len(group) - cap:,} left out (limits.max_intents_per_operation)",
                 location=operation,
             )
         )
