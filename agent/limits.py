@@ -23,7 +23,7 @@ class Limits(BaseModel):
         "more become one summary change per direction",
     )
     max_changes: int = Field(
-        default=5_000, ge=1, description="changes planned per run (errors first); the rest are reported"
+        default=20_000, ge=1, description="changes planned per run (errors first); the rest are reported"
     )
     max_intents_per_operation: int = Field(
         default=50, ge=1, description="test intents per operation; the rest are reported"
