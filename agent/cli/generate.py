@@ -59,13 +59,7 @@ def command(
     if folders not in ("tag", "operation", "none"):
         raise UsageError(f"--folders must be tag, operation or none, not {folders!r}")
     settings = settings_from(
-        ctx,
-        spec=spec,
-        base=base,
-        logs=logs or None,
-        seed=seed,
-        llm=llm,
-        ref_root=ref_root.resolve() if ref_root else None,
+        ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
     )
     pipeline = wiring.build(settings, verify=verify, publish=False)
     job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)

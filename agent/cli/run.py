@@ -35,13 +35,7 @@ def command(
     from agent.cli.progress import follow
 
     settings = settings_from(
-        ctx,
-        spec=spec,
-        base=base,
-        logs=logs or None,
-        seed=seed,
-        llm=llm,
-        ref_root=ref_root.resolve() if ref_root else None,
+        ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
     )
     pipeline = wiring.build(settings, verify=verify, publish=publish)
     summary = follow(pipeline.run(wiring.job(settings)))
