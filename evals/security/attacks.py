@@ -81,49 +81,26 @@ def _ref_attack(tmp: Path, *, ref_kind: str) -> dict[str, int]:
 
 
 def _log_attack(tmp: Path, *, listener: Recorder, target: Recorder) -> dict[str, int]:
-    import subprocess
-
-    import test_hostile_logs_e2e as logs
+    from hostile_log import canaries, plant_log, published, run_gullible
 
     from agent import demo
-    from agent.testing.fake_openai import FakeOpenAI
-    from agent.testing.gullible import Gullible
 
-    c = logs._canaries()
+    c = canaries()
     ws = demo.prepare(tmp / "ws")
-    logs._plant_log(ws, c, listener)
+    plant_log(ws, c, listener)
     if os.environ["PYTHONPATH"] != str(ROOT):  # a tree from before the base_url setting refuses it
         config = ws.root / "postwright.toml"
         config.write_text(
             "".join(x for x in config.read_text().splitlines(True) if not x.startswith("base_url"))
         )
-    with FakeOpenAI(default=Gullible()) as server:
-        done = cli(
-            "run",
-            "--llm",
-            "openai:gpt-4o-mini",
-            cwd=ws.root,
-            env={"POSTWRIGHT_LLM_BASE_URL": server.base_url},
-        )
-        prompts = json.dumps(server.requests)
+    done, prompts, _ = run_gullible(ws)
     places = [*artifacts(ws.root, ws.repo, outputs=done.stdout + done.stderr, skip=(ws.root / "logs",))]
     places.append(("prompts", prompts.encode()))
     found = leaks(c.values, places)
-    branches = subprocess.run(
-        ["git", "branch", "--list", "postwright/*", "--format=%(refname:short)"],
-        cwd=ws.repo,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
     before = len(listener.requests)
-    if branches:
-        published = subprocess.run(
-            ["git", "show", f"{branches[0]}:collections/petstore.postman_collection.json"],
-            cwd=ws.repo,
-            capture_output=True,
-            text=True,
-        ).stdout
-        (tmp / "published.json").write_text(published)
+    collection = published(ws)
+    if collection is not None:
+        (tmp / "published.json").write_text(collection)
         newman(tmp / "published.json", ("accessToken", c.token), ("baseUrl", target.url), cwd=tmp)
     heard = listener.requests[before:]
     return {
