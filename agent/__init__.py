@@ -36,7 +36,7 @@ _LAZY = {
     "job": ("agent.wiring", "job"),
     "load_spec": ("agent.specs.load", "load_spec"),
     "diff_specs": ("agent.diff", "diff_specs"),
-    "Redactor": ("agent.boundary.redact", "Redactor"),
+    "Redactor": ("agent.boundary.inbound.redact", "Redactor"),
     "Change": ("agent.models", "Change"),
     "LogSignal": ("agent.models", "LogSignal"),
     "Intent": ("agent.models", "Intent"),

@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.urls import mask_url
 
-Level = Literal["error", "warning", "info"]
-Severity = Literal["error", "warning", "info"]
+Level = Literal["error", "warning", "info"]  # of a change and of a finding
 LEVEL_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -117,7 +116,7 @@ class Intent(_Model):
 class Finding(_Model):
     """A result of a check: data with a severity, never an exception."""
 
-    severity: Severity
+    severity: Level
     code: str
     message: str
     location: str | None = None

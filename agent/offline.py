@@ -78,7 +78,7 @@ def _patch_guardrails() -> None:
 def ensure_offline() -> None:
     """Make guardrails and litellm local-only for this process; idempotent and thread-safe.
 
-    Call it before importing guardrails (``agent.boundary.guard`` does). Calling it after
+    Call it before importing guardrails (``agent.boundary.outbound.guard`` does). Calling it after
     guardrails was imported still switches telemetry off, but litellm may already have
     fetched its cost map.
     """

@@ -10,14 +10,16 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.boundary.provenance import sanitize_raw_log, sanitize_record
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_spec, stream_log
-from agent.boundary.sanitized import Evidence
+from agent.boundary.inbound.provenance import sanitize_raw_log, sanitize_record
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_spec, stream_log
+from agent.boundary.sealed import Evidence
+from agent.check import check_collection
+from agent.check.batch import CHUNK, BatchChecker
 from agent.diff import cap_changes, diff_specs
 from agent.errors import UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
-from agent.generate import postman, rules
+from agent.generate import deterministic, postman
 from agent.generate.llm_context import log_terms
 from agent.limits import DEFAULT_LIMITS, Limits
 from agent.llm.types import Budget
@@ -36,8 +38,6 @@ from agent.plan import plan
 from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
 from agent.sources.signals import extract_signals
 from agent.urls import has_credentials, mask_url
-from agent.validate import check_collection
-from agent.validate.batch import CHUNK, BatchChecker
 
 _NO_BASE_URL = Finding(
     severity="info",
@@ -144,7 +144,7 @@ class Pipeline:
             checker = BatchChecker(revision, self.redactor, workers=self.workers)
             proposals: list[Proposal] = []
             for start in range(0, len(intents), CHUNK):
-                chunk = rules.generate(intents[start : start + CHUNK], revision, seed=job.seed)
+                chunk = deterministic.generate(intents[start : start + CHUNK], revision, seed=job.seed)
                 checker.submit(chunk)
                 proposals += chunk
                 yield Progress("generate", len(proposals), len(intents))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus
 
-from agent.boundary.keynames import words
+from agent.boundary.inbound.keynames import words
 
 MASK = "***"
 

@@ -131,8 +131,8 @@ def llm(settings: Settings) -> tuple[LLMBackend | None, Budget | None]:
 
 def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> Pipeline:
     """A pipeline with the adapters the settings ask for."""
+    from agent.check.batch import default_workers
     from agent.store import open_store
-    from agent.validate.batch import default_workers
 
     if not settings.spec:
         raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")

@@ -27,9 +27,9 @@ def signals(
 ) -> None:
     """Print the failed HTTP calls found in the selected task logs (redacted; the watermark is not moved)."""
     from agent import wiring
-    from agent.boundary.provenance import sanitize_raw_log
-    from agent.boundary.redact import Redactor
-    from agent.boundary.sanitize import sanitize_spec, stream_log
+    from agent.boundary.inbound.provenance import sanitize_raw_log
+    from agent.boundary.inbound.redact import Redactor
+    from agent.boundary.inbound.sanitize import sanitize_spec, stream_log
     from agent.cli.context import settings_from
     from agent.errors import UsageError
     from agent.sources.signals import extract_signals

@@ -20,7 +20,7 @@ def _redacted(message: str) -> str:
     """Error text can quote inputs (a URL with credentials, a config value): redact it too."""
     message = mask_urls(message)  # userinfo and secret query values, whatever their entropy
     try:
-        from agent.boundary.redact import Redactor
+        from agent.boundary.inbound.redact import Redactor
 
         return Redactor().redact(message)[0]
     except Exception:  # noqa: BLE001 - never let the error path fail; drop the detail instead

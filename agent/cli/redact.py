@@ -28,7 +28,7 @@ def command(
     import json
     import sys
 
-    from agent.boundary.redact import Redactor
+    from agent.boundary.inbound.redact import Redactor
     from agent.cli.inputs import open_text
 
     if report is not None and not report.parent.is_dir():

@@ -19,8 +19,8 @@ def _read(path: str) -> str:
 
 def scan_text(text: str) -> dict[str, Any]:
     """The scan report of one text: verdict and findings (offsets and rules, never the text)."""
-    from agent.boundary.injection import THRESHOLD, score_spans
-    from agent.boundary.redact import Redactor
+    from agent.boundary.inbound.redact import Redactor
+    from agent.boundary.injection.score import THRESHOLD, score_spans
 
     findings: list[dict[str, Any]] = [f.as_dict() for f in score_spans(text)]
     suspicious = any(f["score"] >= THRESHOLD for f in findings)

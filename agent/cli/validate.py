@@ -21,12 +21,12 @@ def command(
     ] = None,
 ) -> int:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
-    from agent.boundary.policy import check_collection_scripts
+    from agent.boundary.outbound.policy import check_collection_scripts
+    from agent.check import check_collection, check_proposal
     from agent.generate.postman import leaves
     from agent.models import Finding, IntentKind, Proposal
     from agent.models import Intent as IntentModel
     from agent.specs.load import load_spec
-    from agent.validate import check_collection, check_proposal
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")

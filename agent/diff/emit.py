@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.diff.catalogue import level
 from agent.diff.findings import ValueSummary
-from agent.diff.rules import level
 from agent.diff.schema import Raw, escape
 from agent.diff.scope import rule_for, sentence
 from agent.models import Change, ChangeSource, fingerprint

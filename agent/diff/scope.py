@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.diff.catalogue import known
 from agent.diff.findings import ValueSummary
-from agent.diff.rules import known
 from agent.diff.schema import Raw
 
 # Where a schema sits decides the rule family: (prefix at the root, prefix below the root).

@@ -11,7 +11,7 @@ from typing import Any
 
 import rstr
 
-from agent.boundary import keynames
+from agent.boundary.inbound import keynames
 
 MAX_DEPTH = 8
 # Spec examples are untrusted text: a string that Postman would expand ({{var}}) or that

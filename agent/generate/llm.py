@@ -2,7 +2,7 @@
 
 For each intent the model gets the trusted TASK and fenced, quarantined evidence within a
 token budget (``llm_context``, ``llm_prompt``). Its answer goes through the guardrails
-``Guard`` of ``agent.boundary.guard`` (policy validators, re-asks). Items of an answer that
+``Guard`` of ``agent.boundary.outbound.guard`` (policy validators, re-asks). Items of an answer that
 still fails are re-checked one by one: those that pass are kept, the others become dropped
 proposals with the guard's findings. A model that refuses, truncates or is unreachable costs
 that intent only; a spent budget stops generation cleanly. The model never decides what is
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.boundary.sanitized import Evidence
+from agent.boundary.sealed import Evidence
 from agent.errors import ConfigError
 from agent.generate import llm_context, llm_prompt, scripts
 from agent.llm.errors import BudgetExhausted, LLMError
@@ -106,7 +106,7 @@ def propose(
     items already in the target collection) add context for the intents they concern.
     Proposals carry ``generator="llm"`` and ids ``pw-<fingerprint>``.
     """
-    from agent.boundary.guard import build_guard  # guardrails: slow import, only when used
+    from agent.boundary.outbound.guard import build_guard  # guardrails: slow import, only when used
 
     budget = budget or Budget()
     result = LLMResult()
@@ -168,7 +168,7 @@ def _items(outcome: Any) -> list[Any] | None:
 
 def _collect(result: LLMResult, intent: Intent, outcome: Any, max_items: int, guard: Any) -> None:
     """Turn one guarded answer into kept and dropped proposals."""
-    from agent.boundary.guard import check_with_guard
+    from agent.boundary.outbound.guard import check_with_guard
 
     items = _items(outcome)
     if items is None:

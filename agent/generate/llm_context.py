@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent.boundary.injection import quarantine
-from agent.boundary.logstream import EXCERPT_CONTEXT, EXCERPT_MAX_LINE
-from agent.boundary.sanitized import Evidence
-from agent.diff.rules import known
+from agent.boundary.inbound.logstream import EXCERPT_CONTEXT, EXCERPT_MAX_LINE
+from agent.boundary.injection.score import quarantine
+from agent.boundary.sealed import Evidence
+from agent.diff.catalogue import known
 from agent.generate import spec_view
 from agent.models import Change, Intent
 from agent.specs.document import Operation, deref_schema

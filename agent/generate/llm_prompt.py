@@ -1,5 +1,5 @@
 """One intent's chat request: the system template, and a user message with the TASK line and
-fenced evidence blocks (``agent.boundary.fence``); plus the JSON schema of the answer.
+fenced evidence blocks (``agent.boundary.injection.fence``); plus the JSON schema of the answer.
 
 The TASK line is the only unfenced text built per intent, so it holds only postwright's own
 structure: the method from a fixed set, the path template when it fits a strict grammar,
@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from agent.boundary.fence import SYSTEM_INSTRUCTION, fence
-from agent.boundary.injection import quarantine
+from agent.boundary.injection.fence import SYSTEM_INSTRUCTION, fence
+from agent.boundary.injection.score import quarantine
 from agent.generate import spec_view
 from agent.generate.llm_context import Block
 from agent.generate.requests import build_request

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from agent.boundary.fence import FENCE_WORD
+from agent.boundary.injection.fence import FENCE_WORD
 from agent.models import fingerprint
 
 Role = Literal["system", "user", "assistant"]

@@ -140,7 +140,7 @@ def merge_collection(
 def policy_flags(collection: dict[str, Any], ours: set[str]) -> list[Finding]:
     """The script policy over a merged collection: warnings for scripts a person wrote (the
     collection's, folders' and items' not in ``ours``), errors for our items."""
-    from agent.boundary.policy import check_collection_scripts
+    from agent.boundary.outbound.policy import check_collection_scripts
 
     out: list[Finding] = []
     for finding in check_collection_scripts(collection):

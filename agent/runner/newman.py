@@ -45,7 +45,7 @@ MAX_POLICY_NOTICES = 20
 def _outbound_gate(collection: dict[str, Any], mode: str) -> list[Finding]:
     """The script policy before anything runs: without a network namespace a collection with
     scripts or requests outside it is refused; inside one each finding becomes a warning."""
-    from agent.boundary.policy import check_outbound
+    from agent.boundary.outbound.policy import check_outbound
 
     found = [f for f in check_outbound(collection) if f.severity == "error"]
     if found and mode == "none":

@@ -1,7 +1,7 @@
 """Failed HTTP calls found in redacted logs, matched to the operations of a spec.
 
-Input is boundary output only (:class:`~agent.boundary.sanitized.Evidence` or a
-:class:`~agent.boundary.logstream.LogStream` of redacted lines): this module reads it as
+Input is boundary output only (:class:`~agent.boundary.sealed.Evidence` or a
+:class:`~agent.boundary.inbound.logstream.LogStream` of redacted lines): this module reads it as
 data, never stores or logs it, and keeps nothing of it but the fields of
 :class:`~agent.models.LogSignal` (a redacted URL without userinfo, a status, key names).
 """
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.boundary.logstream import LogStream
-from agent.boundary.sanitized import Evidence
+from agent.boundary.inbound.logstream import LogStream
+from agent.boundary.sealed import Evidence
 from agent.models import LogSignal, Provenance, SpecDocument, fingerprint
 from agent.sources.httplines import Hit, scan
 from agent.sources.urlmatch import OperationIndex, ParsedURL, parse_url

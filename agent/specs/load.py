@@ -83,7 +83,7 @@ def _load(
         refs = collect_refs(raw)
     check_local_refs(raw, refs, ref)
     if validate:
-        from agent.specs.validate import validate_document
+        from agent.specs.metaschema import validate_document
 
         validate_document(raw, version, ref, engine=engine)
     if swagger:

@@ -22,8 +22,8 @@ from typing import Any, get_args
 
 from agent.errors import UsageError
 from agent.models import Finding, Proposal, ProposalStatus, Redaction
+from agent.store.migrations import migrate
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
-from agent.store.schema import migrate
 from agent.urls import mask_urls
 
 STATUSES: frozenset[str] = frozenset(get_args(ProposalStatus))

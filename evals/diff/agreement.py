@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from agent.diff import diff_specs  # noqa: E402
-from agent.diff.rules import known  # noqa: E402
+from agent.diff.catalogue import known  # noqa: E402
 from agent.errors import PostwrightError  # noqa: E402
 from agent.specs.load import load_spec  # noqa: E402
 

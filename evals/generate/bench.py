@@ -30,19 +30,19 @@ from gen_specs import base_spec  # noqa: E402
 sys.path.insert(0, str(ROOT / "evals"))
 from postman_stats import PORTMAN, count  # noqa: E402
 
-from agent.validate.batch import default_workers  # noqa: E402
+from agent.check.batch import default_workers  # noqa: E402
 
 
 def postwright(spec: Path, out: Path, validate: bool, workers: int) -> tuple[dict[str, float], str]:
     """Phase timings (seconds) and a summary line."""
-    from agent.boundary.redact import Redactor
+    from agent.boundary.inbound.redact import Redactor
+    from agent.check import check_collection
+    from agent.check.batch import CHUNK, BatchChecker
+    from agent.generate.deterministic import generate
     from agent.generate.postman import build_collection, operation_tags
-    from agent.generate.rules import generate
     from agent.jsontext import pretty
     from agent.plan import plan
     from agent.specs.load import load_spec
-    from agent.validate import check_collection
-    from agent.validate.batch import CHUNK, BatchChecker
 
     t: dict[str, float] = {}
     mark = time.perf_counter()

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from agent.boundary.injection import is_suspicious, score_spans  # noqa: E402
+from agent.boundary.injection.score import is_suspicious, score_spans  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 

@@ -2,7 +2,7 @@
 
 usage: .venv/bin/python evals/injection/speed.py [--paths 2000] [--rounds 3]
 Texts: the names and descriptions that validation checks for a full-spec generation of
-evals/diff/gen_specs.base_spec(PATHS) (agent.boundary.policy_request._texts of each proposal),
+evals/diff/gen_specs.base_spec(PATHS) (agent.boundary.outbound.request._texts of each proposal),
 the labelled corpora in ../shared/corpora (BIPIA, PIGuard, gitleaks), and variants of
 the injection rows (upper case, fullwidth, zero-width joins, odd separators, base64-wrapped).
 Every text must give the same finding list with the hyperscan and the ``re`` prefilters as
@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT / "evals" / "diff"))
 sys.path.insert(0, str(ROOT))
 from gen_specs import base_spec  # noqa: E402
 
-from agent.boundary import injection  # noqa: E402
-from agent.boundary import injection_encoded as encoded  # noqa: E402
-from agent.boundary.injection import THRESHOLD, InjectionFinding  # noqa: E402
-from agent.boundary.injection_prefilter import make_prefilter  # noqa: E402
-from agent.boundary.injection_rules import SENTENCE_RULES, TOKEN_RULES  # noqa: E402
+from agent.boundary.injection import decode as encoded  # noqa: E402
+from agent.boundary.injection import score as injection  # noqa: E402
+from agent.boundary.injection.phrases import SENTENCE_RULES, TOKEN_RULES  # noqa: E402
+from agent.boundary.injection.prefilter import make_prefilter  # noqa: E402
+from agent.boundary.injection.score import THRESHOLD, InjectionFinding  # noqa: E402
 
-# --- the original algorithm (agent/boundary/injection.py before the prefilter), frozen ---
+# --- the original algorithm (agent/boundary/injection/score.py before the prefilter), frozen ---
 _SENTENCE = re.compile(r"[^\n.!?]*(?:[.!?]+(?=\s|$)|\n|$)|[^\n]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _CODE_BLOCK = re.compile(r"\s*```.*?(?:```|$)", re.S)
@@ -113,8 +113,8 @@ def reference(text: str) -> list[InjectionFinding]:
 # --- texts ---
 def generated_texts(paths: int) -> list[str]:
     """Names and descriptions of every proposal of a full-spec generation."""
-    from agent.boundary.policy_request import _texts
-    from agent.generate.rules import generate
+    from agent.boundary.outbound.request import _texts
+    from agent.generate.deterministic import generate
     from agent.plan import plan
     from agent.specs.load import load_spec
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from agent.boundary.redact import Redactor  # noqa: E402
+from agent.boundary.inbound.redact import Redactor  # noqa: E402
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"  # ../shared beside the repo
 

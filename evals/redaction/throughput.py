@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from logsynth import airflow_log, write_log  # noqa: E402
 
-from agent.boundary.redact import Redactor  # noqa: E402
+from agent.boundary.inbound.redact import Redactor  # noqa: E402
 
 
 def _chunks(path: str, size: int = 1 << 16):  # type: ignore[no-untyped-def]

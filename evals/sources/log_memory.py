@@ -124,8 +124,8 @@ def run_stream(raw: RawLog, spec: SpecDocument) -> tuple[list[LogSignal], list[d
 
 def run_whole(raw: RawLog, spec: SpecDocument) -> tuple[list[LogSignal], list[dict[str, Any]], int]:
     """The replaced path: sanitize_log → suspicious → extract_signals on one Evidence."""
-    from agent.boundary.redact import Redactor
-    from agent.boundary.sanitize import sanitize_log, suspicious
+    from agent.boundary.inbound.redact import Redactor
+    from agent.boundary.inbound.sanitize import sanitize_log, suspicious
     from agent.sources.signals import extract_signals
 
     evidence = sanitize_log(Redactor(), raw)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from agent.boundary.sanitized import seal
+from agent.boundary.sealed import seal
 from agent.models import Provenance, SpecDocument
 from agent.sources.signals import extract_signals
 

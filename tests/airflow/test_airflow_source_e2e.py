@@ -168,8 +168,8 @@ def _consume(logs: Any) -> list[RawLog]:
 
 
 def test_logs_flow_through_the_boundary_into_signals(airflow_env: AirflowEnv) -> None:
-    from agent.boundary.redact import Redactor
-    from agent.boundary.sanitize import sanitize_log
+    from agent.boundary.inbound.redact import Redactor
+    from agent.boundary.inbound.sanitize import sanitize_log
     from agent.sources.signals import extract_signals
 
     redactor = Redactor()

@@ -130,7 +130,7 @@ def shapes() -> list[tuple[str, str, list[str]]]:
     ]
     jwt_token = jwt()
     word = weak()
-    # Context-free base64 is decoded when padded (see agent/boundary/encoded.py).
+    # Context-free base64 is decoded when padded (see agent/boundary/inbound/encoded.py).
     admin = "admin:" + weak()
     admin += "x" * (1 if len(admin) % 3 == 0 else 0)
     b1, b2 = _split(bearer, 40)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import _SpecWalker, sanitize_spec
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import _SpecWalker, sanitize_spec
 from agent.models import SpecDocument
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from agent.boundary.guard import (
+from agent.boundary.outbound.guard import (
     NoInjectionInNames,
     NoSecret,
     RequestPolicy,
@@ -106,7 +106,7 @@ def gai(host, *a, **k):
         raise OSError("blocked by probe")
     return real_gai(host, *a, **k)
 socket.getaddrinfo = gai
-from agent.boundary.guard import build_guard, check_with_guard
+from agent.boundary.outbound.guard import build_guard, check_with_guard
 item = json.loads(sys.argv[1])
 ok, findings = check_with_guard(json.dumps(item))
 guard = build_guard()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.boundary.fence import FENCE_WORD, SYSTEM_INSTRUCTION, fence, unfence_ids
+from agent.boundary.injection.fence import FENCE_WORD, SYSTEM_INSTRUCTION, fence, unfence_ids
 
 
 def test_fence_wraps_text_with_matching_nonce() -> None:

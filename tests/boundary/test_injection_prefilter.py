@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.boundary import injection, injection_encoded
-from agent.boundary.injection import score_spans
-from agent.boundary.injection_prefilter import HyperscanPrefilter, RePrefilter, make_prefilter
-from agent.boundary.injection_rules import SENTENCE_RULES, TOKEN_RULES
+from agent.boundary.injection import decode as injection_encoded
+from agent.boundary.injection import score as injection
+from agent.boundary.injection.phrases import SENTENCE_RULES, TOKEN_RULES
+from agent.boundary.injection.prefilter import HyperscanPrefilter, RePrefilter, make_prefilter
+from agent.boundary.injection.score import score_spans
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 HS = make_prefilter("hyperscan")

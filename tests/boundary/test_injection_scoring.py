@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.boundary.fence import FENCE_WORD
-from agent.boundary.injection import is_suspicious, quarantine, score_spans
+from agent.boundary.injection.fence import FENCE_WORD
+from agent.boundary.injection.score import is_suspicious, quarantine, score_spans
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 

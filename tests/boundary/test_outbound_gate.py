@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 import string
 
-from agent.boundary.outbound import secret_findings
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.outbound.secret_gate import secret_findings
 from agent.models import Intent, IntentKind, Proposal
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from agent.boundary.policy import check_collection_scripts, check_item
-from agent.boundary.policy_scope import scope_of
+from agent.boundary.outbound.policy import check_collection_scripts, check_item
+from agent.boundary.outbound.protected import scope_of
 from agent.generate.postman import leaves
 from agent.testing.gullible import benign_item
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from agent.boundary.policy_request import check_request
+from agent.boundary.outbound.request import check_request
 from agent.generate.data import param_value, sample
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agent.boundary.policy import check_item, check_script
+from agent.boundary.outbound.policy import check_item, check_script
 
 ALLOWED = {
     "status": "pm.test('status', function () { pm.response.to.have.status(200); });",
@@ -96,7 +96,7 @@ def test_custom_secret_names_are_refused() -> None:
 
 
 def test_protected_variables_come_from_the_requests_around_the_script() -> None:
-    from agent.boundary.policy_scope import scope_of
+    from agent.boundary.outbound.protected import scope_of
 
     request = {
         "url": {"raw": "https://{{tenant}}.{{apiHost}}:{{port}}/pets/{{petId}}?q={{query}}"},
@@ -118,7 +118,7 @@ def test_protected_variables_come_from_the_requests_around_the_script() -> None:
 
 
 def test_variable_names_are_read_as_postman_reads_them() -> None:
-    from agent.boundary.policy_scope import scope_of
+    from agent.boundary.outbound.protected import scope_of
 
     # postman-collection substitutes any text between the braces, spaces included
     scope = scope_of({"request": {"url": "https://{{my host}}.{{ zone }}/x"}})
@@ -238,7 +238,7 @@ def _verdict(source: str) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("name", sorted(LIFTED))
 def test_lifted_literals_give_the_full_parse_verdict(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent.boundary import policy_literals
+    from agent.boundary.outbound import literals as policy_literals
 
     source = LIFTED[name]
     lifted = _verdict(source)
@@ -248,7 +248,7 @@ def test_lifted_literals_give_the_full_parse_verdict(name: str, monkeypatch: pyt
 
 
 def test_lifting_happens_for_generated_schema_literals() -> None:
-    from agent.boundary.policy_literals import lift
+    from agent.boundary.outbound.literals import lift
 
     skeleton, lifted = lift(LIFTED["clean"])
     assert len(lifted) == 1 and len(skeleton) < 120

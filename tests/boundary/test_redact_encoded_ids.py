@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
 
 
 def _b64(text: str) -> str:

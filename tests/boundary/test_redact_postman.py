@@ -6,7 +6,7 @@ import json
 
 from redaction_canaries import rand
 
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
 
 
 def test_postman_header_with_variable_is_not_a_finding() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from redaction_canaries import ALNUM, b64, rand, shapes, weak
 
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
 
 SHAPES = shapes()
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from redaction_canaries import weak
 
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_spec
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_spec
 from agent.models import SpecDocument
 
 NAMES = [

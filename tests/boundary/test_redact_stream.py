@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from redaction_canaries import cases, event, pem_key, rand, shapes
 
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 

@@ -6,7 +6,7 @@ import string
 
 from redaction_canaries import rand
 
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.redact import Redactor
 
 DIGITS = string.digits
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from redaction_canaries import rand
 
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_log, sanitize_spec, sanitize_text
-from agent.boundary.sanitized import Evidence
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_log, sanitize_spec, sanitize_text
+from agent.boundary.sealed import Evidence
 from agent.models import Provenance, SpecDocument
 from agent.ports import RawLog
 

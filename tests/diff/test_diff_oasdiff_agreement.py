@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.diff import diff_specs
-from agent.diff.rules import known
+from agent.diff.catalogue import known
 from agent.specs.load import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,10 +20,10 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_demo_through_the_real_diff() -> None:
     diff = pytest.importorskip("agent.diff")
-    from agent.generate.rules import generate
+    from agent.check import check_proposal
+    from agent.generate.deterministic import generate
     from agent.plan import plan
     from agent.specs.load import load_spec
-    from agent.validate import check_proposal
 
     old, new = (
         load_spec(str(DEMO / "specs/petstore-v1.yaml")),

@@ -4,8 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+from agent.generate.deterministic import generate
 from agent.generate.postman import build_collection, operation_tags
-from agent.generate.rules import generate
 from agent.models import IntentKind
 from agent.plan import plan
 

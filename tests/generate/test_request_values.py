@@ -11,11 +11,11 @@ import json
 
 import pytest
 
-from agent.boundary.redact import Redactor
-from agent.generate import rules
+from agent.boundary.inbound.redact import Redactor
+from agent.check.batch import findings_of
+from agent.generate import deterministic as rules
 from agent.models import SpecDocument
 from agent.plan import plan
-from agent.validate.batch import findings_of
 
 _LOGIN = {
     "openapi": "3.0.3",

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from js_shape import NASTY, PAYLOAD, assert_inert, literals, names, parse, shape
 
+from agent.check import check_proposal
 from agent.diff import diff_specs
+from agent.generate.deterministic import generate
 from agent.generate.postman import leaves
-from agent.generate.rules import generate
 from agent.models import Proposal, SpecDocument
 from agent.plan import plan
 from agent.specs.load import load_spec
-from agent.validate import check_proposal
 
 ROOT = Path(__file__).resolve().parents[2]
 # what an injection would reach for; none of them is in the code we generate

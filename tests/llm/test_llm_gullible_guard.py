@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_text
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_text
+from agent.check import check_proposal
 from agent.generate.llm import propose
 from agent.llm.chat import OpenAIChat
 from agent.models import Change, Intent, SpecDocument
 from agent.testing.fake_openai import FakeOpenAI
 from agent.testing.gullible import Gullible
-from agent.validate import check_proposal
 
 Demo = tuple[SpecDocument, list[Change], list[Intent]]
 ATTACKS = [

@@ -7,16 +7,16 @@ import json
 import secrets
 from typing import Any
 
-from agent.boundary.fence import FENCE_WORD, SYSTEM_INSTRUCTION, unfence_ids
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_text
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_text
+from agent.boundary.injection.fence import FENCE_WORD, SYSTEM_INSTRUCTION, unfence_ids
+from agent.check import check_proposal
 from agent.generate.llm import LLMResult, propose
 from agent.llm import Budget, ResponseCache
 from agent.llm.chat import OpenAIChat
 from agent.llm.prompts import PROMPTS_DIR
 from agent.models import Change, Intent, SpecDocument
 from agent.testing.fake_openai import FakeOpenAI, Reply
-from agent.validate import check_proposal
 
 Demo = tuple[SpecDocument, list[Change], list[Intent]]
 EXFIL = [

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from agent.boundary.fence import FENCE_WORD, unfence_ids
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_text
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_text
+from agent.boundary.injection.fence import FENCE_WORD, unfence_ids
 from agent.diff import diff_specs
 from agent.generate import llm_context, llm_prompt
 from agent.models import LogSignal, SpecDocument

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from agent.generate.rules import generate
+from agent.check import SpecContext, check_proposal
+from agent.generate.deterministic import generate
 from agent.models import IntentKind, SpecDocument
 from agent.plan import plan
-from agent.validate import SpecContext, check_proposal
 
 DOC: dict[str, Any] = {
     "openapi": "3.0.3",

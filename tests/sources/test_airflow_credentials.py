@@ -20,8 +20,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from agent.boundary.provenance import sanitize_raw_log
-from agent.boundary.redact import Redactor
+from agent.boundary.inbound.provenance import sanitize_raw_log
+from agent.boundary.inbound.redact import Redactor
 from agent.errors import PostwrightError
 from agent.models import Provenance, SpecDocument
 from agent.pipeline import Job, Pipeline

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.boundary import logstream
-from agent.boundary.logstream import split_lines
-from agent.boundary.redact import Redactor
-from agent.boundary.sanitize import sanitize_log, stream_log, suspicious
-from agent.boundary.sanitized import Evidence, seal
+from agent.boundary.inbound import logstream
+from agent.boundary.inbound.logstream import split_lines
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.inbound.sanitize import sanitize_log, stream_log, suspicious
+from agent.boundary.sealed import Evidence, seal
 from agent.generate.llm_context import log_excerpt, log_terms
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.plan import plan

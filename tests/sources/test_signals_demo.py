@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from agent.boundary.sanitized import seal
+from agent.boundary.sealed import seal
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.sources.logfiles import LogFiles
 from agent.sources.signals import extract_signals

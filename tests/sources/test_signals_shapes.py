@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agent.boundary.sanitized import seal
+from agent.boundary.sealed import seal
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.sources.signals import extract_signals
 
@@ -346,7 +346,7 @@ def test_lines_without_http_failures_yield_nothing(spec: SpecDocument) -> None:
 
 
 def test_a_response_body_printed_before_the_exception_is_its_error_body() -> None:
-    from agent.boundary.sanitized import seal
+    from agent.boundary.sealed import seal
     from agent.models import Provenance
     from agent.sources.signals import extract_signals
 

@@ -13,7 +13,7 @@ from agent.errors import UsageError
 from agent.models import Redaction
 from agent.ports import Store
 from agent.store import SQLiteStore, open_store
-from agent.store.schema import MIGRATIONS, migrate, migration_name
+from agent.store.migrations import MIGRATIONS, migrate, migration_name
 
 
 def test_open_store_creates_private_dir_and_wal_db(tmp_path: Path) -> None:

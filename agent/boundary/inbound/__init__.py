@@ -1,0 +1,1 @@
+"""Inbound: everything fetched is redacted here before any other stage sees it."""

@@ -1,0 +1,1 @@
+"""Injected instructions: untrusted text is scored, quarantined and fenced here."""

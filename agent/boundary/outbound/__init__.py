@@ -1,0 +1,1 @@
+"""Outbound policy: what a proposal may contain before it is kept, run or published."""

@@ -1,0 +1,128 @@
+"""Per-proposal checks against the spec: operation exists, request conforms, status declared,
+schema assertion agrees, script policy passes."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from agent.check.conformance import request_violations
+from agent.check.spec_context import SpecContext, context_for
+from agent.generate import spec_view
+from agent.models import Finding, Proposal, SpecDocument
+from agent.specs.document import Operation
+
+_STATUS = re.compile(r"to\.have\.status\((\d{3})\)")
+_WITHIN = re.compile(r"to\.be\.within\((\d{3}),\s*(\d{3})\)")
+# String literals (a test's name may quote a spec's text, "to.have.status(599)" included).
+_STRINGS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
+
+
+def check_proposal(
+    proposal: Proposal, spec: SpecDocument, context: SpecContext | None = None
+) -> list[Finding]:
+    """Every finding for one proposal against ``spec``; errors mean it must be dropped.
+
+    ``context`` (``SpecContext(spec)``) carries what every check against the same spec
+    shares; pass one when checking many proposals, or a cached one is used.
+    """
+    ctx = context if context is not None and context.doc is spec.document else context_for(spec)
+    item = proposal.item
+    findings: list[Finding] = []  # base URL and credentials: the guard, in _policy
+    request = item.get("request")
+    if not isinstance(request, dict):
+        return [*findings, _error("no-request", "the item has no request object")]
+    method = str(request.get("method", "GET")).lower()
+    segments = _segments(request.get("url"))
+    op, path_values = ctx.match(method, segments)
+    if op is None:
+        return [
+            *findings,
+            _error(
+                "operation-unknown", f"{method.upper()} /{'/'.join(segments)} is not an operation of the spec"
+            ),
+        ]
+    expected = proposal.intent.expected_status
+    if not spec_view.status_declared(op, expected):
+        findings.append(_error("status-undeclared", f"{op.key} does not declare status {expected}"))
+    for code in _script_statuses(item):
+        if not spec_view.status_declared(op, code):
+            findings.append(
+                _error("status-undeclared", f"the script expects {code}, which {op.key} does not declare")
+            )
+    violations = request_violations(ctx, op, request, path_values)
+    negative = expected[:1] == "4"
+    if negative and not violations:
+        findings.append(
+            _error("negative-test-valid-request", f"expects {expected} but the request conforms to {op.key}")
+        )
+    if not negative:
+        findings += [_error("request-nonconforming", v) for v in violations]
+    if not negative:
+        findings += _schema_agreement(ctx, op, item, expected)
+    findings += _policy(item)
+    return findings
+
+
+def _error(code: str, message: str, location: str | None = None) -> Finding:
+    return Finding(severity="error", code=code, message=message, location=location)
+
+
+def _segments(url: Any) -> list[str]:
+    raw = url.get("raw", "") if isinstance(url, dict) else str(url or "")
+    if isinstance(url, dict) and isinstance(url.get("path"), list):
+        parts = [p if isinstance(p, str) else str(p.get("value", "")) for p in url["path"]]
+    else:
+        rest = raw.replace("{{baseUrl}}", "", 1)
+        parts = urlsplit(rest if rest.startswith("/") else "/" + rest).path.strip("/").split("/")
+    return [unquote(p) for p in parts if p]
+
+
+def _script_lines(item: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for event in item.get("event") or []:
+        script = event.get("script") if isinstance(event, dict) else None
+        exec_ = script.get("exec") if isinstance(script, dict) else None
+        lines += exec_ if isinstance(exec_, list) else str(exec_ or "").splitlines()
+    return [str(line) for line in lines]
+
+
+def _script_statuses(item: dict[str, Any]) -> list[str]:
+    text = _STRINGS.sub('""', "\n".join(_script_lines(item)))
+    codes = _STATUS.findall(text)
+    codes += [f"{low[0]}XX" for low, high in _WITHIN.findall(text) if low[0] == high[0]]
+    return sorted(set(codes))
+
+
+def _schema_agreement(ctx: SpecContext, op: Operation, item: dict[str, Any], expected: str) -> list[Finding]:
+    """A ``const schema = …;`` in the script must equal the spec's response schema."""
+    lines = _script_lines(item)
+    start = next((i for i, line in enumerate(lines) if line.startswith("const schema = ")), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(lines)) if lines[i].rstrip().endswith(";")), None)
+    if end is None:
+        return [_error("schema-assertion", "the schema literal in the script is not terminated")]
+    blob = "\n".join(lines[start : end + 1])[len("const schema = ") :].rstrip().rstrip(";")
+    try:
+        asserted = json.loads(blob)
+    except ValueError:
+        return [_error("schema-assertion", "the schema literal in the script is not JSON")]
+    status = expected if expected.isdigit() else spec_view.success_status(op)
+    if asserted != ctx.response_schema(op, status):
+        return [
+            _error(
+                "schema-assertion", f"the asserted schema differs from {op.key}'s {status} response schema"
+            )
+        ]
+    return []
+
+
+def _policy(item: dict[str, Any]) -> list[Finding]:
+    """The guard's policy for the request, its scripts (against the variables the item's own
+    request protects) and its names; no host but ``{{baseUrl}}`` is trusted."""
+    from agent.boundary.outbound.policy import check_item
+
+    return check_item(item)
