@@ -7,6 +7,7 @@
     │   └── ConfigError              exit 2  postwright.toml or environment is wrong
     ├── InputError                   exit 2  the user: a spec or log that cannot be read
     ├── SourceUnreachable            exit 2  the operator: Airflow / URL / git host is down
+    ├── StorageError                 exit 2  the user: a place we write is full or read-only
     ├── BoundaryViolation            exit 1  nobody may override: a secret or injection got stuck
     ├── GenerationFailed             exit 3  generator (rules or LLM) could not produce output
     ├── SandboxFailed                exit 3  newman / mock server could not run
@@ -58,6 +59,12 @@ class InputError(PostwrightError):
 
 class SourceUnreachable(PostwrightError):
     """A configured source (Airflow, URL, git host) could not be reached."""
+
+    exit_code = EXIT_USAGE
+
+
+class StorageError(PostwrightError):
+    """A place postwright writes (state dir, collections repository, output) is full or read-only."""
 
     exit_code = EXIT_USAGE
 
