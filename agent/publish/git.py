@@ -7,18 +7,27 @@ commits without touching the user's checkout, index or working tree.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from agent.errors import PublishFailed
+from agent.errors import PublishFailed, StorageError
 
 ZERO_OID = "0" * 40
 DEFAULT_NAME = "postwright"
 DEFAULT_EMAIL = "postwright@localhost"
 # Variables a surrounding git (a hook, a worktree) may have set; they would redirect us.
 _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+# What git prints when the repository cannot be written: the OS's reason, or (a full disk
+# while writing a ref) only "couldn't write". The reason is often not on the last line. A lock
+# that "exists" is another git at work, not a full or read-only repository.
+_CANNOT_WRITE = re.compile(
+    r"No space left|Read-only file system|Permission denied|insufficient permission|Disk quota"
+    r"|File too large|couldn't write|unable to write|unable to create(?!.*File exists)",
+    re.IGNORECASE,
+)
 
 
 class Git:
@@ -58,8 +67,17 @@ class Git:
         )
         if check and proc.returncode != 0:
             lines = proc.stderr.decode(errors="replace").strip().splitlines()
+            step = what or "git " + args[0]
+            full = next((line for line in lines if _CANNOT_WRITE.search(line)), None)
+            if full is not None:
+                reason = re.sub(r"^(fatal|error): ", "", full.strip())
+                raise StorageError(
+                    f"the git repository {self.repo} is full or read-only ({step}: {reason}); "
+                    "nothing was published and nothing stored is lost",
+                    hint="free space or make it writable, then run again",
+                )
             detail = lines[-1] if lines else f"exit {proc.returncode}"
-            raise PublishFailed(f"{what or 'git ' + args[0]} failed: {detail}")
+            raise PublishFailed(f"{step} failed: {detail}")
         return proc.stdout.decode(errors="replace").strip()
 
     def succeeds(self, *args: str) -> bool:

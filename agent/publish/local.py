@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from agent.errors import BoundaryViolation, ConfigError, InputError, PublishFailed
+from agent.errors import BoundaryViolation, ConfigError, InputError, PublishFailed, StorageError
 from agent.generate.postman import leaves
 from agent.models import Finding, PublishResult
 from agent.ports import ChangeSet
@@ -73,14 +73,18 @@ class LocalGitPublisher:
             )
         blob = git.run("hash-object", "-w", "--stdin", input=text.encode())
         tree = self._tree_with(git, base, mode, blob)
-        body_path = self._write_body(branch, change_set.body)
 
+        # The PR body is written last, once the commit it describes is on the branch: a kill or
+        # a full disk in between leaves a branch without a body (the next publish writes it,
+        # finding the same tree), never a body describing a commit that does not exist.
         tip = git.resolve(f"{ref}^{{commit}}")
         if tip is not None and git.resolve(f"{tip}^{{tree}}") == tree:
-            return PublishResult(branch=branch, commit=tip, pr_body_path=str(body_path), created=False)
+            body = self._write_body(branch, change_set.body)
+            return PublishResult(branch=branch, commit=tip, pr_body_path=str(body), created=False)
         if tip is None and git.resolve(f"{base}^{{tree}}") == tree:
             # the base branch already holds exactly these tests: nothing to propose
-            return PublishResult(branch=branch, commit=None, pr_body_path=str(body_path), created=False)
+            body = self._write_body(branch, change_set.body)
+            return PublishResult(branch=branch, commit=None, pr_body_path=str(body), created=False)
         if ref in git.checked_out_refs():
             raise PublishFailed(
                 f"branch {branch} is checked out in a worktree; switch away before publishing"
@@ -90,7 +94,8 @@ class LocalGitPublisher:
         parent = tip if tip is not None and on_base else base
         commit = git.commit_tree(tree, [parent], self._message(change_set, len(flags)))
         git.run("update-ref", "-m", "postwright: publish", ref, commit, tip or ZERO_OID)
-        return PublishResult(branch=branch, commit=commit, pr_body_path=str(body_path), created=True)
+        body = self._write_body(branch, change_set.body)
+        return PublishResult(branch=branch, commit=commit, pr_body_path=str(body), created=True)
 
     def _check_repo(self, git: Git) -> None:
         """The repo must be a git repository itself, not a folder inside one."""
@@ -130,12 +135,22 @@ class LocalGitPublisher:
 
     def _write_body(self, branch: str, body: str) -> Path:
         """Write the PR description atomically to ``out_dir/<branch-sanitised>.md``."""
-        self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / f"{_UNSAFE.sub('-', branch.replace('/', '-'))}.md"
-        fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=".pr-", suffix=".md")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(body if body.endswith("\n") else body + "\n")
-        os.replace(tmp, path)
+        tmp: str | None = None
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=".pr-", suffix=".md")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body if body.endswith("\n") else body + "\n")
+            os.replace(tmp, path)
+        except OSError as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            raise StorageError(
+                f"cannot write the PR description {path}: {exc.strerror or exc}; "
+                f"the branch {branch} is committed, and publishing again writes it",
+                hint="free space or make the folder writable",
+            ) from None
         return path
 
     def _message(self, change_set: ChangeSet, human_flags: int = 0) -> str:
