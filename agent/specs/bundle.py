@@ -14,7 +14,8 @@ from typing import Any
 from agent.errors import InputError
 from agent.specs.confine import RefPolicy
 from agent.specs.document import MAX_REF_HOPS, pointer_get
-from agent.specs.fetch import Location, read
+from agent.specs.fetch import read
+from agent.specs.location import Location
 from agent.specs.parse import MAX_BYTES, parse_document
 
 MAX_DOCUMENTS = 500

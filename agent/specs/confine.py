@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from agent.errors import InputError, UsageError
-from agent.specs.fetch import Location, origin_of
+from agent.specs.location import Location, origin_of
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

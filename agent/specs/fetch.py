@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from agent.errors import InputError, SourceUnreachable, UsageError
+from agent.specs.location import DEFAULT_PORTS, Location, origin_of
 from agent.specs.parse import MAX_BYTES
 
 if TYPE_CHECKING:
@@ -17,20 +17,6 @@ if TYPE_CHECKING:
 URL_TIMEOUT = 15.0
 GIT_TIMEOUT = 30.0
 MAX_REDIRECTS = 5
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True)
-class Location:
-    """One document's address (``specs.confine`` decides what a ``$ref`` in it may reach)."""
-
-    kind: str  # "file" | "url" | "git"
-    path: str
-    git_ref: str = ""
-    repo: str = ""
-
-    def __str__(self) -> str:
-        return f"git:{self.git_ref}:{self.path}" if self.kind == "git" else self.path
 
 
 def locate(ref: str, cwd: Path | None = None) -> Location:
@@ -45,19 +31,6 @@ def locate(ref: str, cwd: Path | None = None) -> Location:
         return Location("git", parts[2].lstrip("/"), parts[1], str(base))
     # The real path: a spec's refs resolve against the folder the file really is in.
     return Location("file", str((base / ref).resolve()))
-
-
-def origin_of(url: str) -> str | None:
-    """``scheme://host:port`` of an http(s) URL (default port filled in), or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    return f"{scheme}://{parts.hostname.lower()}:{port or _DEFAULT_PORTS[scheme]}"
 
 
 def read(
@@ -95,7 +68,7 @@ def _read_file(path: str, max_bytes: int) -> bytes:
 def _read_url(url: str, max_bytes: int, origins: frozenset[str]) -> tuple[bytes, str]:
     import httpx
 
-    if urlsplit(url).scheme not in _DEFAULT_PORTS:
+    if urlsplit(url).scheme not in DEFAULT_PORTS:
         raise InputError(f"{url}: only http and https URLs are supported")
     try:
         with httpx.Client(timeout=URL_TIMEOUT, follow_redirects=False) as client:

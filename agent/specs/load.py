@@ -10,7 +10,8 @@ from agent.errors import InputError
 from agent.models import SpecDocument
 from agent.specs.bundle import Bundler, check_local_refs, collect_refs
 from agent.specs.confine import RefPolicy
-from agent.specs.fetch import Location, locate, read
+from agent.specs.fetch import locate, read
+from agent.specs.location import Location
 from agent.specs.parse import MAX_BYTES, parse_with_refs
 
 
