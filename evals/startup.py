@@ -1,7 +1,7 @@
 """Start-up time of `postwright --help` and `postwright diff` (target: under 0.5 s each).
 
 Prints the median wall time over N runs and the heaviest imports from `python -X importtime`.
-Run: .venv/bin/python evals/startup.py [--runs 7]
+Run: .venv/bin/python -m evals.startup [--runs 7]
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def test_demo_runs_offline_and_leaks_no_planted_token(
 
 
 def _items(node: dict) -> list[dict]:
-    found = []
+    found: list[dict] = []
     for item in node.get("item", []):
         found.extend(_items(item) if "item" in item else [item])
     return found

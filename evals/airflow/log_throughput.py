@@ -5,7 +5,7 @@ serves the same REST shapes (token, DAG runs, task instances, NDJSON logs) from 
 a configurable per-log latency and measures the client side: listing, the bounded pool,
 streaming, rendering. Prints one line per pool size.
 
-usage: .venv/bin/python evals/airflow/log_throughput.py [--runs 100] [--tasks 10]
+usage: .venv/bin/python -m evals.airflow.log_throughput [--runs 100] [--tasks 10]
        [--lines 200] [--latency-ms 20] [--workers 1,8,16]
 """
 
@@ -21,6 +21,8 @@ import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
+
+from pydantic import SecretStr
 
 from agent.sources.airflow import AirflowSettings, AirflowSource
 
@@ -139,7 +141,9 @@ def main() -> None:
     import airflow_client.client  # noqa: F401  - import time is not fetch time
 
     for workers in [int(w) for w in args.workers.split(",")]:
-        settings = AirflowSettings(base_url=url, token="stub", dag_ids=["bench"], max_workers=workers)
+        settings = AirflowSettings(
+            base_url=url, token=SecretStr("stub"), dag_ids=["bench"], max_workers=workers
+        )
         if args.trace_memory:
             tracemalloc.start()
         t = time.perf_counter()

@@ -1,6 +1,6 @@
 """Agreement with oasdiff on the fixture pairs its own Go tests diff (evals/diff/expected.tsv).
 
-usage: .venv/bin/python evals/diff/agreement.py [--corpus DIR] [-v]
+usage: .venv/bin/python -m evals.diff.agreement [--corpus DIR] [-v]
 Each row of expected.tsv is one oasdiff Go test (checker/*_test.go) that diffs two fixture files
 as they are, in the direction the test runs them, with the rule id(s) it asserts. A test agrees
 when every asserted id is among the ids our diff emits for the same (base, revision). Rows were
@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from agent.diff import diff_specs
+from agent.diff.catalogue import known
+from agent.errors import PostwrightError
+from agent.specs.load import load_spec
 
-from agent.diff import diff_specs  # noqa: E402
-from agent.diff.catalogue import known  # noqa: E402
-from agent.errors import PostwrightError  # noqa: E402
-from agent.specs.load import load_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "oasdiff"
 EXPECTED = Path(__file__).with_name("expected.tsv")

@@ -1,6 +1,6 @@
 """Cold diff of a 2,000-path pair (validation included) vs openapi-spec-validator alone.
 
-usage: .venv/bin/python evals/diff/bench.py [--paths N] [--runs R]
+usage: .venv/bin/python -m evals.diff.bench [--paths N] [--runs R]
 Each measurement runs in a fresh interpreter (empty caches); times exclude interpreter start
 but include every import the work needs. Peak memory is the child's max RSS.
 """

@@ -1,6 +1,6 @@
 """Expand the hand-transcribed oasdiff Go-test notes into evals/diff/expected.tsv.
 
-usage: .venv/bin/python evals/diff/expected_build.py NOTES
+usage: .venv/bin/python -m evals.diff.expected_build NOTES
 NOTES lines: ``CASE +|- IDS FILE TEST`` (``+`` runs CASE_base -> CASE_revision, ``-`` the
 reverse) or ``BASE>REVISION = IDS FILE TEST`` for other file pairs; IDS comma-separated.
 Only tests that diff two fixture files unmodified are transcribed (tests that edit a spec in

@@ -1,6 +1,6 @@
 """Deterministic pair of large OpenAPI 3.0 specs (default 2,000 paths) for the diff benchmark.
 
-usage: .venv/bin/python evals/diff/gen_specs.py OUT_DIR [--paths N]
+usage: .venv/bin/python -m evals.diff.gen_specs OUT_DIR [--paths N]
 Writes OUT_DIR/base.yaml and OUT_DIR/revision.yaml; the revision changes about 5% of the API
 (removed paths and properties, new required parameters, enum and type changes, new paths).
 """

@@ -1,6 +1,6 @@
 """Speed: full-spec generation for the synthetic spec of evals/diff/gen_specs.py, postwright vs Portman.
 
-usage: .venv/bin/python evals/generate/bench.py [--paths 2000] [--no-check] [--workers N] [--cli]
+usage: .venv/bin/python -m evals.generate.bench [--paths 2000] [--no-check] [--workers N] [--cli]
                                                  [--skip-portman]
 postwright runs in-process, phase by phase (load, plan, generate with checks running alongside
 in worker processes, the rest of the checks, collection, schema check, JSON), the steps of
@@ -15,22 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
+from agent.check.batch import default_workers
+from evals.diff.gen_specs import base_spec
+from evals.postman_stats import PORTMAN, count
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "evals" / "diff"))
-sys.path.insert(0, str(ROOT))
-from gen_specs import base_spec  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "evals"))
-from postman_stats import PORTMAN, count  # noqa: E402
-
-from agent.check.batch import default_workers  # noqa: E402
 
 
 def postwright(spec: Path, out: Path, validate: bool, workers: int) -> tuple[dict[str, float], str]:

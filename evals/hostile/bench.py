@@ -1,6 +1,6 @@
 """Time and peak RSS of `diff`, `generate` and `run --no-verify --no-publish` on hostile specs.
 
-usage: .venv/bin/python evals/hostile/bench.py [--src DIR] [--timeout S] [--mem-gb G] [--only NAME ...]
+usage: .venv/bin/python -m evals.hostile.bench [--src DIR] [--timeout S] [--mem-gb G] [--only NAME ...]
 Each command runs in a fresh process under a wall-clock timeout and an address-space cap (a
 hostile spec once took 17 GB), with its own HOME and state folder. ``--src`` points at another
 checkout of postwright (e.g. an older commit unpacked with ``git archive``) to measure it with
@@ -45,7 +45,7 @@ def measure(src: Path, args: list[str], workdir: Path, timeout: float, mem_gb: f
     """Run ``postwright ARGS`` from ``src``; seconds, peak RSS (MB), exit code, last stderr line."""
     env = {
         **os.environ,
-        "PYTHONPATH": str(src),
+        "PYTHONPATH": str(src.resolve()),  # the child runs in its own folder
         "HOME": str(workdir),
         "POSTWRIGHT_STATE_DIR": str(workdir / "state"),
     }

@@ -1,6 +1,6 @@
 """Hostile spec pairs for the bounded-work benchmark, generated deterministically.
 
-usage: .venv/bin/python evals/hostile/gen_specs.py OUT_DIR KIND [--size N]
+usage: .venv/bin/python -m evals.hostile.gen_specs OUT_DIR KIND [--size N]
 KIND is ``enum`` (a shared enum of N values used by five operations as a query parameter,
 a body property and a response property; the revision drops 10 and adds N - 10 values),
 ``ops`` (N operations, each with a changed response) or ``deep`` (a schema nested N levels

@@ -1,6 +1,6 @@
 """Measure injection detection on BIPIA (injection vs benign) and false positives on PIGuard.
 
-Run: .venv/bin/python evals/injection/detect.py [--show N]
+Run: .venv/bin/python -m evals.injection.detect [--show N]
 """
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ import argparse
 import collections
 import gzip
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from agent.boundary.injection.score import is_suspicious, score_spans
 
-from agent.boundary.injection.score import is_suspicious, score_spans  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 

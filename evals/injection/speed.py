@@ -1,6 +1,6 @@
 """Speed and identity of injection scoring: prefiltered score_spans against the frozen original.
 
-usage: .venv/bin/python evals/injection/speed.py [--paths 2000] [--rounds 3]
+usage: .venv/bin/python -m evals.injection.speed [--paths 2000] [--rounds 3]
 Texts: the names and descriptions that validation checks for a full-spec generation of
 evals/diff/gen_specs.base_spec(PATHS) (agent.boundary.outbound.request._texts of each proposal),
 the labelled corpora in ../shared/corpora (BIPIA, PIGuard, gitleaks), and variants of
@@ -16,26 +16,25 @@ import base64
 import gzip
 import json
 import re
-import sys
 import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from agent.boundary.injection import decode as encoded
+from agent.boundary.injection import score as injection
+from agent.boundary.injection.phrases import SENTENCE_RULES, TOKEN_RULES
+from agent.boundary.injection.prefilter import make_prefilter
+from agent.boundary.injection.score import THRESHOLD, InjectionFinding
+from evals.diff.gen_specs import base_spec
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPORA = ROOT.parent / "shared" / "corpora"
-sys.path.insert(0, str(ROOT / "evals" / "diff"))
-sys.path.insert(0, str(ROOT))
-from gen_specs import base_spec  # noqa: E402
-
-from agent.boundary.injection import decode as encoded  # noqa: E402
-from agent.boundary.injection import score as injection  # noqa: E402
-from agent.boundary.injection.phrases import SENTENCE_RULES, TOKEN_RULES  # noqa: E402
-from agent.boundary.injection.prefilter import make_prefilter  # noqa: E402
-from agent.boundary.injection.score import THRESHOLD, InjectionFinding  # noqa: E402
 
 # --- the original algorithm (agent/boundary/injection/score.py before the prefilter), frozen ---
 _SENTENCE = re.compile(r"[^\n.!?]*(?:[.!?]+(?=\s|$)|\n|$)|[^\n]+")
@@ -149,6 +148,11 @@ def variants(text: str) -> list[str]:
     ]
 
 
+def _score_with(text: str, engine: Any) -> list[InjectionFinding]:
+    """The findings of ``text`` scored with one prefilter engine."""
+    return injection.score_spans(text, engine)
+
+
 def timed(fn: Callable[[str], object], texts: list[str], rounds: int) -> float:
     best = float("inf")
     for _ in range(rounds):
@@ -199,9 +203,7 @@ def main() -> None:
     for label, texts in sets.items():
         rounds = args.rounds if label == "generated" else 1
         old = timed(reference, texts, rounds)
-        new = {
-            n: timed(lambda t, e=e: injection.score_spans(t, e), texts, rounds) for n, e in engines.items()
-        }
+        new = {n: timed(partial(_score_with, engine=e), texts, rounds) for n, e in engines.items()}
         line = f"{old:9.3f} {new['hyperscan']:9.3f} {new['re']:9.3f} {old / new['hyperscan']:7.1f}x"
         print(f"{label} (best of {rounds}):".ljust(26), line)
     if failures:

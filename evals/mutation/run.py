@@ -1,6 +1,6 @@
 """Mutation eval: postwright's and Portman's collections of one spec, run by newman against mutants.
 
-usage: .venv/bin/python evals/mutation/run.py [--only NAME,...] [--jobs N] [--json OUT]
+usage: .venv/bin/python -m evals.mutation.run [--only NAME,...] [--jobs N] [--json OUT]
                                               [--variant portman-friendly]
 A mutant is killed when the collection has at least one failing assertion against it. Both
 collections are generated in full-spec mode from evals/mutation/spec.yaml (postwright:
@@ -24,18 +24,15 @@ from pathlib import Path
 
 import yaml
 
+from evals.mutation.server import MUTANTS
+from evals.postman_stats import PORTMAN, count
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SPEC = HERE / "spec.yaml"
 NEWMAN = ROOT / "sandbox" / "node_modules" / ".bin" / "newman"
 POSTWRIGHT = ROOT / ".venv" / "bin" / "postwright"
 TOOLS = ("postwright", "portman")
-
-sys.path.insert(0, str(HERE))
-from server import MUTANTS  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "evals"))
-from postman_stats import PORTMAN, count  # noqa: E402
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The Pet Clinic API of evals/mutation/spec.yaml, served for real, with one optional mutant.
 
-usage: python evals/mutation/server.py [--port N] [--mutant NAME]   (or env PW_MUTANT=NAME)
+usage: python -m evals.mutation.server [--port N] [--mutant NAME]   (or env PW_MUTANT=NAME)
 Prints "listening on http://127.0.0.1:PORT/v1" once ready. The backend is stateless on
 purpose: pet N exists for every 1 <= N <= 100000, so test order never matters.
 """

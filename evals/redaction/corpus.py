@@ -1,6 +1,6 @@
 """Recall / false positives of the redactor on external labelled corpora.
 
-    .venv/bin/python evals/redaction/corpus.py [--engine auto|hyperscan|re] [--misses N]
+    .venv/bin/python -m evals.redaction.corpus [--engine auto|hyperscan|re] [--misses N]
 
 - gitleaks.jsonl.gz: a ``secret`` row counts as caught when the redactor changes it; a
   ``not_secret`` row (hard negative) counts as a false positive when it changes.
@@ -15,13 +15,10 @@ import collections
 import gzip
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from agent.boundary.inbound.redact import Redactor  # noqa: E402
+from agent.boundary.inbound.redact import Redactor
 
 CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"  # ../shared beside the repo
 

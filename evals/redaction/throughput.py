@@ -1,6 +1,6 @@
 """Redaction throughput on a synthetic Airflow log with planted secrets (generated at run time).
 
-    .venv/bin/python evals/redaction/throughput.py [--mb 50] [--engine auto|re] [--detect-secrets]
+    .venv/bin/python -m evals.redaction.throughput [--mb 50] [--engine auto|re] [--detect-secrets]
         [--rss-gb 0]
 
 Prints MB/s on one core, planted-secret recall, and (with --rss-gb N) the peak RSS of a child
@@ -19,18 +19,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-sys.path.insert(0, str(HERE))
-
-from logsynth import airflow_log, write_log  # noqa: E402
-
-from agent.boundary.inbound.redact import Redactor  # noqa: E402
+from agent.boundary.inbound.redact import Redactor
+from evals.redaction.logsynth import airflow_log, write_log
 
 
-def _chunks(path: str, size: int = 1 << 16):  # type: ignore[no-untyped-def]
+def _chunks(path: str, size: int = 1 << 16):
     with open(path, encoding="utf-8", newline="") as fh:
         while block := fh.read(size):
             yield block
@@ -90,7 +84,7 @@ def rss_child(gb: float, engine: str) -> None:
     target = int(gb * 1e9)
     red = Redactor(engine=engine)
 
-    def gen():  # type: ignore[no-untyped-def]
+    def gen():
         buf: list[str] = []
         n = 0
         for line, _ in airflow_log(target, seed=11):
@@ -115,7 +109,7 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=50)
     ap.add_argument("--engine", default="auto")
     ap.add_argument("--detect-secrets", action="store_true")
-    ap.add_argument("--ds-bin", default="/tmp/ds-venv/bin/detect-secrets")
+    ap.add_argument("--ds-bin", default="detect-secrets", help="the detect-secrets command")
     ap.add_argument("--ds-mb", type=float, default=5, help="size of the file given to detect-secrets")
     ap.add_argument("--rss-gb", type=float, default=0)
     ap.add_argument("--repeat", type=int, default=3)
@@ -136,7 +130,15 @@ def main() -> None:
             bench_redactor(small, small_secrets, args.engine)
             bench_detect_secrets(small, small_secrets, args.ds_bin)
     if args.rss_gb:
-        cmd = [sys.executable, __file__, "--_rss-child", str(args.rss_gb), "--engine", args.engine]
+        cmd = [
+            sys.executable,
+            "-m",
+            "evals.redaction.throughput",
+            "--_rss-child",
+            str(args.rss_gb),
+            "--engine",
+            args.engine,
+        ]
         subprocess.run(cmd, check=True)
 
 

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from agent.runner import NewmanRunner  # noqa: E402
-from agent.runner.sandbox import default_sandbox_dir  # noqa: E402
+from agent.runner import NewmanRunner
+from agent.runner.sandbox import default_sandbox_dir
 
 
 class _Target(BaseHTTPRequestHandler):

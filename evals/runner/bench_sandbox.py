@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from agent.runner import NewmanRunner
+from agent.runner.sandbox import default_sandbox_dir
+from agent.specs.load import load_spec
 
-from agent.runner import NewmanRunner  # noqa: E402
-from agent.runner.sandbox import default_sandbox_dir  # noqa: E402
-from agent.specs.load import load_spec  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _item(n: int) -> dict[str, object]:

@@ -5,7 +5,7 @@ The suite in ``tests/security/`` asserts zeros; this prints the counts, so the s
 can be measured on another checkout (``--checkout DIR`` runs that tree's ``agent`` package,
 e.g. a worktree of the commit before issue 14):
 
-    python evals/security/attacks.py [--checkout DIR]
+    python -m evals.security.attacks [--checkout DIR]
 """
 
 from __future__ import annotations
@@ -13,16 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "security"))
-
-from attack_kit import (  # noqa: E402
+from tests.security.attack_kit import (
     Canaries,
     Recorder,
     artifacts,
@@ -33,6 +29,8 @@ from attack_kit import (  # noqa: E402
     script_payloads,
     write_yaml,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _spec_attack(
@@ -81,9 +79,8 @@ def _ref_attack(tmp: Path, *, ref_kind: str) -> dict[str, int]:
 
 
 def _log_attack(tmp: Path, *, listener: Recorder, target: Recorder) -> dict[str, int]:
-    from hostile_log import canaries, plant_log, published, run_gullible
-
     from agent import demo
+    from tests.security.hostile_log import canaries, plant_log, published, run_gullible
 
     c = canaries()
     ws = demo.prepare(tmp / "ws")

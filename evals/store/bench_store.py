@@ -1,6 +1,6 @@
 """Store under contention: N processes append audit rows at once; prints throughput and interleaving.
 
-Run: .venv/bin/python evals/store/bench_store.py [processes] [rows]
+Run: .venv/bin/python -m evals.store.bench_store [processes] [rows]
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from airflow_fake_api import FakeApi
-from airflow_harness import Airflow, ensure_venv, free_port
 
 from agent.sources.airflow import AirflowSettings
+from tests.airflow.airflow_fake_api import FakeApi
+from tests.airflow.airflow_harness import Airflow, ensure_venv, free_port
 
 BIG_LOG_LINES = 100_000  # ~10 MB of task output
 

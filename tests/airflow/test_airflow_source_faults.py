@@ -6,10 +6,10 @@ import time
 
 import jwt
 import pytest
-from conftest import AirflowEnv, DictStore
 
 from agent.errors import ConfigError, SourceUnreachable
 from agent.sources.airflow import AirflowSource
+from tests.airflow.conftest import AirflowEnv, DictStore
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 

@@ -11,13 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from airflow_harness import free_port
+from pydantic import SecretStr
 
 from agent.errors import ConfigError, SourceUnreachable
 from agent.models import Provenance
 from agent.sources.airflow import AirflowSettings, AirflowSource
 from agent.sources.airflow_logs import CHUNK_BYTES, log_name, render_events
 from agent.sources.airflow_pool import Prefetch
+from tests.airflow.airflow_harness import free_port
 
 PROV = Provenance(dag_id="d", run_id="r", task_id="t", try_number=2, map_index=3)
 
@@ -159,7 +160,7 @@ def test_token_refused_names_the_password_setting(stub: Any) -> None:
 
 def test_nothing_listening_is_source_unreachable() -> None:
     settings = AirflowSettings(
-        base_url=f"http://127.0.0.1:{free_port()}", token="t", dag_ids=["d"], retries=1
+        base_url=f"http://127.0.0.1:{free_port()}", token=SecretStr("t"), dag_ids=["d"], retries=1
     )
     with pytest.raises(SourceUnreachable, match="unreachable"):
         list(AirflowSource(settings).logs())
@@ -172,7 +173,7 @@ def test_no_credentials_is_a_config_error() -> None:
 
 def test_settings_repr_hides_secrets() -> None:
     secret = "pw-" + "".join(random.choices("abcdef0123456789", k=16))
-    settings = AirflowSettings(username="u", password=secret, token=secret)
+    settings = AirflowSettings(username="u", password=SecretStr(secret), token=SecretStr(secret))
     assert secret not in repr(settings) and secret not in str(settings.model_dump())
 
 
@@ -238,7 +239,7 @@ def test_log_broken_off_mid_stream_is_source_unreachable_and_keeps_the_watermark
 
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        settings = AirflowSettings(base_url=url, token="t", dag_ids=["d"], retries=0)
+        settings = AirflowSettings(base_url=url, token=SecretStr("t"), dag_ids=["d"], retries=0)
         received: list[str] = []
         with pytest.raises(SourceUnreachable, match="broke off the log of d/r1/t try 1"):
             for log in AirflowSource(settings, Store()).logs():

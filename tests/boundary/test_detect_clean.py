@@ -5,15 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import random
-from pathlib import Path
 
 import pytest
 
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import _SpecWalker, sanitize_spec
 from agent.models import SpecDocument
-
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+from tests.corpora import CORPORA, needs_corpora
 
 
 def _rows() -> list[str]:
@@ -21,7 +19,7 @@ def _rows() -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
-@pytest.mark.skipif(not (CORPORA / "gitleaks.jsonl.gz").exists(), reason="shared corpora not present")
+@needs_corpora("gitleaks.jsonl.gz")
 def test_clean_equals_each_text_searched_alone() -> None:
     redactor = Redactor()
     texts = _rows()
@@ -54,7 +52,7 @@ def _spec_with_secrets() -> SpecDocument:
     return SpecDocument(ref="spec.yaml", version="3.0.3", document={"openapi": "3.0.3", "paths": paths})
 
 
-@pytest.mark.skipif(not (CORPORA / "gitleaks.jsonl.gz").exists(), reason="shared corpora not present")
+@needs_corpora("gitleaks.jsonl.gz")
 def test_spec_redaction_with_the_prescan_equals_string_by_string(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = _spec_with_secrets()
     fast = Redactor()

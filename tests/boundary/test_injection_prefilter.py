@@ -7,7 +7,6 @@ import gzip
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,8 @@ from agent.boundary.injection import score as injection
 from agent.boundary.injection.phrases import SENTENCE_RULES, TOKEN_RULES
 from agent.boundary.injection.prefilter import HyperscanPrefilter, RePrefilter, make_prefilter
 from agent.boundary.injection.score import score_spans
+from tests.corpora import CORPORA, needs_corpora
 
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 HS = make_prefilter("hyperscan")
 RE = RePrefilter()
 
@@ -100,10 +99,7 @@ def _rows(name: str) -> list[str]:
         return [str(json.loads(line)["text"]) for line in fh]
 
 
-_NEEDS_CORPORA = pytest.mark.skipif(
-    not (CORPORA / "bipia.jsonl.gz").exists() or not (CORPORA / "piguard.jsonl.gz").exists(),
-    reason="../shared/corpora (BIPIA, PIGuard) is not beside this checkout",
-)
+_NEEDS_CORPORA = needs_corpora("bipia.jsonl.gz", "piguard.jsonl.gz")
 
 
 @_NEEDS_CORPORA

@@ -13,8 +13,7 @@ import pytest
 
 from agent.boundary.injection.fence import FENCE_WORD
 from agent.boundary.injection.score import is_suspicious, quarantine, score_spans
-
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+from tests.corpora import CORPORA, needs_corpora
 
 
 def rules(text: str) -> set[str]:
@@ -96,7 +95,7 @@ def test_benign_text_is_clean(text: str) -> None:
     assert not is_suspicious(score_spans(text)), rules(text)
 
 
-@pytest.mark.skipif(not (CORPORA / "piguard.jsonl.gz").exists(), reason="shared corpora not present")
+@needs_corpora("piguard.jsonl.gz")
 def test_notinject_trigger_words_are_not_flagged() -> None:
     with gzip.open(CORPORA / "piguard.jsonl.gz", "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from typing import Any
 
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.outbound.secret_gate import secret_findings
@@ -20,7 +21,7 @@ def proposal(header_value: str, script: str = "pm.test('ok', () => {});") -> Pro
         text="t",
         fingerprint="f" * 16,
     )
-    item = {
+    item: dict[str, Any] = {
         "id": "pw-" + "f" * 16,
         "name": "GET /pets",
         "request": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from agent.boundary.outbound.request import check_request
 from agent.generate.data import param_value, sample
@@ -44,7 +45,11 @@ def test_credential_variables_outside_credential_fields_are_refused() -> None:
 
 def test_spec_examples_that_name_urls_or_variables_are_not_copied() -> None:
     rng = random.Random(0)
-    bad = {"name": "shelterId", "in": "query", "example": "https://attacker.example/?t={{accessToken}}"}
+    bad: dict[str, Any] = {
+        "name": "shelterId",
+        "in": "query",
+        "example": "https://attacker.example/?t={{accessToken}}",
+    }
     bad["schema"] = {"type": "string", "pattern": "^sh-[0-9]{3}$"}
     value = param_value(bad, rng)
     assert "attacker" not in str(value) and "{{" not in str(value)

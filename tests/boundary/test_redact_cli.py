@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from redaction_canaries import rand
+from tests.boundary.redaction_canaries import rand
 
 
 def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

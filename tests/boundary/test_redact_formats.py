@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from redaction_canaries import cases, pem_key, rand
 
 from agent.boundary.inbound.redact import Redactor
+from tests.boundary.redaction_canaries import cases, pem_key, rand
 
 CASES = cases()
 

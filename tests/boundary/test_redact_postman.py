@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from redaction_canaries import rand
-
 from agent.boundary.inbound.redact import Redactor
+from tests.boundary.redaction_canaries import rand
 
 
 def test_postman_header_with_variable_is_not_a_finding() -> None:

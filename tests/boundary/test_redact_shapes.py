@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from redaction_canaries import ALNUM, b64, rand, shapes, weak
 
 from agent.boundary.inbound.redact import Redactor
+from tests.boundary.redaction_canaries import ALNUM, b64, rand, shapes, weak
 
 SHAPES = shapes()
 

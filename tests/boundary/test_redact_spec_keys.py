@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redaction_canaries import weak
-
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import sanitize_spec
 from agent.models import SpecDocument
+from tests.boundary.redaction_canaries import weak
 
 NAMES = [
     "password",
@@ -33,7 +32,7 @@ def _keys(node: Any, path: str = "") -> list[str]:
 
 
 def _spec(examples: dict[str, str]) -> SpecDocument:
-    props = {
+    props: dict[str, dict[str, Any]] = {
         name: {"type": "string", "example": examples[name], "description": f"The {name}."} for name in NAMES
     }
     props["author_association"]["enum"] = ["OWNER", "MEMBER", "CONTRIBUTOR"]

@@ -5,14 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from redaction_canaries import cases, event, pem_key, rand, shapes
 
 from agent.boundary.inbound.redact import Redactor
-
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+from tests.boundary.redaction_canaries import cases, event, pem_key, rand, shapes
+from tests.corpora import CORPORA, needs_corpora
 
 
 def _chunks(text: str, size: int) -> Iterator[str]:
@@ -110,7 +108,7 @@ def test_wrapped_token_across_the_carry_over_boundary(lines_before: int) -> None
             assert rest[::-1] not in out and tail not in out
 
 
-@pytest.mark.skipif(not (CORPORA / "gitleaks.jsonl.gz").exists(), reason="shared corpora not present")
+@needs_corpora("gitleaks.jsonl.gz")
 def test_gitleaks_rows_stream_like_the_whole_text() -> None:
     with gzip.open(CORPORA / "gitleaks.jsonl.gz", "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import string
 
-from redaction_canaries import rand
-
 from agent.boundary.inbound.redact import Redactor
+from tests.boundary.redaction_canaries import rand
 
 DIGITS = string.digits
 

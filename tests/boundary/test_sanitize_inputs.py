@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from redaction_canaries import rand
 
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import sanitize_log, sanitize_spec, sanitize_text
 from agent.boundary.sealed import Evidence
 from agent.models import Provenance, SpecDocument
 from agent.ports import RawLog
+from tests.boundary.redaction_canaries import rand
 
 
 def test_sanitize_text_seals_evidence() -> None:

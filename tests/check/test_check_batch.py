@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
-from pathlib import Path
 
 from agent.boundary.inbound.redact import Redactor
 from agent.check.batch import CHUNK, MIN_CHUNK, BatchChecker, default_workers
 from agent.generate.deterministic import generate
 from agent.models import Proposal
 from agent.plan import plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
-from pw_demo_fixtures import demo_changes, demo_signals, load  # noqa: E402
+from tests.plan.pw_demo_fixtures import demo_changes, demo_signals, load
 
 
 def _broken(proposal: Proposal, n: int) -> Proposal:
@@ -27,14 +23,14 @@ def _broken(proposal: Proposal, n: int) -> Proposal:
     return proposal.model_copy(update={"item": item, "id": f"{proposal.id}-broken-{n}"})
 
 
-def _checked(batch: list[Proposal], spec, workers: int, size: int = CHUNK) -> list:  # type: ignore[no-untyped-def]
+def _checked(batch: list[Proposal], spec, workers: int, size: int = CHUNK) -> list:
     checker = BatchChecker(spec, Redactor(), workers=workers)
     for start in range(0, len(batch), size):
         checker.submit(batch[start : start + size])
     return list(checker.results())
 
 
-def _batch(spec, count: int) -> list[Proposal]:  # type: ignore[no-untyped-def]
+def _batch(spec, count: int) -> list[Proposal]:
     base = generate(plan(demo_changes(), demo_signals(), spec, full_spec=True), spec)
     batch: list[Proposal] = []
     n = 0
@@ -59,7 +55,7 @@ def test_parallel_findings_equal_serial_ones_in_order() -> None:
     assert failing == [i for i, p in enumerate(batch) if "-broken-" in p.id]
 
 
-def test_a_failing_worker_chunk_is_checked_in_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_worker_chunk_is_checked_in_process(monkeypatch) -> None:
     import agent.check.batch as batch_module
 
     spec = load("petstore-v2.yaml")
@@ -68,7 +64,7 @@ def test_a_failing_worker_chunk_is_checked_in_process(monkeypatch) -> None:  # t
     real = batch_module.findings_of
     parent = os.getpid()
 
-    def flaky(proposal, spec, redactor):  # type: ignore[no-untyped-def]
+    def flaky(proposal, spec, redactor):
         if os.getpid() != parent:
             raise RuntimeError("worker failure")
         return real(proposal, spec, redactor)
@@ -84,7 +80,7 @@ def test_small_batches_and_one_worker_stay_in_process() -> None:
     assert default_workers() >= 1
 
 
-def test_only_the_first_chunk_is_checked_in_the_parent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_first_chunk_is_checked_in_the_parent(monkeypatch) -> None:
     import agent.check.batch as batch_module
 
     spec = load("petstore-v2.yaml")
@@ -93,7 +89,7 @@ def test_only_the_first_chunk_is_checked_in_the_parent(monkeypatch) -> None:  # 
     parent = os.getpid()
     in_parent = []
 
-    def counted(proposal, spec, redactor):  # type: ignore[no-untyped-def]
+    def counted(proposal, spec, redactor):
         if os.getpid() == parent:
             in_parent.append(proposal.id)
         return real(proposal, spec, redactor)

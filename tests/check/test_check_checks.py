@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from agent.generate.deterministic import generate
 from agent.generate.postman import build_collection
 from agent.models import IntentKind, Proposal
 from agent.plan import plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
-from pw_demo_fixtures import demo_changes, demo_signals, load  # noqa: E402
+from tests.plan.pw_demo_fixtures import demo_changes, demo_signals, load
 
 SANDBOX = Path(__file__).resolve().parents[2] / "sandbox" / "node_modules" / ".bin"
 
@@ -29,11 +26,11 @@ def _demo() -> list[Proposal]:
     return generate(plan(demo_changes(), demo_signals(), spec, full_spec=True), spec)
 
 
-def _codes(findings) -> set[str]:  # type: ignore[no-untyped-def]
+def _codes(findings) -> set[str]:
     return {f.code for f in findings if f.severity == "error"}
 
 
-def _edit(proposal: Proposal, mutate) -> Proposal:  # type: ignore[no-untyped-def]
+def _edit(proposal: Proposal, mutate) -> Proposal:
     item = copy.deepcopy(proposal.item)
     mutate(item)
     return proposal.model_copy(update={"item": item})
@@ -61,26 +58,26 @@ def test_bad_proposals_are_caught() -> None:
         if p.intent.kind is IntentKind.MISSING_REQUIRED and p.intent.operation == "GET /pets"
     )
 
-    def unknown(item):  # type: ignore[no-untyped-def]
+    def unknown(item):
         item["request"]["url"] = {"raw": "{{baseUrl}}/owners", "host": ["{{baseUrl}}"], "path": ["owners"]}
 
-    def no_param(item):  # type: ignore[no-untyped-def]
+    def no_param(item):
         del item["request"]["url"]["query"]
 
-    def bad_body(item):  # type: ignore[no-untyped-def]
+    def bad_body(item):
         item["request"]["body"]["raw"] = json.dumps({"name": "", "status": "sold"})
 
-    def literal_token(item):  # type: ignore[no-untyped-def]
+    def literal_token(item):
         item["request"]["header"][0]["value"] = "Bearer " + "x" * 30
 
-    def other_host(item):  # type: ignore[no-untyped-def]
+    def other_host(item):
         item["request"]["url"]["raw"] = "https://evil.example/pets"
 
-    def wrong_schema(item):  # type: ignore[no-untyped-def]
+    def wrong_schema(item):
         lines = item["event"][0]["script"]["exec"]
         item["event"][0]["script"]["exec"] = [ln.replace('"adopted"', '"sold"') for ln in lines]
 
-    def undeclared(item):  # type: ignore[no-untyped-def]
+    def undeclared(item):
         lines = item["event"][0]["script"]["exec"]
         item["event"][0]["script"]["exec"] = [ln.replace("status(201)", "status(204)") for ln in lines]
 

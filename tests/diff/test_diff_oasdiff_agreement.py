@@ -10,9 +10,10 @@ import pytest
 from agent.diff import diff_specs
 from agent.diff.catalogue import known
 from agent.specs.load import load_spec
+from tests.corpora import CORPORA, needs_corpora
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "corpora" / "oasdiff" / "data"
+DATA = CORPORA / "oasdiff" / "data"
 ROWS = list(csv.DictReader((ROOT / "evals" / "diff" / "expected.tsv").open(), delimiter="\t"))
 
 
@@ -21,7 +22,7 @@ def test_expected_ids_are_oasdiff_rule_ids() -> None:
     assert ids and all(known(i) for i in ids)
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="oasdiff fixture corpus not present")
+@needs_corpora("oasdiff/data")
 @pytest.mark.parametrize("row", ROWS, ids=[r["go_test"].rsplit("::", 1)[-1] for r in ROWS])
 def test_go_test_expectation_holds(row: dict[str, str]) -> None:
     base = load_spec(str(DATA / row["base"]), validate=False)

@@ -3,13 +3,9 @@ through the whole pipeline with a gullible model, and none of them gets through.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from evals.injection import attacks, end_to_end  # noqa: E402
+from evals.injection import attacks, end_to_end
 
 
 def test_three_custom_attacks_end_to_end(tmp_path: Path, _no_network: list[str]) -> None:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "mutation"))
-from server import MUTANTS, Api, make_handler  # noqa: E402
+from evals.mutation.server import MUTANTS, Api, make_handler
 
 PROBES: list[tuple[str, str, dict[str, str], bytes | None]] = [
     ("GET", "/pets", {}, None),

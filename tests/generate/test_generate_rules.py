@@ -1,23 +1,19 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 from agent.generate.deterministic import generate
 from agent.generate.postman import build_collection, operation_tags
 from agent.models import IntentKind
 from agent.plan import plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
-from pw_demo_fixtures import demo_changes, demo_signals, load  # noqa: E402
+from tests.plan.pw_demo_fixtures import demo_changes, demo_signals, load
 
 
-def _script(proposal) -> str:  # type: ignore[no-untyped-def]
+def _script(proposal) -> str:
     return "\n".join(proposal.item["event"][0]["script"]["exec"])
 
 
-def _demo():  # type: ignore[no-untyped-def]
+def _demo():
     spec = load("petstore-v2.yaml")
     return spec, generate(plan(demo_changes(), demo_signals(), spec), spec)
 

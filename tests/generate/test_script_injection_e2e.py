@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from js_shape import NASTY, PAYLOAD, assert_inert, literals, names, parse, shape
 
 from agent.check import check_proposal
 from agent.diff import diff_specs
@@ -19,6 +18,7 @@ from agent.generate.postman import leaves
 from agent.models import Proposal, SpecDocument
 from agent.plan import plan
 from agent.specs.load import load_spec
+from tests.generate.js_shape import NASTY, PAYLOAD, assert_inert, literals, names, parse, shape
 
 ROOT = Path(__file__).resolve().parents[2]
 # what an injection would reach for; none of them is in the code we generate

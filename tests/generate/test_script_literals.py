@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from js_shape import NASTY, assert_inert, literals, parse, shape
 
 from agent.generate import scripts
+from tests.generate.js_shape import NASTY, assert_inert, literals, parse, shape
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from agent.models import Change, LogSignal, Provenance, SpecDocument, fingerprint
+from agent.models import Change, Level, LogSignal, Provenance, SpecDocument, fingerprint
 
 SPECS = Path(__file__).resolve().parents[2] / "agent" / "examples" / "demo" / "specs"
 
@@ -16,17 +17,17 @@ def load(name: str) -> SpecDocument:
     return SpecDocument(ref=str(SPECS / name), version=str(doc["openapi"]), document=doc)
 
 
-def change(cid: str, level: str, method: str, path: str, text: str, **extra: object) -> Change:
+def change(cid: str, level: Level, method: str, path: str, text: str, **extra: Any) -> Change:
     return Change(
         id=cid,
         level=level,
         operation=f"{method} {path}",
         path=path,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         text=text,
         fingerprint=fingerprint(cid, method, path, text),
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def demo_changes() -> list[Change]:

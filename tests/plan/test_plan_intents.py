@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from agent.models import IntentKind
 from agent.plan import plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pw_demo_fixtures import demo_changes, demo_signals, load  # noqa: E402
+from tests.plan.pw_demo_fixtures import demo_changes, demo_signals, load
 
 
-def _by(intents, kind, operation=None):  # type: ignore[no-untyped-def]
+def _by(intents, kind, operation=None):
     return [i for i in intents if i.kind is kind and (operation is None or i.operation == operation)]
 
 
@@ -77,7 +72,7 @@ def test_full_spec_counts_every_operation_as_added() -> None:
 
 
 def test_changes_on_removed_operations_plan_nothing() -> None:
-    from pw_demo_fixtures import change
+    from tests.plan.pw_demo_fixtures import change
 
     spec = load("petstore-v2.yaml")
     gone = change(

@@ -111,7 +111,7 @@ def test_duplicate_postwright_ids_collapse_to_one(existing: dict[str, Any]) -> N
 
 
 def _scripted(item_id: str, *lines: str, url: str = "{{baseUrl}}/pets") -> dict[str, Any]:
-    item = {"id": item_id, "name": item_id, "request": {"method": "GET", "url": url}}
+    item: dict[str, Any] = {"id": item_id, "name": item_id, "request": {"method": "GET", "url": url}}
     item["event"] = [{"listen": "test", "script": {"type": "text/javascript", "exec": list(lines)}}]
     return item
 

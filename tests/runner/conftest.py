@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from runner_helpers import Handler, LoopbackServer
 
 from agent.models import SpecDocument
 from agent.runner.sandbox import INSTALL_COMMAND, default_sandbox_dir
+from tests.runner.runner_helpers import Handler, LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.errors import ConfigError
 from agent.runner import ClientCredentials, Masker, NewmanRunner, StaticToken
 from agent.runner.credentials import MASK
+from tests.runner.runner_helpers import collection, item
 
 
-def _bearer(handler) -> str:  # type: ignore[no-untyped-def]
+def _bearer(handler) -> str:
     return str(handler.headers.get("Authorization", "")).removeprefix("Bearer ")
 
 
@@ -40,7 +40,7 @@ def test_masker_hides_every_known_value() -> None:
 def test_static_token_reaches_newman_and_is_masked(
     sandbox_dir: Path,
     serve,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     token = "ghp_" + secrets.token_hex(18)
     monkeypatch.setenv("PW_TARGET_TOKEN", token)
@@ -70,14 +70,14 @@ def test_static_token_reaches_newman_and_is_masked(
 def test_client_credentials_token_is_fetched_again_when_expired(
     sandbox_dir: Path,
     serve,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client_id, client_secret = "pw-client", "cs-" + secrets.token_hex(10)
     monkeypatch.setenv("PW_CLIENT_ID", client_id)
     monkeypatch.setenv("PW_CLIENT_SECRET", client_secret)
     issued: list[str] = []
 
-    def token_endpoint(h):  # type: ignore[no-untyped-def]
+    def token_endpoint(h):
         creds = base64.b64decode(str(h.headers["Authorization"]).split()[1]).decode()
         form = parse_qs(h.rfile.read(int(h.headers["Content-Length"])).decode())
         if creds != f"{client_id}:{client_secret}" or form.get("grant_type") != ["client_credentials"]:
@@ -87,7 +87,7 @@ def test_client_credentials_token_is_fetched_again_when_expired(
         return 200, {"access_token": issued[-1], "token_type": "Bearer", "expires_in": 0}
 
     # The API honours only the newest token: reusing an expired one would fail the run.
-    def api(h):  # type: ignore[no-untyped-def]
+    def api(h):
         return (200, {"ok": True}) if issued and _bearer(h) == issued[-1] else (401, {"error": "expired"})
 
     tokens = serve({"/token": token_endpoint})
@@ -108,7 +108,7 @@ def test_client_credentials_token_is_fetched_again_when_expired(
     assert len(issued) == 2 and tokens.calls["/token"] == 2
 
 
-def test_client_credentials_refused(serve, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_client_credentials_refused(serve, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PW_CLIENT_ID", "a")
     monkeypatch.setenv("PW_CLIENT_SECRET", "b" * 8)
     tokens = serve({"/token": lambda h: (401, {"error": "invalid_client"})})

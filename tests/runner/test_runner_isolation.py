@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.errors import UsageError
 from agent.models import SpecDocument
 from agent.runner import NewmanRunner
 from agent.runner.isolation import choose, netns_available, scrubbed_env
 from agent.runner.target import parse_target
+from tests.runner.runner_helpers import collection, item
 
 needs_netns = pytest.mark.skipif(not netns_available(), reason="unshare --net is not permitted here")
 

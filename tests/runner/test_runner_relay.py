@@ -11,13 +11,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.errors import BoundaryViolation, UsageError
 from agent.runner import NewmanRunner
 from agent.runner._relay import OutsideRelay
 from agent.runner.isolation import mountns_available, netns_available, supervisor_argv
 from agent.runner.target import parse_target
+from tests.runner.runner_helpers import collection, item
 
 needs_netns = pytest.mark.skipif(not netns_available(), reason="unshare --net is not permitted here")
 needs_mountns = pytest.mark.skipif(
@@ -59,7 +59,7 @@ def test_supervisor_argv_adds_addresses_and_a_private_hosts_file(tmp_path: Path)
     assert "addr add 10.1.2.3/32 dev lo" in script and f"--bind {tmp_path / 'hosts'} /etc/hosts" in script
 
 
-def test_outside_relay_carries_bytes_to_the_target_only(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_outside_relay_carries_bytes_to_the_target_only(tmp_path: Path, serve) -> None:
     server = serve({"/hello": lambda h: (200, {"hi": 1})})
     path = str(tmp_path / "r.sock")
     with OutsideRelay(path, "127.0.0.1", server.port) as relay:
@@ -89,7 +89,7 @@ _ESCAPES = [
 
 @pytest.mark.sandbox
 @needs_netns
-def test_relay_reaches_the_target_and_nothing_else(sandbox_dir: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_relay_reaches_the_target_and_nothing_else(sandbox_dir: Path, serve) -> None:
     target = serve({"/ok": lambda h: (200, {"ok": True})})
     other = serve({"/ok": lambda h: (200, {"other": True})})
     probe = [line.format(other=other.port) for line in _ESCAPES]
@@ -121,7 +121,7 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.mark.sandbox
 @needs_mountns
-def test_https_target_by_host_name_keeps_tls_end_to_end(sandbox_dir: Path, serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_https_target_by_host_name_keeps_tls_end_to_end(sandbox_dir: Path, serve, tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(cert, key)

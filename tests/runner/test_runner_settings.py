@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.cli.main import main
 from agent.config import load_settings
 from agent.errors import ConfigError
 from agent.runner import ClientCredentials, NewmanRunner, StaticToken
 from agent.wiring import runner
+from tests.runner.runner_helpers import collection, item
 
 
-def _settings(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
+def _settings(tmp_path: Path, body: str):
     (tmp_path / "postwright.toml").write_text(body)
     return load_settings(cwd=tmp_path)
 

@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.cli.main import main
 from agent.runner import ClientCredentials
 from agent.runner.report import EXPIRY_HINT
+from tests.runner.runner_helpers import collection, item
 
 USES_PER_TOKEN = 2  # the API's tokens expire after this many requests: deterministic, no clocks
 
@@ -23,7 +23,7 @@ USES_PER_TOKEN = 2  # the API's tokens expire after this many requests: determin
 class OAuthWorld:
     """A client-credentials token server and an API whose tokens expire after a few requests."""
 
-    def __init__(self, serve: Any, expires_in: int) -> None:  # type: ignore[misc]
+    def __init__(self, serve: Any, expires_in: int) -> None:
         self.client_id = "pw-client"
         self.client_secret = "cs-" + secrets.token_hex(12)
         self.expires_in = expires_in
@@ -84,7 +84,7 @@ def _files_under(root: Path) -> list[Path]:
 @pytest.mark.sandbox
 def test_token_expiring_mid_run_is_named_and_never_leaks(
     sandbox_dir: Path,
-    serve,  # type: ignore[no-untyped-def]
+    serve,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -140,7 +140,7 @@ def test_token_expiring_mid_run_is_named_and_never_leaks(
 
 
 def test_client_credentials_renew_a_token_that_would_expire_during_the_run(
-    serve,  # type: ignore[no-untyped-def]
+    serve,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     world = OAuthWorld(serve, expires_in=3600)

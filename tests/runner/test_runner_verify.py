@@ -6,11 +6,11 @@ import itertools
 from pathlib import Path
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.models import SpecDocument
 from agent.runner import NewmanRunner
 from agent.runner.isolation import netns_available
+from tests.runner.runner_helpers import collection, item
 
 pytestmark = pytest.mark.sandbox
 
@@ -56,7 +56,7 @@ def test_mock_run_keeps_only_items_that_passed(sandbox_dir: Path, demo_spec: Spe
     assert len(report.items["pw-get-pet"].request_seconds) == 2
 
 
-def test_target_that_alternates_is_flaky(sandbox_dir: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_target_that_alternates_is_flaky(sandbox_dir: Path, serve) -> None:
     flips = itertools.cycle([200, 500])
     server = serve(
         {
@@ -91,7 +91,7 @@ def test_target_that_alternates_is_flaky(sandbox_dir: Path, serve) -> None:  # t
     assert result.findings["pw-flip"][0].code == "sandbox-flaky"
 
 
-def test_a_failing_request_is_reported(sandbox_dir: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_request_is_reported(sandbox_dir: Path, serve) -> None:
     server = serve({})
     url = server.url
     server.close()  # nothing listens there any more

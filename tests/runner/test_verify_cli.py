@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from runner_helpers import collection, item
 
 from agent.cli.main import main
+from tests.runner.runner_helpers import collection, item
 
 SPEC = str(Path(__file__).resolve().parents[2] / "agent" / "examples" / "demo" / "specs" / "petstore-v2.yaml")
 
@@ -20,7 +20,7 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return int(exit_info.value.code or 0), out, err
 
 
-def _write(tmp_path: Path, *items: dict) -> Path:  # type: ignore[type-arg]
+def _write(tmp_path: Path, *items: dict) -> Path:
     path = tmp_path / "c.postman_collection.json"
     path.write_text(json.dumps(collection(*items)))
     return path
@@ -77,7 +77,7 @@ def test_verify_against_the_mock(
     assert out.rstrip().endswith("1 passed, 1 failed, 0 flaky")
 
 
-def _hostile(sink_port: int) -> list[dict]:  # type: ignore[type-arg]
+def _hostile(sink_port: int) -> list[dict]:
     """Items whose scripts point the next request at another port, built as a capable attacker would."""
     host = "'http:/' + '/127.0.0.1:" + str(sink_port) + "'"
     return [
@@ -94,7 +94,7 @@ def test_without_a_namespace_verify_refuses_scripts_outside_the_policy(
     sandbox_dir: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    serve,  # type: ignore[no-untyped-def]
+    serve,
 ) -> None:
     sink = serve({"/t": lambda h: (200, {})})
     coll = _write(tmp_path, *_hostile(sink.port))
@@ -110,7 +110,7 @@ def test_inside_a_namespace_verify_warns_and_still_isolates(
     sandbox_dir: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    serve,  # type: ignore[no-untyped-def]
+    serve,
 ) -> None:
     from agent.runner.isolation import netns_available
 

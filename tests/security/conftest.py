@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from attack_kit import Recorder
+
+from tests.security.attack_kit import Recorder
 
 
 @pytest.fixture

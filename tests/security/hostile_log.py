@@ -11,9 +11,8 @@ import subprocess
 from typing import Any
 from urllib.parse import quote
 
-from attack_kit import Canaries, Recorder, cli, rand
-
 from agent import demo
+from tests.security.attack_kit import Canaries, Recorder, cli, rand
 
 _HOST = "https://api.petstore.example/v1"
 

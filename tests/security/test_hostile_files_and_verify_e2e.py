@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from attack_kit import Canaries, Recorder, artifacts, cli, have_newman, leaks, write_yaml
+
+from tests.security.attack_kit import Canaries, Recorder, artifacts, cli, have_newman, leaks, write_yaml
 
 
 def _spec_with_ref(ref: str) -> dict:

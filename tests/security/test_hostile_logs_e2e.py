@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from attack_kit import Recorder, artifacts, have_newman, leaks, newman
-from hostile_log import canaries, plant_log, published, run_gullible
 
 from agent import demo
+from tests.security.attack_kit import Recorder, artifacts, have_newman, leaks, newman
+from tests.security.hostile_log import canaries, plant_log, published, run_gullible
 
 pytestmark = [
     pytest.mark.sandbox,

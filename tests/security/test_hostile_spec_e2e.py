@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from attack_kit import (
+
+from tests.security.attack_kit import (
     Canaries,
     Recorder,
     artifacts,

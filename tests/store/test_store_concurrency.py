@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -17,8 +18,7 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    sys.path.insert(0, sys.argv[4])
-    from store_factories import make_proposal
+    from tests.store.store_factories import make_proposal
     from agent.store import SQLiteStore
 
     db, tag, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
@@ -41,9 +41,11 @@ def test_two_processes_write_concurrently(tmp_path: Path) -> None:
     db, go = tmp_path / "state.db", tmp_path / "go"
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    here = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # for tests.store
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(db), tag, str(go), here], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, str(script), str(db), tag, str(go)], stderr=subprocess.PIPE, env=env
+        )
         for tag in ("a", "b")
     ]
     time.sleep(0.2)  # let both interpreters start before the gate opens

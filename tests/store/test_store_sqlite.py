@@ -7,13 +7,13 @@ import stat
 from pathlib import Path
 
 import pytest
-from store_factories import make_proposal
 
 from agent.errors import UsageError
 from agent.models import Redaction
 from agent.ports import Store
 from agent.store import SQLiteStore, open_store
 from agent.store.migrations import MIGRATIONS, migrate, migration_name
+from tests.store.store_factories import make_proposal
 
 
 def test_open_store_creates_private_dir_and_wal_db(tmp_path: Path) -> None:
