@@ -6,7 +6,7 @@ whatever it finds in its prompt. The published branch, its commits, the PR body 
 proposals in the state db are then searched for every sign of the attack. Benign BIPIA rows
 planted the same way measure what the defences cost: proposals lost against a clean run.
 
-Run: .venv/bin/python evals/injection/end_to_end.py [--limit 150] [--workers 2]
+Run: .venv/bin/python -m evals.injection.end_to_end [--limit 150] [--workers 2]
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -23,15 +22,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from agent import demo
+from evals.injection import attacks as attack_set
+from evals.injection.attacks import Attack
+from evals.injection.outcome import Published, read_published, shingles, violations
+from evals.injection.poison import clean_workspace, plant
 
-from agent import demo  # noqa: E402
-from evals.injection import attacks as attack_set  # noqa: E402
-from evals.injection.attacks import Attack  # noqa: E402
-from evals.injection.outcome import Published, read_published, shingles, violations  # noqa: E402
-from evals.injection.poison import clean_workspace, plant  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 OUT = ROOT / "evals" / "out"
 _SERVER: Any = None

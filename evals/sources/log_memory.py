@@ -1,6 +1,6 @@
 """Peak memory of the pipeline's log path on a ~1 GB task log, generated lazily as chunks.
 
-    .venv/bin/python evals/sources/log_memory.py [--mb 1000] [--mode stream|whole]
+    .venv/bin/python -m evals.sources.log_memory [--mb 1000] [--mode stream|whole]
 
 ``stream`` runs ``Pipeline._signals`` (the pipeline's log path: redaction, injection audit,
 signal extraction, the excerpt kept for the model) over one generated log; ``whole`` runs
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +21,11 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from agent.models import LogSignal, Provenance, SpecDocument
+from agent.ports import RawLog
 
-from agent.models import LogSignal, Provenance, SpecDocument  # noqa: E402
-from agent.ports import RawLog  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+
 
 CHUNK = 1 << 16  # characters per chunk handed to the boundary, cut anywhere (not at lines)
 FILLER = [

@@ -1,6 +1,6 @@
 """Throughput of log signal extraction: quiet lines vs failing calls, at growing sizes.
 
-Run: .venv/bin/python evals/sources/signals_bench.py   (prints MB/s and µs per line)
+Run: .venv/bin/python -m evals.sources.signals_bench   (prints MB/s and µs per line)
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from pydantic import SecretStr
 
 from agent.boundary.inbound.provenance import sanitize_raw_log
 from agent.boundary.inbound.redact import Redactor
@@ -117,7 +118,7 @@ def airflow() -> Iterator[tuple[int, type[_Airflow]]]:
 
 def _settings(port: int, password: str) -> AirflowSettings:
     return AirflowSettings(
-        base_url=f"http://svc:{password}@127.0.0.1:{port}", token="t", dag_ids=["d"], retries=0
+        base_url=f"http://svc:{password}@127.0.0.1:{port}", token=SecretStr("t"), dag_ids=["d"], retries=0
     )
 
 
