@@ -13,7 +13,20 @@ from typing import Annotated
 import typer
 
 from agent import __version__
-from agent.cli import airflow, config_cmd, demo, diff, generate, redact, run, scan, validate, verify
+from agent.cli import (
+    airflow,
+    config_cmd,
+    demo,
+    diff,
+    doctor,
+    generate,
+    redact,
+    run,
+    sandbox,
+    scan,
+    validate,
+    verify,
+)
 from agent.cli.errors import run_guarded
 
 app = typer.Typer(
@@ -60,6 +73,8 @@ app.command("redact")(redact.command)
 app.command("scan")(scan.command)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(airflow.app, name="airflow")
+app.add_typer(sandbox.app, name="sandbox")
+app.command("doctor")(doctor.command)
 
 
 def main(argv: list[str] | None = None) -> None:

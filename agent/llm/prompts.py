@@ -1,4 +1,4 @@
-"""Versioned prompt templates from ``prompts/``, with the hashes a run records."""
+"""Versioned prompt templates from ``prompts/`` (shipped in the wheel), with the hashes a run records."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 from string import Template
 
 from agent.errors import ConfigError
+from agent.shipped import shipped
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = shipped("prompts")
 
 
 @dataclass(frozen=True)
