@@ -13,7 +13,7 @@ from typing import Any
 from agent.boundary.inbound.provenance import sanitize_raw_log, sanitize_record
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import sanitize_spec, stream_log
-from agent.boundary.sealed import Evidence
+from agent.boundary.sealed import Evidence, SanitizedSpec
 from agent.check import check_collection
 from agent.check.batch import CHUNK, BatchChecker
 from agent.diff import cap_changes, diff_specs
@@ -231,7 +231,7 @@ class Pipeline:
         self,
         intents: Sequence[Intent],
         evidence: Sequence[Evidence],
-        spec: SpecDocument,
+        spec: SanitizedSpec,
         changes: Sequence[Change],
         job: Job,
         run_id: str,

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.boundary.sealed import Evidence
+from agent.boundary.sealed import Evidence, SanitizedSpec
 from agent.errors import ConfigError
-from agent.generate import llm_context, llm_prompt, scripts
+from agent.generate import llm_prompt, scripts
 from agent.llm.errors import BudgetExhausted, LLMError
 from agent.llm.types import Budget, ChatBackend, ChatRequest, Usage
-from agent.models import Change, Finding, Intent, Proposal, SpecDocument, fingerprint
+from agent.models import Change, Finding, Intent, Proposal, fingerprint
 
 MAX_ITEMS = 3
 SECRET_NAMES = ("accessToken",)
@@ -90,20 +90,21 @@ class _Call:
 def propose(
     intents: Sequence[Intent],
     evidence: Sequence[Evidence],
-    spec: SpecDocument,
+    spec: SanitizedSpec,
     backend: ChatBackend,
     *,
     budget: Budget | None = None,
     changes: Sequence[Change] = (),
-    existing: Sequence[dict[str, Any]] = (),
+    existing: Sequence[Evidence] = (),
     max_items: int = MAX_ITEMS,
     num_reasks: int = 2,
     seed: int = 0,
 ) -> LLMResult:
     """Ask the model for proposals for ``intents``; every answer passes the guard.
 
-    ``evidence`` is sanitized text (logs, comments); ``changes`` and ``existing`` (Postman
-    items already in the target collection) add context for the intents they concern.
+    ``evidence`` is sealed text (logs, comments) and ``spec`` the sanitized revision; ``changes``
+    and ``existing`` (sealed Postman items already in the target collection) add context for
+    the intents they concern.
     Proposals carry ``generator="llm"`` and ids ``pw-<fingerprint>``.
     """
     from agent.boundary.outbound.guard import build_guard  # guardrails: slow import, only when used
@@ -113,22 +114,21 @@ def propose(
     # One Guard per run: building one costs ~0.1 s (guardrails makes an HTTP client each time).
     guard = build_guard(SECRET_NAMES, num_reasks=num_reasks)
     for position, intent in enumerate(intents):
-        blocks, left_out = llm_context.select(
+        prompt = llm_prompt.build(
             intent,
-            spec.document,
+            spec,
             evidence,
-            backend.count_tokens,
-            budget.context_tokens,
+            count=backend.count_tokens,
+            budget=budget.context_tokens,
+            max_items=max_items,
             changes=changes,
             existing=existing,
+            seed=seed,
         )
-        result.quarantined += sum(b.quarantined for b in blocks)
-        request, hashes = llm_prompt.build(
-            intent, spec.document, blocks, max_items=max_items, left_out=left_out, seed=seed
-        )
-        result.template_hashes.update(hashes)
+        result.quarantined += prompt.quarantined
+        result.template_hashes.update(prompt.template_hashes)
         call = _Call(backend, budget, result.usage)
-        messages = [{"role": m.role, "content": m.content} for m in request.messages]
+        messages = [{"role": m.role, "content": m.content} for m in prompt.request.messages]
         try:
             outcome = guard(call, messages=messages, num_reasks=num_reasks)
         except Exception as exc:  # noqa: BLE001 - guardrails wraps the callable's errors

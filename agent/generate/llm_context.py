@@ -1,5 +1,7 @@
 """What the model sees for one intent: evidence blocks, ranked by relevance, cut to a token budget.
 
+Blocks are made only from sealed input (a ``SanitizedSpec``, ``Evidence`` of logs and
+existing tests) and from the diff of sanitized specs, never from a ``str`` a caller hands in.
 Blocks are whole structures: a spec fragment is shrunk by dropping whole keys (examples,
 then other statuses, then schemas), a log is cut to whole lines around the lines that
 mention the operation, an existing test is in or out. Everything here is untrusted, so each
@@ -16,7 +18,7 @@ from typing import Any
 
 from agent.boundary.inbound.logstream import EXCERPT_CONTEXT, EXCERPT_MAX_LINE
 from agent.boundary.injection.score import quarantine
-from agent.boundary.sealed import Evidence
+from agent.boundary.sealed import Evidence, SanitizedSpec
 from agent.diff.catalogue import known
 from agent.generate import spec_view
 from agent.models import Change, Intent
@@ -157,16 +159,17 @@ def log_excerpt(evidence: Evidence, intent: Intent) -> tuple[str, float]:
 
 def candidates(
     intent: Intent,
-    doc: dict[str, Any],
+    spec: SanitizedSpec,
     evidence: Sequence[Evidence],
     changes: Sequence[Change],
-    existing: Sequence[dict[str, Any]],
+    existing: Sequence[Evidence],
 ) -> list[tuple[str, list[str], float]]:
     """(label, alternatives from fullest to smallest, rank) for every piece of evidence.
 
     Labels are our own structure (a rule id from our table, a position), never input text:
     they are written on the fence line.
     """
+    doc = spec.document
     out: list[tuple[str, list[str], float]] = []
     op = spec_view.find_operation(doc, intent.method, intent.path)
     if op is not None:
@@ -185,8 +188,8 @@ def candidates(
             small = {k: full[k] for k in ("id", "level", "text")}
             label = f"change:{change.id}" if known(change.id) else "change"
             out.append((label, [_dump(full), _dump(small)], 8.0))
-    for index, item in enumerate(existing):
-        out.append((f"existing-test:{index}", [_dump(item)], 4.0))
+    for index, test in enumerate(existing):
+        out.append((f"existing-test:{index}", [test.text], 4.0))
     for number, ev in enumerate(evidence, start=1):
         text, score = log_excerpt(ev, intent)
         if text:
@@ -196,19 +199,22 @@ def candidates(
 
 def select(
     intent: Intent,
-    doc: dict[str, Any],
+    spec: SanitizedSpec,
     evidence: Sequence[Evidence],
     count: Callable[[str], int],
     budget: int,
     *,
     changes: Sequence[Change] = (),
-    existing: Sequence[dict[str, Any]] = (),
+    existing: Sequence[Evidence] = (),
 ) -> tuple[list[Block], int]:
-    """The blocks that fit ``budget`` tokens, most relevant first; and how many were left out."""
+    """The blocks that fit ``budget`` tokens, most relevant first; and how many were left out.
+
+    ``existing``: tests already in the target collection, each sealed (one item's JSON).
+    """
     chosen: list[Block] = []
     left_out = 0
     used = 0
-    ranked = sorted(candidates(intent, doc, evidence, changes, existing), key=lambda c: -c[2])
+    ranked = sorted(candidates(intent, spec, evidence, changes, existing), key=lambda c: -c[2])
     for label, alternatives, rank in ranked:
         for text in alternatives:
             clean, found = quarantine(text)

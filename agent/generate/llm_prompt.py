@@ -1,6 +1,9 @@
 """One intent's chat request: the system template, and a user message with the TASK line and
 fenced evidence blocks (``agent.boundary.injection.fence``); plus the JSON schema of the answer.
 
+A request is built only from sealed input: the ``SanitizedSpec``, ``Evidence`` and the intent
+and changes planned from them; :func:`build` accepts no text of any other kind.
+
 The TASK line is the only unfenced text built per intent, so it holds only postwright's own
 structure: the method from a fixed set, the path template when it fits a strict grammar,
 status codes that are codes or ranges, the intent kind and counts. Every value that came
@@ -14,17 +17,18 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from agent.boundary.injection.fence import SYSTEM_INSTRUCTION, fence
 from agent.boundary.injection.score import quarantine
-from agent.generate import spec_view
-from agent.generate.llm_context import Block
+from agent.boundary.sealed import Evidence, SanitizedSpec
+from agent.generate import llm_context, spec_view
 from agent.generate.requests import build_request
 from agent.llm.prompts import PromptTemplate, load
 from agent.llm.types import ChatRequest, Message
-from agent.models import Intent
+from agent.models import Change, Intent
 from agent.specs.document import HTTP_METHODS, server_hosts
 
 TEMPLATE = ("generate-tests", "v2")
@@ -65,8 +69,19 @@ def plain_path(path: str) -> str | None:
     return path if path and len(path) <= MAX_PATH and PLAIN_PATH.match(path) else None
 
 
-def task_line(intent: Intent, doc: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Prompt:
+    """One intent's request, the hashes of its templates and what its evidence cost."""
+
+    request: ChatRequest
+    template_hashes: dict[str, str]
+    quarantined: int  # suspicious spans replaced by markers in the evidence blocks
+    left_out: int  # evidence blocks that did not fit the token budget
+
+
+def task_line(intent: Intent, spec: SanitizedSpec) -> dict[str, Any]:
     """The trusted TASK: built only from our own structure, never from input text."""
+    doc = spec.document
     op = spec_view.find_operation(doc, intent.method, intent.path)
     method = intent.method.lower()
     method_text = method.upper() if method in HTTP_METHODS else None
@@ -87,12 +102,13 @@ def task_line(intent: Intent, doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def task_blocks(intent: Intent, doc: dict[str, Any], seed: int = 0) -> list[tuple[str, str]]:
+def task_blocks(intent: Intent, spec: SanitizedSpec, seed: int = 0) -> list[tuple[str, str]]:
     """(label, text) of the per-intent data the TASK refers to: baseline request, unusual path, servers.
 
     The spec's server hosts are quoted as data (they tell which logged calls went to this API),
     never as hosts a test may use.
     """
+    doc = spec.document
     out: list[tuple[str, str]] = []
     op = spec_view.find_operation(doc, intent.method, intent.path)
     if op is not None:
@@ -109,23 +125,38 @@ def task_blocks(intent: Intent, doc: dict[str, Any], seed: int = 0) -> list[tupl
 
 def build(
     intent: Intent,
-    doc: dict[str, Any],
-    blocks: Sequence[Block],
+    spec: SanitizedSpec,
+    evidence: Sequence[Evidence],
     *,
+    count: Callable[[str], int],
+    budget: int,
     max_items: int,
-    left_out: int = 0,
+    changes: Sequence[Change] = (),
+    existing: Sequence[Evidence] = (),
     seed: int = 0,
-) -> tuple[ChatRequest, dict[str, str]]:
-    """The request for one intent and the hashes of the templates used."""
+) -> Prompt:
+    """The request for one intent: its evidence chosen to fit ``budget`` tokens (by ``count``).
+
+    ``changes`` are the diff of sanitized specs that the intent was planned from; ``existing``
+    are tests already in the target collection, sealed.
+    """
+    blocks, left_out = llm_context.select(
+        intent, spec, evidence, count, budget, changes=changes, existing=existing
+    )
     system, user = templates()
-    fenced = [fence(quarantine(text)[0], label) for label, text in task_blocks(intent, doc, seed)]
+    fenced = [fence(quarantine(text)[0], label) for label, text in task_blocks(intent, spec, seed)]
     fenced += [fence(b.text, b.label) for b in blocks]
-    evidence = "\n\n".join(fenced) or "(no evidence)"
+    context = "\n\n".join(fenced) or "(no evidence)"
     if left_out:
-        evidence += f"\n\n({int(left_out)} further evidence blocks were left out to fit the token budget.)"
-    task = json.dumps(task_line(intent, doc), sort_keys=True, separators=(",", ":"))
+        context += f"\n\n({int(left_out)} further evidence blocks were left out to fit the token budget.)"
+    task = json.dumps(task_line(intent, spec), sort_keys=True, separators=(",", ":"))
     messages = (
         Message("system", system.render(max_items=str(int(max_items)), fence_rules=SYSTEM_INSTRUCTION)),
-        Message("user", user.render(task=task, kind=intent.kind.value, evidence=evidence)),
+        Message("user", user.render(task=task, kind=intent.kind.value, evidence=context)),
     )
-    return ChatRequest(messages, OUTPUT_SCHEMA), {system.id: system.sha256, user.id: user.sha256}
+    return Prompt(
+        ChatRequest(messages, OUTPUT_SCHEMA),
+        {system.id: system.sha256, user.id: user.sha256},
+        quarantined=sum(b.quarantined for b in blocks),
+        left_out=left_out,
+    )

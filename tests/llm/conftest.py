@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-from agent.models import Change, Intent, SpecDocument
+from agent.boundary.inbound.redact import Redactor
+from agent.boundary.sealed import SanitizedSpec
+from agent.models import Change, Intent
 from agent.testing.fake_openai import FakeOpenAI
+from agent.testing.sealed import sanitized
 
 DEMO = Path(__file__).resolve().parents[2] / "agent" / "examples" / "demo" / "specs"
 
@@ -21,13 +24,14 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture(scope="session")
-def demo() -> tuple[SpecDocument, list[Change], list[Intent]]:
+def demo() -> tuple[SanitizedSpec, list[Change], list[Intent]]:
     from agent.diff import diff_specs
     from agent.plan import plan
     from agent.specs.load import load_spec
 
-    base = load_spec(str(DEMO / "petstore-v1.yaml"))
-    revision = load_spec(str(DEMO / "petstore-v2.yaml"))
+    redactor = Redactor()  # one per run, as the pipeline does: placeholders agree across the specs
+    base = sanitized(load_spec(str(DEMO / "petstore-v1.yaml")), redactor=redactor)
+    revision = sanitized(load_spec(str(DEMO / "petstore-v2.yaml")), redactor=redactor)
     changes = diff_specs(base, revision)
     return revision, changes, plan(changes, [], revision)
 

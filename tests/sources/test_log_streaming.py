@@ -14,13 +14,14 @@ from agent.boundary.inbound import logstream
 from agent.boundary.inbound.logstream import split_lines
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import sanitize_log, stream_log, suspicious
-from agent.boundary.sealed import Evidence, seal
+from agent.boundary.sealed import Evidence
 from agent.generate.llm_context import log_excerpt, log_terms
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.plan import plan
 from agent.ports import RawLog
 from agent.sources.logfiles import LogFiles
 from agent.sources.signals import extract_signals
+from agent.testing.sealed import evidence
 
 FILLER = [
     "[2026-11-24T02:00:{s:02d}.121+0000] {{taskinstance.py:1157}} INFO - processing batch {n}",
@@ -105,7 +106,7 @@ def test_signals_at_start_middle_and_end_match_the_whole_text_path() -> None:
     }
     text = _long_log(30_000, plant)  # ~2.6 MB: about ten redaction blocks
     assert len(text) > 8 * (1 << 18)
-    expected = extract_signals(seal(text, "t", []), spec, provenance=Provenance())
+    expected = extract_signals(evidence(text, "t"), spec, provenance=Provenance())
     lines = text.splitlines()
     failure_lines = [i for i, line in enumerate(lines, start=1) if "Client Error" in line]
     assert [s.provenance.line for s in expected] == failure_lines
@@ -124,7 +125,7 @@ def test_line_numbers_hold_across_chunk_boundaries() -> None:
     for n in range(0, 3000, 97):
         rows[n] = FAILURE.format(pet=n)
     text = "\r\n".join(rows)  # CRLF: a boundary may fall between "\r" and "\n"
-    whole = extract_signals(seal(text, "t", []), None, provenance=Provenance())
+    whole = extract_signals(evidence(text, "t"), None, provenance=Provenance())
     assert [s.provenance.line for s in whole] == list(range(1, 3001, 97))
     for seed in range(5):
         log = stream_log(Redactor(), _raw(text, seed), score_limit=0)
@@ -207,11 +208,16 @@ def test_demo_logs_give_the_same_signals_audit_and_context(examples_dir: Path) -
 def test_excerpts_are_sealed_evidence_only() -> None:
     with pytest.raises(TypeError):
         Evidence("x", "o", [], line_numbers=[1])
-    with pytest.raises(ValueError):
-        seal("a\nb", "o", [], line_numbers=[3])
-    ev = seal("a\nb", "o", [], line_numbers=[3, 9])
-    assert list(ev.lines()) == [(3, "a"), (9, "b")]
-    assert list(seal("", "o", [], line_numbers=[]).lines()) == []
+    rows = ["GET /pets -> 500", *(f"step {n}" for n in range(2, 12)), "GET /pets -> 502", "done"]
+    log = stream_log(Redactor(), _raw("\n".join(rows)), terms=["/pets"], score_limit=0)
+    list(log.lines())
+    excerpt = log.excerpt()
+    assert isinstance(excerpt, Evidence)
+    kept = [1, 2, 3, 4, 9, 10, 11, 12, 13]  # each mention and EXCERPT_CONTEXT lines either side
+    assert list(excerpt.lines()) == [(n, rows[n - 1]) for n in kept]
+    quiet = stream_log(Redactor(), _raw("nothing\nhere"), terms=["/pets"], score_limit=0)
+    list(quiet.lines())
+    assert list(quiet.excerpt().lines()) == []
 
 
 def test_a_log_stream_is_read_once() -> None:

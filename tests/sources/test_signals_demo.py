@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from agent.boundary.sealed import seal
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.sources.logfiles import LogFiles
 from agent.sources.signals import extract_signals
+from agent.testing.sealed import evidence
 
 CANARY = re.compile(r"\{\{canary:([\w-]+)\}\}")
 
@@ -39,7 +39,7 @@ def _demo_signals(examples_dir: Path, run_id: str | None = None) -> tuple[list[L
         for n, token in enumerate(planted, start=1):
             text = text.replace(token, f"[REDACTED:canary:{n}]")
         prov = raw.provenance if run_id is None else raw.provenance.model_copy(update={"run_id": run_id})
-        found += extract_signals(seal(text, raw.name, []), spec, provenance=prov)
+        found += extract_signals(evidence(text, raw.name), spec, provenance=prov)
     return found, tokens
 
 
@@ -80,7 +80,7 @@ def test_large_log_yields_every_call_with_its_line(examples_dir: Path) -> None:
     ]
     count = 20_000
     text = "\n".join(line.format(n=n) for n in range(count) for line in block)
-    found = extract_signals(seal(text, "big.log", []), spec, provenance=Provenance())
+    found = extract_signals(evidence(text, "big.log"), spec, provenance=Provenance())
     assert len(found) == count
     assert found[-1].provenance.line == 4 * count - 2
     assert len({s.fingerprint for s in found}) == 1
@@ -98,4 +98,4 @@ def test_pathological_lines_do_not_blow_up(examples_dir: Path) -> None:
         '{"event": "' + "x" * 1_000_000 + '"}',
     ]
     for line in nasty:
-        assert extract_signals(seal(line, "n.log", []), spec, provenance=Provenance()) == []
+        assert extract_signals(evidence(line, "n.log"), spec, provenance=Provenance()) == []

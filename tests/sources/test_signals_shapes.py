@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from agent.boundary.sealed import seal
 from agent.models import LogSignal, Provenance, SpecDocument
 from agent.sources.signals import extract_signals
+from agent.testing.sealed import evidence
 
 PROV = Provenance(dag_id="d", run_id="r1", task_id="t", try_number=1)
 API = "https://api.petstore.example/v1"
@@ -24,7 +24,7 @@ def spec(examples_dir: Path) -> SpecDocument:
 
 
 def signals(text: str, spec: SpecDocument | None, prov: Provenance = PROV) -> list[LogSignal]:
-    return extract_signals(seal(text, "test.log", []), spec, provenance=prov)
+    return extract_signals(evidence(text, "test.log"), spec, provenance=prov)
 
 
 def airflow3(*events: str | dict[str, Any], level: str = "info") -> str:
@@ -346,9 +346,9 @@ def test_lines_without_http_failures_yield_nothing(spec: SpecDocument) -> None:
 
 
 def test_a_response_body_printed_before_the_exception_is_its_error_body() -> None:
-    from agent.boundary.sealed import seal
     from agent.models import Provenance
     from agent.sources.signals import extract_signals
+    from agent.testing.sealed import evidence
 
     text = "\n".join(
         [
@@ -357,5 +357,5 @@ def test_a_response_body_printed_before_the_exception_is_its_error_body() -> Non
             "requests.exceptions.HTTPError: 422 Client Error: Unprocessable Entity for url: http://127.0.0.1:9/v1/orders",
         ]
     )
-    (signal,) = extract_signals(seal(text, "t", []), None, provenance=Provenance())
+    (signal,) = extract_signals(evidence(text, "t"), None, provenance=Provenance())
     assert signal.status == 422 and signal.error_keys == ["detail"]

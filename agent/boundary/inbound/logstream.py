@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.injection.score import THRESHOLD, InjectionFinding, score_spans
-from agent.boundary.sealed import Evidence, seal
+from agent.boundary.sealed import Evidence, _seal
 from agent.ports import RawLog
 
 MAX_SCORED_CHARS = 8 * 1024 * 1024  # the scorer runs at ~1 MB/s: the head of a log is audited
@@ -135,7 +135,7 @@ class LogStream:
         """The kept lines, sealed with their original line numbers."""
         numbers = [n for n, _ in self._kept]
         text = "\n".join(line for _, line in self._kept)
-        return seal(text, self.origin, self.redactor.report[self._first_redaction :], line_numbers=numbers)
+        return _seal(text, self.origin, self.redactor.report[self._first_redaction :], line_numbers=numbers)
 
     def _blocks(self) -> Iterator[str]:
         """Redacted blocks; each also goes to the injection scorer while the budget lasts."""

@@ -10,7 +10,7 @@ from agent.boundary.inbound.entropy import is_placeholder_value
 from agent.boundary.inbound.logstream import MAX_SCORED_CHARS, LogStream
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.injection.score import THRESHOLD, InjectionFinding, quarantine, score_spans
-from agent.boundary.sealed import Evidence, seal
+from agent.boundary.sealed import Evidence, SanitizedSpec, _seal, _seal_spec
 from agent.models import Redaction, SpecDocument
 from agent.ports import RawLog
 
@@ -22,7 +22,7 @@ def sanitize_text(redactor: Redactor, text: str, origin: str) -> Evidence:
     """Redact one untrusted text (a PR comment, a spec description), then quarantine injected spans."""
     clean, made = redactor.redact(text, origin=origin)
     held, findings = quarantine(clean)
-    return seal(held, origin, made, quarantined=sum(1 for f in findings if f.score >= THRESHOLD))
+    return _seal(held, origin, made, quarantined=sum(1 for f in findings if f.score >= THRESHOLD))
 
 
 def suspicious(evidence: Evidence, *, limit: int = MAX_SCORED_CHARS) -> list[tuple[InjectionFinding, str]]:
@@ -43,7 +43,7 @@ def sanitize_log(redactor: Redactor, raw: RawLog) -> Evidence:
     """
     before = len(redactor.report)
     text = "".join(redactor.stream(raw.chunks, origin=raw.name))
-    return seal(text, raw.name, redactor.report[before:], quarantined=0)
+    return _seal(text, raw.name, redactor.report[before:], quarantined=0)
 
 
 def stream_log(
@@ -58,15 +58,15 @@ def stream_log(
     return LogStream(redactor, raw, terms=terms, score_limit=score_limit)
 
 
-def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SpecDocument:
-    """Redact every string (and key) of a spec; sample values of secret-named fields are replaced.
+def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SanitizedSpec:
+    """Redact every string (and key) of a spec into a SanitizedSpec; sample secrets are replaced.
 
     Redactions are appended to ``redactor.report`` with ``origin`` = ``ref#/json/pointer``.
     """
     walker = _SpecWalker(redactor, spec.ref)
     walker.prescan(spec.document)
     document = walker.walk(spec.document, "", secret_kind=None)
-    return SpecDocument(ref=spec.ref, version=spec.version, document=document)
+    return _seal_spec(spec.ref, spec.version, document)
 
 
 def _escape(token: str) -> str:
