@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.models import Finding, RunSummary
 
@@ -42,10 +43,11 @@ class Notice:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """The last event of a run."""
+    """The last event of a run: its summary, its notices and the collection it made (if any)."""
 
     summary: RunSummary
     notices: list[Finding] = field(default_factory=list)
+    collection: dict[str, Any] | None = None
 
 
 Event = StageStarted | Progress | StageFinished | Notice | RunFinished

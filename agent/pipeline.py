@@ -1,12 +1,15 @@
 """Wires the stages through the ports and yields progress events; no I/O of its own.
 
 sources → boundary (inbound) → diff / log signals → plan → generate → boundary (outbound)
-→ verify → publish, with every step recorded in the store.
+→ verify → publish, with every step recorded in the store. A ``Pipeline`` holds adapters
+only; a run's state (its id, redactor, counts) lives in :meth:`Pipeline.run`, and the
+stages return what they make.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +20,7 @@ from agent.boundary.sealed import Evidence, SanitizedSpec
 from agent.check import check_collection
 from agent.check.batch import CHUNK, BatchChecker
 from agent.diff import cap_changes, diff_specs
-from agent.errors import UsageError
+from agent.errors import StorageError, UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import deterministic, postman
 from agent.generate.llm_context import log_terms
@@ -35,7 +38,17 @@ from agent.models import (
     fingerprint,
 )
 from agent.plan import plan
-from agent.ports import ChangeSet, LLMBackend, LogSource, Publisher, Runner, SpecSource, Store
+from agent.ports import (
+    ChangeSet,
+    LLMBackend,
+    LogSource,
+    MarkedLogSource,
+    Publisher,
+    Runner,
+    RunRecord,
+    SpecSource,
+    Store,
+)
 from agent.sources.signals import extract_signals
 from agent.urls import has_credentials, mask_url
 
@@ -81,9 +94,46 @@ class Job:
         )
 
 
+class _PendingMarks:
+    """How far this run read its logs: read through to the store, held until the results are stored."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.marks: dict[str, str] = {}
+
+    def get_watermark(self, key: str) -> str | None:
+        return self.marks[key] if key in self.marks else self.store.get_watermark(key)
+
+    def set_watermark(self, key: str, value: str) -> None:
+        self.marks[key] = value
+
+
+@dataclass(frozen=True)
+class LogsRead:
+    """What the logs stage found: failed calls, the model's excerpts, suspects, watermarks earned."""
+
+    signals: list[LogSignal]
+    evidence: list[Evidence]
+    quarantined: int
+    marks: dict[str, str]
+
+
 @dataclass
+class _Run:
+    """One run's own state: its id, a redactor with a fresh key, and its summary so far."""
+
+    id: str
+    redactor: Redactor
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Pipeline:
-    """The stages, bound to the adapters chosen for this run."""
+    """The stages, bound to the adapters chosen for them; each :meth:`run` keeps its own state.
+
+    One pipeline may run many jobs, one after another or at once from several threads.
+    Use it with ``with`` so the store is closed at the end.
+    """
 
     specs: SpecSource
     store: Store
@@ -91,119 +141,168 @@ class Pipeline:
     runner: Runner | None = None
     publisher: Publisher | None = None
     llm: LLMBackend | None = None
-    budget: Budget | None = None
-    redactor: Redactor = field(default_factory=Redactor)
-    collection: dict[str, Any] | None = None
-    quarantined: int = 0
+    budget: Budget | None = None  # limits per run (usage is counted per run)
     workers: int = 1  # processes for the check stage (large batches only)
     limits: Limits = DEFAULT_LIMITS  # bounds on what one (hostile) input can cost
 
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.close()
+
     def run(self, job: Job) -> Iterator[Event]:
-        """Run every stage, yielding events; the last is :class:`RunFinished`."""
-        run_id = self.store.start_run(job.kind, sanitize_record(self.redactor, job.config))
-        summary: dict[str, Any] = {"run_id": run_id}
+        """Run every stage, yielding events; the last is :class:`RunFinished` with the collection.
+
+        Runs a kill left ``running`` are marked interrupted first; what runs that were
+        interrupted or failed stored but did not publish is carried into this run.
+        """
+        interrupted = self.store.recover()
+        redactor = Redactor()  # a fresh key per run: placeholders never link two runs
+        run_id = self.store.start_run(job.kind, sanitize_record(redactor, job.config))
+        run = _Run(run_id, redactor, {"run_id": run_id})
         notices: list[Finding] = []
+        collection: dict[str, Any] | None = None
         status = "failed"
-        checker: BatchChecker | None = None
+        stages = self._stages(job, run, interrupted)
         try:
-            yield StageStarted("load")
-            revision = sanitize_spec(self.redactor, self.specs.load(job.revision))
-            base = sanitize_spec(self.redactor, self.specs.load(job.base)) if job.base else None
-            yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
+            while True:
+                try:
+                    event = next(stages)
+                except StopIteration as done:
+                    collection = done.value
+                    break
+                if isinstance(event, Notice):
+                    notices.append(event.finding)
+                elif isinstance(event, StageStarted):
+                    self.store.set_stage(run_id, event.stage)
+                yield event
+            status = "ok"
+        except (KeyboardInterrupt, GeneratorExit):
+            status = "interrupted"
+            raise
+        finally:
+            stages.close()  # a stage that failed leaves no worker behind
+            self._finish(run, status)
+        yield RunFinished(RunSummary(**run.summary), notices, collection)
 
-            evidence: list[Evidence] = []
-            signals = yield from self._signals(revision, run_id, evidence)
-            summary["signals"] = len(signals)
-            summary["quarantined"] = self.quarantined
+    def _finish(self, run: _Run, status: str) -> None:
+        try:
+            self.store.finish_run(run.id, status, {k: v for k, v in run.summary.items() if k != "publish"})
+        except StorageError:
+            if status == "ok":
+                raise  # else the error that stopped the run is the one to report
 
-            yield StageStarted("diff")
-            limited: list[Finding] = []
-            found: list[Change] = diff_specs(base, revision, self.limits, limited) if base else []
-            summary["changes"] = len(found)
-            changes, capped = cap_changes(found, self.limits)
-            for change in changes:
-                self.store.remember(change.fingerprint, "change", run_id)
-            for note in [*limited, *([capped] if capped else [])]:
-                notices.append(note)
-                yield Notice("diff", note)
-            yield StageFinished("diff", f"{len(found)} changes")
+    def _stages(
+        self, job: Job, run: _Run, interrupted: Sequence[RunRecord]
+    ) -> Generator[Event, None, dict[str, Any]]:
+        summary = run.summary
+        for stale in interrupted:
+            yield Notice("start", _interrupted(stale))
+        # What runs that died or failed stored and did not publish: their logs are not read again.
+        carried = self.store.unpublished()
 
-            yield StageStarted("plan")
-            limited = []
-            intents = plan(
-                changes, signals, revision, full_spec=base is None, limits=self.limits, notes=limited
-            )
-            for note in limited:
-                notices.append(note)
-                yield Notice("plan", note)
-            summary["intents"] = len(intents)
-            yield StageFinished("plan", f"{len(intents)} test intents")
+        yield StageStarted("load")
+        revision = sanitize_spec(run.redactor, self.specs.load(job.revision))
+        base = sanitize_spec(run.redactor, self.specs.load(job.base)) if job.base else None
+        yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
-            yield StageStarted("generate", len(intents))
-            # Proposals are checked in worker processes while the next ones are generated.
-            checker = BatchChecker(revision, self.redactor, workers=self.workers)
+        logs = yield from self._signals(revision, run.id, run.redactor)
+        signals = logs.signals
+        summary.update(signals=len(signals), quarantined=logs.quarantined)
+
+        yield StageStarted("diff")
+        limited: list[Finding] = []
+        found: list[Change] = diff_specs(base, revision, self.limits, limited) if base else []
+        summary["changes"] = len(found)
+        changes, capped = cap_changes(found, self.limits)
+        for change in changes:
+            self.store.remember(change.fingerprint, "change", run.id)
+        for note in [*limited, *([capped] if capped else [])]:
+            yield Notice("diff", note)
+        yield StageFinished("diff", f"{len(found)} changes")
+
+        yield StageStarted("plan")
+        limited = []
+        intents = plan(changes, signals, revision, full_spec=base is None, limits=self.limits, notes=limited)
+        for note in limited:
+            yield Notice("plan", note)
+        summary["intents"] = len(intents)
+        yield StageFinished("plan", f"{len(intents)} test intents")
+
+        yield StageStarted("generate", len(intents))
+        # Proposals are checked in worker processes while the next ones are generated.
+        with closing(BatchChecker(revision, run.redactor, workers=self.workers)) as checker:
             proposals: list[Proposal] = []
             for start in range(0, len(intents), CHUNK):
                 chunk = deterministic.generate(intents[start : start + CHUNK], revision, seed=job.seed)
                 checker.submit(chunk)
                 proposals += chunk
                 yield Progress("generate", len(proposals), len(intents))
-            dropped: list[Proposal] = []
+            refused: list[Proposal] = []
             by_model = ""
             if self.llm is not None:
-                extra = yield from self._llm(
-                    intents, evidence, revision, changes, job, run_id, summary, dropped
+                extra, refused, usage = yield from self._llm(
+                    intents, logs.evidence, revision, changes, job, run.id
                 )
+                summary.update(usage)
                 checker.submit(extra)
-                proposals = [*proposals, *extra]
+                proposals += extra
                 by_model = f", {len(extra)} from the model ({summary['llm_refused']} refused by the guard)"
+            known = {p.id for p in proposals}
+            carried = [p for p in carried if p.id not in known]  # this run made them again
+            checker.submit(carried)
+            proposals += carried
             summary["proposals"] = len(proposals)
-            yield StageFinished("generate", f"{len(proposals)} proposals{by_model}")
+            carried_note = f", {len(carried)} carried from runs that did not finish" if carried else ""
+            yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
+            checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)
 
-            checked = yield from self._check(proposals, checker, revision, job, notices, dropped)
-            kept = yield from self._verify(checked, revision, job, notices, dropped)
-            summary.update(kept=len(kept), dropped=len(dropped))
-            self.store.add_proposals(run_id, [*kept, *dropped])
-            self.store.add_redactions(run_id, self.redactor.report)
-            summary["redactions"] = len(self.redactor.report)
+        kept, failed_verify = yield from self._verify(checked, revision, job)
+        dropped = [*refused, *failed_check, *failed_verify]
+        summary.update(kept=len(kept), dropped=len(dropped), redactions=len(run.redactor.report))
+        # One transaction: the proposals, the redactions and the watermarks of the logs they came from.
+        self.store.store_results(run.id, [*kept, *dropped], run.redactor.report, logs.marks)
 
-            if kept is not checked:  # verification dropped some: render again (else _check's stands)
-                self.collection = job.collection(kept, revision)
-            if self.publisher is not None and kept:
-                yield StageStarted("publish")
-                change_set = self._change_set(job, changes, signals, kept, dropped, RunSummary(**summary))
-                result = self.publisher.publish(change_set)
-                for proposal in kept:
-                    self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
-                summary["publish"] = result
-                yield StageFinished(
-                    "publish", f"branch {result.branch}" + ("" if result.created else " (already up to date)")
-                )
-            status = "ok"
-        finally:
-            if checker is not None:
-                checker.close()  # a stage that failed leaves no worker behind
-            self.store.finish_run(run_id, status, {k: v for k, v in summary.items() if k != "publish"})
-        yield RunFinished(RunSummary(**summary), notices)
+        if kept is not checked:  # verification dropped some: render again
+            collection = job.collection(kept, revision)
+        if self.publisher is not None and kept:
+            yield StageStarted("publish")
+            change_set = self._change_set(
+                job, changes, signals, kept, dropped, RunSummary(**summary), run.redactor, collection
+            )
+            result = self.publisher.publish(change_set)
+            for proposal in kept:
+                self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
+            summary["publish"] = result
+            yield StageFinished(
+                "publish", f"branch {result.branch}" + ("" if result.created else " (already up to date)")
+            )
+        return collection
 
     def _signals(
-        self, revision: SpecDocument, run_id: str, kept_evidence: list[Evidence]
-    ) -> Generator[Event, None, list[LogSignal]]:
+        self, revision: SpecDocument, run_id: str, redactor: Redactor
+    ) -> Generator[Event, None, LogsRead]:
         """Read every log once, as a stream: signals, injection audit and (bounded) LLM excerpts."""
-        signals: list[LogSignal] = []
+        marks = _PendingMarks(self.store)
         if self.logs is None:
-            return signals
+            return LogsRead([], [], 0, {})
         yield StageStarted("logs")
+        signals: list[LogSignal] = []
+        evidence: list[Evidence] = []
+        quarantined = 0
         seen: set[str] = set()
         # Only what the model's context can use is kept of a log: the lines around mentions
         # of the spec's paths (capped), never the whole log.
         terms = log_terms(revision.document) if self.llm is not None else frozenset()
-        for count, raw in enumerate(self.logs.logs(), start=1):
-            raw = sanitize_raw_log(self.redactor, raw)  # its path and ids are input too
-            log = stream_log(self.redactor, raw, terms=terms)
+        # A source with watermarks records them in `marks`; they are stored with the results.
+        raws = self.logs.logs_since(marks) if isinstance(self.logs, MarkedLogSource) else self.logs.logs()
+        for count, raw in enumerate(raws, start=1):
+            raw = sanitize_raw_log(redactor, raw)  # its path and ids are input too
+            log = stream_log(redactor, raw, terms=terms)
             found = extract_signals(log, revision, provenance=raw.provenance)
             for suspect in log.suspects:
-                self.quarantined += 1
+                quarantined += 1
                 finding = suspect.finding
                 self.store.audit(
                     run_id,
@@ -217,15 +316,15 @@ class Pipeline:
                     },
                 )
             if found and self.llm is not None:
-                kept_evidence.append(log.excerpt())  # only logs with failures are context for the model
+                evidence.append(log.excerpt())  # only logs with failures are context for the model
             for signal in found:
                 if signal.fingerprint not in seen:
                     seen.add(signal.fingerprint)
                     signals.append(signal)
             yield Progress("logs", count)
-        suspected = f", {self.quarantined} suspected injections held as data" if self.quarantined else ""
+        suspected = f", {quarantined} suspected injections held as data" if quarantined else ""
         yield StageFinished("logs", f"{len(signals)} failed HTTP calls{suspected}")
-        return signals
+        return LogsRead(signals, evidence, quarantined, marks.marks)
 
     def _llm(
         self,
@@ -235,42 +334,38 @@ class Pipeline:
         changes: Sequence[Change],
         job: Job,
         run_id: str,
-        summary: dict[str, Any],
-        dropped: list[Proposal],
-    ) -> Generator[Event, None, list[Proposal]]:
-        """Ask the model where rules cannot decide: regressions from logs and new contracts."""
+    ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal], dict[str, Any]]]:
+        """Ask the model where rules cannot decide: regressions from logs and new contracts.
+
+        Returns its proposals, the ones its guard refused, and the usage for the summary.
+        """
         from agent.generate.llm import propose
 
         assert self.llm is not None
         asked = [i for i in intents if i.kind in (IntentKind.REGRESSION, IntentKind.CONTRACT)]
         if not asked:
-            return []
+            return [], [], {"llm_refused": 0}
         yield Progress("generate", 0, len(asked))
         result = propose(asked, evidence, spec, self.llm, budget=self.budget, changes=changes, seed=job.seed)
         for failure in result.failures:
             yield Notice("generate", failure)
-        dropped.extend(p.model_copy(update={"status": "dropped"}) for p in result.dropped)
         self.store.audit(run_id, "llm", result.summary())
-        summary.update(
-            llm_proposals=len(result.proposals),
-            llm_refused=len(result.dropped),
-            llm_tokens=result.usage.total_tokens,
-            llm_cost_usd=round(result.usage.cost_usd, 6),
-        )
-        return list(result.proposals)
+        usage = {
+            "llm_proposals": len(result.proposals),
+            "llm_refused": len(result.dropped),
+            "llm_tokens": result.usage.total_tokens,
+            "llm_cost_usd": round(result.usage.cost_usd, 6),
+        }
+        refused = [p.model_copy(update={"status": "dropped"}) for p in result.dropped]
+        return list(result.proposals), refused, usage
 
     def _check(
-        self,
-        proposals: Sequence[Proposal],
-        checker: BatchChecker,
-        spec: SpecDocument,
-        job: Job,
-        notices: list[Finding],
-        dropped: list[Proposal],
-    ) -> Generator[Event, None, list[Proposal]]:
-        """Keep the proposals that pass every check (``checker`` has them all, in this order)."""
+        self, proposals: Sequence[Proposal], checker: BatchChecker, spec: SpecDocument, job: Job
+    ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal], dict[str, Any]]]:
+        """Kept and dropped proposals (``checker`` has them all, in this order) and the collection."""
         yield StageStarted("check", len(proposals))
         kept: list[Proposal] = []
+        dropped: list[Proposal] = []
         results = zip(proposals, checker.results(), strict=True)
         for count, (proposal, findings) in enumerate(results, start=1):
             if count % CHUNK == 0:
@@ -280,36 +375,30 @@ class Pipeline:
                 kept.append(checked)
             else:
                 dropped.append(checked.model_copy(update={"status": "dropped"}))
-                yield _dropped("check", checked, notices)
-        self.collection = job.collection(kept, spec)
-        findings = check_collection(self.collection)
+                yield _dropped("check", checked)
+        collection = job.collection(kept, spec)
+        findings = check_collection(collection)
         if not job.base_url and kept:
             findings.append(_NO_BASE_URL)
         for finding in findings:
-            notices.append(finding)
             yield Notice("check", finding)
         yield StageFinished("check", f"{len(kept)} of {len(proposals)} passed the boundary")
-        return kept
+        return kept, dropped, collection
 
     def _verify(
-        self,
-        proposals: list[Proposal],
-        spec: SpecDocument,
-        job: Job,
-        notices: list[Finding],
-        dropped: list[Proposal],
-    ) -> Generator[Event, None, list[Proposal]]:
+        self, proposals: list[Proposal], spec: SpecDocument, job: Job
+    ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal]]]:
+        """The proposals that held in every sandbox run, and the ones that did not."""
         if self.runner is None or not proposals:
-            return proposals
+            return proposals, []
         yield StageStarted("verify", job.runs)
         result = self.runner.verify(job.collection(proposals, spec), spec, job.runs)
         if result.skipped_reason:
             notice = Finding(severity="warning", code="verify-skipped", message=result.skipped_reason)
-            notices.append(notice)
             yield Notice("verify", notice)
             yield StageFinished("verify", "skipped")
-            return proposals
-        kept = []
+            return proposals, []
+        kept, dropped = [], []
         for proposal in proposals:
             if proposal.id in result.passed:
                 kept.append(proposal)
@@ -323,9 +412,9 @@ class Pipeline:
                 update={"findings": [*proposal.findings, *reasons], "status": "dropped"}
             )
             dropped.append(failed)
-            yield _dropped("verify", failed, notices)
+            yield _dropped("verify", failed)
         yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs")
-        return kept
+        return kept, dropped
 
     def _change_set(
         self,
@@ -335,6 +424,8 @@ class Pipeline:
         kept: Sequence[Proposal],
         dropped: Sequence[Proposal],
         summary: RunSummary,
+        redactor: Redactor,
+        collection: dict[str, Any],
     ) -> ChangeSet:
         from agent.publish.prbody import PrBodyData, render_pr_body
 
@@ -346,18 +437,26 @@ class Pipeline:
                 change_set_key=key,
                 changes=changes,
                 proposals=[*kept, *dropped],
-                redactions=self.redactor.report,
+                redactions=redactor.report,
                 summary=summary,
             )
         )
-        assert self.collection is not None
-        return ChangeSet(key=key, title=title, collection=self.collection, body=body, proposals=kept)
+        return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
 
 
-def _dropped(stage: str, proposal: Proposal, notices: list[Finding]) -> Notice:
+def _interrupted(run: RunRecord) -> Finding:
+    """The notice for a run a kill left half-done."""
+    return Finding(
+        severity="warning",
+        code="run-interrupted",
+        message=f"run {run.id} was interrupted during {run.stage or 'start'}; this run takes over"
+        " (logs it had not stored results for are read again, proposals it stored are carried on)",
+    )
+
+
+def _dropped(stage: str, proposal: Proposal) -> Notice:
     first = next(f for f in proposal.findings if f.severity == "error")
     notice = Finding(
         severity="warning", code="dropped", message=f"{proposal.id}: {first.code}: {first.message}"
     )
-    notices.append(notice)
     return Notice(stage, notice)

@@ -6,17 +6,20 @@ __all__ = [
     "ChangeSet",
     "LLMBackend",
     "LogSource",
+    "MarkedLogSource",
     "Publisher",
     "RawLog",
+    "RunRecord",
     "Runner",
     "SpecSource",
     "Store",
     "VerifyResult",
+    "Watermarks",
 ]
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from agent.llm.types import ChatBackend as LLMBackend  # the model seam: complete(ChatRequest)
 from agent.models import Finding, Proposal, Provenance, PublishResult, Redaction, SpecDocument
@@ -41,6 +44,22 @@ class LogSource(Protocol):
     """Yields raw (untrusted) logs; never interprets them."""
 
     def logs(self) -> Iterator[RawLog]: ...
+
+
+class Watermarks(Protocol):
+    """Where a source reads and records how far it has read (a key per feed)."""
+
+    def get_watermark(self, key: str) -> str | None: ...
+
+    def set_watermark(self, key: str, value: str) -> None: ...
+
+
+@runtime_checkable
+class MarkedLogSource(LogSource, Protocol):
+    """A source that reads only what is new: it records its marks in ``marks``, which the
+    pipeline commits in the transaction that stores what it derived from those logs."""
+
+    def logs_since(self, marks: Watermarks) -> Iterator[RawLog]: ...
 
 
 @dataclass(frozen=True)
@@ -75,10 +94,36 @@ class Publisher(Protocol):
     def publish(self, change_set: ChangeSet) -> PublishResult: ...
 
 
+class RunRecord(Protocol):
+    """A stored run, as far as the pipeline reads one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def stage(self) -> str | None: ...
+
+
 class Store(Protocol):
     """Durable state: runs, proposals, decisions, fingerprints, audit."""
 
+    def recover(self) -> Sequence[RunRecord]: ...
+
     def start_run(self, kind: str, config: dict[str, Any]) -> str: ...
+
+    def set_stage(self, run_id: str, stage: str) -> None: ...
+
+    def store_results(
+        self,
+        run_id: str,
+        proposals: Sequence[Proposal],
+        redactions: Sequence[Redaction] = (),
+        watermarks: Mapping[str, str] | None = None,
+    ) -> None: ...
+
+    def unpublished(self) -> list[Proposal]: ...
+
+    def close(self) -> None: ...
 
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None: ...
 

@@ -26,8 +26,8 @@ def test_gullible_model_changes_nothing_it_was_told_to(tmp_path: Path, _no_netwo
         settings = settings.model_copy(
             update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})}
         )
-        pipeline = wiring.build(settings)
-        events = list(pipeline.run(wiring.job(settings, kind="test")))
+        with wiring.build(settings) as pipeline:
+            events = list(pipeline.run(wiring.job(settings, kind="test")))
         prompts = json.dumps(server.requests)
 
     summary = next(e for e in events if isinstance(e, RunFinished)).summary

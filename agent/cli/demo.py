@@ -38,8 +38,8 @@ def command(
         settings = settings.model_copy(
             update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})}
         )
-    pipeline = wiring.build(settings)
-    summary = follow(pipeline.run(wiring.job(settings, kind="demo", name="Petstore")))
+    with wiring.build(settings) as pipeline:
+        summary = follow(pipeline.run(wiring.job(settings, kind="demo", name="Petstore"))).summary
 
     out = [
         f"changes {summary.changes}  failures in logs {summary.signals}  intents {summary.intents}",

@@ -61,10 +61,11 @@ def command(
     settings = settings_from(
         ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
     )
-    pipeline = wiring.build(settings, verify=verify, publish=False)
-    job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
-    summary = follow(pipeline.run(job))
-    text = pretty(pipeline.collection) + "\n"
+    with wiring.build(settings, verify=verify, publish=False) as pipeline:
+        job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
+        finished = follow(pipeline.run(job))
+    summary = finished.summary
+    text = pretty(finished.collection) + "\n"
     if output is None:
         typer.echo(text, nl=False)
     else:

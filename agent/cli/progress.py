@@ -8,14 +8,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
-from agent.models import RunSummary
 from agent.urls import mask_urls
 
 
-def follow(events: Iterable[Event], *, quiet: bool = False) -> RunSummary:
-    """Print one line per finished stage and per notice; return the run's summary."""
+def follow(events: Iterable[Event], *, quiet: bool = False) -> RunFinished:
+    """Print one line per finished stage and per notice; return the run's last event."""
     console = Console(stderr=True, highlight=False)
-    summary: RunSummary | None = None
+    finished: RunFinished | None = None
     status = None if quiet else console.status("starting")
     if status is not None:
         status.start()
@@ -33,9 +32,9 @@ def follow(events: Iterable[Event], *, quiet: bool = False) -> RunSummary:
                     f"  [yellow]![/] {escape(mask_urls(event.finding.message))}", markup=True, soft_wrap=True
                 )
             elif isinstance(event, RunFinished):
-                summary = event.summary
+                finished = event
     finally:
         if status is not None:
             status.stop()
-    assert summary is not None, "the pipeline ended without a RunFinished event"
-    return summary
+    assert finished is not None, "the pipeline ended without a RunFinished event"
+    return finished

@@ -37,8 +37,8 @@ def command(
     settings = settings_from(
         ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
     )
-    pipeline = wiring.build(settings, verify=verify, publish=publish)
-    summary = follow(pipeline.run(wiring.job(settings)))
+    with wiring.build(settings, verify=verify, publish=publish) as pipeline:
+        summary = follow(pipeline.run(wiring.job(settings))).summary
     typer.echo(
         f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
         f"  kept {summary.kept}  dropped {summary.dropped}  redacted {summary.redactions}"

@@ -6,6 +6,9 @@ as NDJSON) and yields ``RawLog`` objects whose chunks are JSON lines in the same
 Airflow's log files, so the same signal extraction handles both. A watermark per DAG in the
 store makes each nightly run read only what finished since the last one; it advances over a
 run only after every log of that run was consumed, so a run that dies half-way is re-read.
+The pipeline reads through ``logs_since(marks)`` with a buffer of its own and commits the
+marks in the transaction that stores the proposals derived from those logs; a pass killed
+before that commit leaves the stored marks where they were.
 A mark holds the last end date and digests of the run ids consumed at it, never a run id
 (a manual run's id is whatever its trigger chose) nor the URL's credentials (``url_key``).
 """
@@ -63,6 +66,16 @@ class WatermarkStore(Protocol):
     def get_watermark(self, key: str) -> str | None: ...
 
     def set_watermark(self, key: str, value: str) -> None: ...
+
+
+class _NoMarks:
+    """No store: every pass reads from ``since`` and remembers nothing."""
+
+    def get_watermark(self, key: str) -> str | None:
+        return None
+
+    def set_watermark(self, key: str, value: str) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -125,16 +138,20 @@ class AirflowSource:
         return ids
 
     def logs(self) -> Iterator[RawLog]:
-        """Every in-scope try's log, oldest run first; advances watermarks as runs are consumed."""
+        """Every in-scope try's log, oldest run first; moves the store's watermarks as runs are consumed."""
+        return self.logs_since(self.store if self.store is not None else _NoMarks())
+
+    def logs_since(self, marks: WatermarkStore) -> Iterator[RawLog]:
+        """The tries after ``marks``, oldest run first; records in ``marks`` each run consumed whole."""
         prefetch: Prefetch[_Log | _Run] = Prefetch(
             self._fetch, lambda j: isinstance(j, _Log), self.settings.max_workers
         )
         blocked: set[str] = set()  # DAGs whose watermark must not move any more in this pass
         # closing(): a consumer that stops early releases the workers now, not at garbage collection.
-        with closing(prefetch.run(self._jobs())) as jobs:
+        with closing(prefetch.run(self._jobs(marks))) as jobs:
             for job, stream in jobs:
                 if isinstance(job, _Run):
-                    self._run_done(job, blocked)
+                    self._run_done(job, blocked, marks)
                     continue
                 assert stream is not None
                 yield RawLog(
@@ -145,21 +162,21 @@ class AirflowSource:
         yield from stream
         job.run.drained += 1
 
-    def _run_done(self, run: _Run, blocked: set[str]) -> None:
+    def _run_done(self, run: _Run, blocked: set[str], marks: WatermarkStore) -> None:
         """A run's logs were all handed out: move the watermark if every one was read to the end."""
         if run.drained < run.logs:
             blocked.add(run.dag_id)
-        if self.store is None or run.dag_id in blocked:
+        if run.dag_id in blocked:
             return
-        before = self._watermark(run.dag_id)
+        before = self._watermark(run.dag_id, marks)
         # Runs that ended at the same instant are told apart by the digests kept with the mark.
         same = before[1] if before is not None and before[0] == run.end_date else frozenset()
         mark = {"end_date": run.end_date.isoformat(), "runs": sorted(same | {_digest(run.run_id)})}
-        self.store.set_watermark(self.watermark_key(run.dag_id), json.dumps(mark))
+        marks.set_watermark(self.watermark_key(run.dag_id), json.dumps(mark))
 
-    def _watermark(self, dag_id: str) -> tuple[datetime, frozenset[str]] | None:
+    def _watermark(self, dag_id: str, marks: WatermarkStore) -> tuple[datetime, frozenset[str]] | None:
         """The last end date read to the end, and the digests of the runs read that ended then."""
-        raw = self.store.get_watermark(self.watermark_key(dag_id)) if self.store is not None else None
+        raw = marks.get_watermark(self.watermark_key(dag_id))
         if not raw:
             return None
         try:
@@ -169,10 +186,10 @@ class AirflowSource:
         except (ValueError, KeyError, TypeError):
             return None  # an unreadable mark means: read from `since` again, never skip
 
-    def _jobs(self) -> Iterator[_Log | _Run]:
+    def _jobs(self, marks: WatermarkStore) -> Iterator[_Log | _Run]:
         """Runs in scope (per DAG, by end date), each followed by its marker."""
         for dag_id in self.dag_ids():
-            mark = self._watermark(dag_id)
+            mark = self._watermark(dag_id, marks)
             after = self.settings.since
             if mark is not None and (after is None or mark[0] >= after):
                 after = mark[0]

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
-from agent.store.sqlite import SQLiteStore
+from agent.store.sqlite import SQLiteStore, storage_error
 
 DEFAULT_STATE_DIR = Path(".postwright")
 DB_NAME = "state.db"
@@ -30,6 +30,9 @@ def open_store(state_dir: Path) -> SQLiteStore:
     """Open (creating if needed) ``state_dir/state.db``; a new state dir is private (0700)."""
     state_dir = Path(state_dir)
     if not state_dir.exists():
-        state_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
-        os.chmod(state_dir, 0o700)  # mkdir's mode is filtered by the umask
+        try:
+            state_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+            os.chmod(state_dir, 0o700)  # mkdir's mode is filtered by the umask
+        except OSError as exc:
+            raise (storage_error(state_dir, exc) or exc) from None
     return SQLiteStore(state_dir / DB_NAME)

@@ -89,7 +89,13 @@ def _m002_watermarks(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks]
+def _m003_run_leases(db: sqlite3.Connection) -> None:
+    """Who runs a run (pid, host) and the stage it reached, for runs a kill left ``running``."""
+    for column in ("stage TEXT", "pid INTEGER", "host TEXT"):
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks, _m003_run_leases]
 
 
 def migration_name(fn: Migration) -> str:
@@ -120,6 +126,7 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             ran.append(name)
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # SQLite already rolled back after some errors (a full disk)
+            db.execute("ROLLBACK")
         raise
     return ran

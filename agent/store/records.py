@@ -56,6 +56,9 @@ class StoredRun(_Record):
     summary: dict[str, Any] | None
     started: str
     finished: str | None
+    stage: str | None = None  # the last stage it started
+    pid: int | None = None
+    host: str | None = None
 
 
 class Decision(_Record):

@@ -5,11 +5,20 @@ redacted text, and callers pass audit data built from counts, ids and boundary o
 never raw log or spec text. The store also refuses audit data that is not plain JSON, and
 masks the credentials of every URL in run config, summaries, audit data, redaction origins
 and watermark keys (``agent.urls``).
+
+A run's results (proposals, redactions, the watermarks of the logs they came from) are
+written in one transaction (:meth:`SQLiteStore.store_results`): a kill leaves all or none.
+Each running run holds a lease (``lease.py``); :meth:`SQLiteStore.recover` marks runs whose
+owner is gone ``interrupted``. A full disk or a read-only state dir is a ``StorageError``
+naming the file (exit 2), and the failed transaction is rolled back whole.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import socket
 import sqlite3
 import threading
 import uuid
@@ -20,8 +29,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, get_args
 
-from agent.errors import UsageError
+from agent.errors import StorageError, UsageError
 from agent.models import Finding, Proposal, ProposalStatus, Redaction
+from agent.store.lease import LEASES, Lease, held
 from agent.store.migrations import migrate
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
 from agent.urls import mask_urls
@@ -63,6 +73,44 @@ def _new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
+# What SQLite says when the user must act, and how we say it.
+_USER_FIXABLE = {
+    "database or disk is full": "the disk is full",
+    "unable to open database file": "it cannot be opened (is its folder writable?)",
+    "readonly database": "it is read-only",
+    "disk i/o error": "the disk refused a write (full or read-only?)",
+    "database is locked": "another process holds it locked",
+}
+_OS_FIXABLE = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "it is on a read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def storage_error(path: Path, exc: BaseException) -> StorageError | None:
+    """The one-line user error for ``exc`` while using ``path``, if the user can fix it."""
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        reason = next((why for key, why in _USER_FIXABLE.items() if key in text), None)
+    elif isinstance(exc, OSError):
+        reason = _OS_FIXABLE.get(exc.errno or 0)
+    else:
+        reason = None
+    if reason is None:
+        return None
+    return StorageError(
+        f"state store {path}: {reason} ({exc})",
+        hint="free space or make it writable, or set state_dir to another folder; nothing stored was lost",
+    )
+
+
+def _translated(path: Path, exc: BaseException) -> BaseException:
+    return storage_error(path, exc) or exc
+
+
 class SQLiteStore:
     """Durable state in one SQLite file; satisfies :class:`agent.ports.Store`.
 
@@ -73,19 +121,28 @@ class SQLiteStore:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        # WAL + NORMAL never corrupts; a power cut may lose only the last commits, not rows mid-write.
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self.migrations_run = migrate(self._db)
+        self._leases: dict[str, Lease] = {}
+        self._lease_dir = self.path.parent / LEASES
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise _translated(self.path, exc) from None
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL never corrupts; a power cut may lose only the last commits, not rows mid-write.
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self.migrations_run = migrate(self._db)
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise _translated(self.path, exc) from None
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (a run left open keeps its lease until the process ends)."""
         with self._lock:
             self._db.close()
 
@@ -99,35 +156,63 @@ class SQLiteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE takes the lock up front so it never deadlocks."""
+        """One write transaction; IMMEDIATE takes the lock up front so it never deadlocks.
+
+        On a full disk SQLite may have rolled back already: a second ROLLBACK would hide
+        the cause behind "cannot rollback - no transaction is active".
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise _translated(self.path, exc) from None
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cursor = self._db.execute(sql, params)
-            cursor.row_factory = sqlite3.Row
-            return list(cursor.fetchall())
+            try:
+                cursor = self._db.execute(sql, params)
+                cursor.row_factory = sqlite3.Row
+                return list(cursor.fetchall())
+            except sqlite3.Error as exc:
+                raise _translated(self.path, exc) from None
 
     # -- runs --------------------------------------------------------------------------
     def start_run(self, kind: str, config: dict[str, Any]) -> str:
-        """Record a run as started; returns its id."""
+        """Record a run as started, holding its lease until :meth:`finish_run`; returns its id."""
         run_id = _new_run_id()
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO runs (id, kind, status, config, started) VALUES (?, ?, 'running', ?, ?)",
-                (run_id, kind, _dumps(_masked(config)), _now()),
-            )
+        blob = _dumps(_masked(config))
+        try:  # the lease exists before the row, so a `running` row without one is a dead run
+            lease = Lease(self._lease_dir, run_id)
+        except OSError as exc:
+            raise _translated(self._lease_dir, exc) from None
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT INTO runs (id, kind, status, config, started, stage, pid, host)"
+                    " VALUES (?, ?, 'running', ?, ?, 'start', ?, ?)",
+                    (run_id, kind, blob, _now(), os.getpid(), socket.gethostname()),
+                )
+        except BaseException:
+            lease.release()
+            raise
+        with self._lock:
+            self._leases[run_id] = lease
         return run_id
 
+    def set_stage(self, run_id: str, stage: str) -> None:
+        """Record the stage a run has reached (what a later start reports if this one dies)."""
+        with self._write() as db:
+            db.execute("UPDATE runs SET stage = ? WHERE id = ?", (stage, run_id))
+
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
-        """Record how a run ended."""
+        """Record how a run ended, then give up its lease."""
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE runs SET status = ?, summary = ?, finished = ? WHERE id = ?",
@@ -135,10 +220,32 @@ class SQLiteStore:
             )
             if cursor.rowcount == 0:
                 raise UsageError(f"no run with id {run_id!r}")
+        with self._lock:
+            lease = self._leases.pop(run_id, None)
+        if lease is not None:
+            lease.release()
+
+    def recover(self) -> list[StoredRun]:
+        """Mark ``running`` runs whose process is gone ``interrupted``; return them (live runs stay)."""
+        with self._write() as db:
+            # Under the write lock: a live run cannot finish (and drop its lease) meanwhile.
+            running = [row[0] for row in db.execute("SELECT id FROM runs WHERE status = 'running'")]
+            dead = [run_id for run_id in running if not held(self._lease_dir, run_id)]
+            now = _now()
+            db.executemany(
+                "UPDATE runs SET status = 'interrupted', finished = ? WHERE id = ? AND status = 'running'",
+                [(now, run_id) for run_id in dead],
+            )
+        for run_id in dead:
+            (self._lease_dir / f"{run_id}.lock").unlink(missing_ok=True)
+        marks = ",".join("?" * len(dead))
+        return self._runs(f"SELECT * FROM runs WHERE id IN ({marks}) ORDER BY started, id", dead)
 
     def runs(self, limit: int = 20) -> list[StoredRun]:
         """The most recent runs, newest first."""
-        rows = self._read("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+        return self._runs("SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+
+    def _runs(self, sql: str, params: Sequence[Any]) -> list[StoredRun]:
         return [
             StoredRun(
                 id=r["id"],
@@ -148,56 +255,44 @@ class SQLiteStore:
                 summary=json.loads(r["summary"]) if r["summary"] is not None else None,
                 started=r["started"],
                 finished=r["finished"],
+                stage=r["stage"],
+                pid=r["pid"],
+                host=r["host"],
             )
-            for r in rows
+            for r in self._read(sql, params)
         ]
 
     # -- proposals and decisions -------------------------------------------------------
     def add_proposals(self, run_id: str, proposals: Sequence[Proposal]) -> None:
         """Insert or refresh proposals; a human decision (accepted/rejected/published) is kept."""
-        now = _now()
+        self.store_results(run_id, proposals)
+
+    def store_results(
+        self,
+        run_id: str,
+        proposals: Sequence[Proposal],
+        redactions: Sequence[Redaction] = (),
+        watermarks: Mapping[str, str] | None = None,
+    ) -> None:
+        """A run's results in one transaction: proposals, redactions and how far its logs were read.
+
+        A watermark moves only with what was derived from the logs below it: killed before
+        this commit, the next run reads those logs again; after it, nothing is lost.
+        """
         checked = [Proposal.model_validate(proposal) for proposal in proposals]
+        rows = [Redaction.model_validate(r) for r in redactions]
         with self._write() as db:
-            known: dict[str, str] = {}
-            ids = [p.id for p in checked]
-            for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
-                batch = ids[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                known.update(db.execute(f"SELECT id, status FROM proposals WHERE id IN ({marks})", batch))
-            inserts, updates, decisions = [], [], []
-            for p in checked:
-                before = known.get(p.id)
-                if before in _DECIDED:
-                    continue
-                values = (
-                    run_id,
-                    p.intent.fingerprint,
-                    p.generator,
-                    p.intent.operation,
-                    p.status,
-                    _dumps(p.item),
-                    _dumps([f.model_dump(mode="json") for f in p.findings]),
-                    _dumps({"intent": p.intent.model_dump(mode="json")}),
-                )
-                if before is None:
-                    inserts.append((*values, p.id, now, now))
-                else:
-                    updates.append((*values, now, p.id))
-                if before != p.status:
-                    reason = _drop_reason(p.findings) if p.status == "dropped" else "proposed"
-                    decisions.append((p.id, _SYSTEM_ACTOR, p.status, reason, now))
-                known[p.id] = p.status  # the same id twice in one call: the second is an update
+            _put_proposals(db, run_id, checked)
             db.executemany(
-                "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
-                " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                inserts,
+                "INSERT INTO redactions (run_id, kind, placeholder, origin, line) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, r.kind, r.placeholder, mask_urls(r.origin), r.line) for r in rows],
             )
+            now = _now()
             db.executemany(
-                "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
-                " item=?, findings=?, provenance=?, updated=? WHERE id=?",
-                updates,
+                "INSERT INTO watermarks (key, value, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
+                [(mask_urls(key), value, now) for key, value in (watermarks or {}).items()],
             )
-            db.executemany(_DECISION_INSERT, decisions)
 
     def set_status(self, proposal_id: str, status: str, *, actor: str, reason: str) -> None:
         """Change a proposal's status and record the decision (a no-op if unchanged)."""
@@ -232,22 +327,19 @@ class SQLiteStore:
             params.append(run_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._read(f"SELECT * FROM proposals{where} ORDER BY created, id", params)
-        return [
-            StoredProposal(
-                id=r["id"],
-                run_id=r["run_id"],
-                fingerprint=r["fingerprint"],
-                generator=r["generator"],
-                operation=r["operation"],
-                status=r["status"],
-                item=json.loads(r["item"]),
-                findings=[Finding.model_validate(f) for f in json.loads(r["findings"])],
-                provenance=json.loads(r["provenance"]),
-                created=r["created"],
-                updated=r["updated"],
-            )
-            for r in rows
-        ]
+        return [_stored_proposal(r) for r in rows]
+
+    def unpublished(self) -> list[Proposal]:
+        """Proposals kept and stored by runs that then failed or were interrupted, not yet decided.
+
+        A later run carries them on (and stores them under its own id), so each is carried until
+        a run finishes with it.
+        """
+        sql = (
+            "SELECT p.* FROM proposals p JOIN runs r ON r.id = p.run_id"
+            " WHERE p.status = 'pending' AND r.status IN ('failed', 'interrupted') ORDER BY p.created, p.id"
+        )
+        return [_stored_proposal(r).to_proposal() for r in self._read(sql)]
 
     def decisions(self, proposal_id: str) -> list[Decision]:
         """Every status change of one proposal, oldest first."""
@@ -293,12 +385,7 @@ class SQLiteStore:
 
     def add_redactions(self, run_id: str, redactions: Sequence[Redaction]) -> None:
         """Record what was redacted: kind, placeholder, origin, line; never a value."""
-        rows = [Redaction.model_validate(r) for r in redactions]
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO redactions (run_id, kind, placeholder, origin, line) VALUES (?, ?, ?, ?, ?)",
-                [(run_id, r.kind, r.placeholder, mask_urls(r.origin), r.line) for r in rows],
-            )
+        self.store_results(run_id, (), redactions)
 
     def redactions(self, run_id: str) -> list[Redaction]:
         """A run's redaction report."""
@@ -315,16 +402,72 @@ class SQLiteStore:
 
     def set_watermark(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``, replacing any earlier one."""
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO watermarks (key, value, updated) VALUES (?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
-                (mask_urls(key), value, _now()),
-            )
+        self.store_results("", (), (), {key: value})
 
     def integrity_check(self) -> str:
         """SQLite's own verdict on the file (``"ok"`` when sound)."""
         return str(self._read("PRAGMA integrity_check")[0][0])
+
+
+def _put_proposals(db: sqlite3.Connection, run_id: str, checked: Sequence[Proposal]) -> None:
+    """Insert or refresh proposals in the open transaction; a human decision is kept."""
+    now = _now()
+    known: dict[str, str] = {}
+    ids = [p.id for p in checked]
+    for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        known.update(db.execute(f"SELECT id, status FROM proposals WHERE id IN ({marks})", batch))
+    inserts, updates, decisions = [], [], []
+    for p in checked:
+        before = known.get(p.id)
+        if before in _DECIDED:
+            continue
+        values = (
+            run_id,
+            p.intent.fingerprint,
+            p.generator,
+            p.intent.operation,
+            p.status,
+            _dumps(p.item),
+            _dumps([f.model_dump(mode="json") for f in p.findings]),
+            _dumps({"intent": p.intent.model_dump(mode="json")}),
+        )
+        if before is None:
+            inserts.append((*values, p.id, now, now))
+        else:
+            updates.append((*values, now, p.id))
+        if before != p.status:
+            reason = _drop_reason(p.findings) if p.status == "dropped" else "proposed"
+            decisions.append((p.id, _SYSTEM_ACTOR, p.status, reason, now))
+        known[p.id] = p.status  # the same id twice in one call: the second is an update
+    db.executemany(
+        "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
+        " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        inserts,
+    )
+    db.executemany(
+        "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
+        " item=?, findings=?, provenance=?, updated=? WHERE id=?",
+        updates,
+    )
+    db.executemany(_DECISION_INSERT, decisions)
+
+
+def _stored_proposal(r: sqlite3.Row) -> StoredProposal:
+    return StoredProposal(
+        id=r["id"],
+        run_id=r["run_id"],
+        fingerprint=r["fingerprint"],
+        generator=r["generator"],
+        operation=r["operation"],
+        status=r["status"],
+        item=json.loads(r["item"]),
+        findings=[Finding.model_validate(f) for f in json.loads(r["findings"])],
+        provenance=json.loads(r["provenance"]),
+        created=r["created"],
+        updated=r["updated"],
+    )
 
 
 def _drop_reason(findings: Sequence[Finding]) -> str:

@@ -121,7 +121,7 @@ def run_once(root: Path, attack: Attack | None, placement: str | None) -> tuple[
     except Exception as exc:  # noqa: BLE001 - an eval records a crash as an outcome
         case.error = f"{type(exc).__name__}: {str(exc)[:200]}"
     finally:
-        getattr(pipeline.store, "close", lambda: None)()  # the SQLite store holds a handle
+        pipeline.store.close()  # the SQLite store holds a handle
     prompts = "\n".join(
         str(m.get("content") or "") for body in server.requests[before:] for m in body.get("messages", [])[1:]
     )

@@ -106,19 +106,20 @@ class _Store:
 
 
 def run_stream(raw: RawLog, spec: SpecDocument) -> tuple[list[LogSignal], list[dict[str, Any]], int]:
+    from agent.boundary.inbound.redact import Redactor
     from agent.pipeline import Pipeline
 
     store = _Store()
     # The model is never called by the log stage; any object makes the pipeline keep excerpts.
     pipeline = Pipeline(specs=None, store=store, logs=_Logs(raw), llm=object())  # type: ignore[arg-type]
-    kept: list[Any] = []
-    stage = pipeline._signals(spec, "eval", kept)
+    stage = pipeline._signals(spec, "eval", Redactor())
     try:
         while True:
             next(stage)
     except StopIteration as done:
-        signals: list[LogSignal] = done.value
-    return signals, store.audits, sum(len(e.text) for e in kept)
+        read = done.value
+    signals: list[LogSignal] = read.signals
+    return signals, store.audits, sum(len(e.text) for e in read.evidence)
 
 
 def run_whole(raw: RawLog, spec: SpecDocument) -> tuple[list[LogSignal], list[dict[str, Any]], int]:

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from agent.boundary.inbound.provenance import sanitize_raw_log
 from agent.boundary.inbound.redact import Redactor
 from agent.errors import PostwrightError
+from agent.events import RunFinished
 from agent.models import Provenance, SpecDocument
 from agent.pipeline import Job, Pipeline
 from agent.ports import RawLog
@@ -161,12 +162,16 @@ def test_pipeline_records_redacted_provenance_only(
     password = secrets.token_hex(10)
     secret = handler.run_id.split("__", 1)[1]
     store = SQLiteStore(tmp_path / "s.db")
-    pipeline = Pipeline(specs=_Specs(), store=store, logs=AirflowSource(_settings(port, password), store))
-    events = list(pipeline.run(Job(revision=str(DEMO_SPEC), config={"airflow": f"http://svc:{password}@h"})))
-    assert events[-1].summary.signals == 1  # type: ignore[attr-defined]
-    collection = json.dumps(pipeline.collection)
+    with Pipeline(
+        specs=_Specs(), store=store, logs=AirflowSource(_settings(port, password), store)
+    ) as pipeline:
+        events = list(
+            pipeline.run(Job(revision=str(DEMO_SPEC), config={"airflow": f"http://svc:{password}@h"}))
+        )
+    finished = events[-1]
+    assert isinstance(finished, RunFinished) and finished.summary.signals == 1
+    collection = json.dumps(finished.collection)
     assert secret not in collection and "manual__[REDACTED:stripe-key:" in collection
-    store.close()
     written = b"".join(p.read_bytes() for p in tmp_path.glob("s.db*"))
     assert secret.encode() not in written and password.encode() not in written
 

@@ -242,12 +242,12 @@ def test_pipeline_log_stage_audits_lines_and_keeps_only_excerpts(examples_dir: P
     logs = LogFiles([examples_dir / "logs"])
     # The log stage never calls the model; any object makes it keep context for one.
     pipeline = Pipeline(specs=None, store=store, logs=logs, llm=object())  # type: ignore[arg-type]
-    kept: list[Evidence] = []
-    stage = pipeline._signals(_spec(), "run-1", kept)
+    stage = pipeline._signals(_spec(), "run-1", Redactor())
     with pytest.raises(StopIteration) as done:
         while True:
             next(stage)
-    signals = done.value.value
+    signals = done.value.value.signals
+    kept: list[Evidence] = done.value.value.evidence
     assert sorted((s.operation, s.status) for s in signals) == [
         ("GET /pets", 400),
         ("GET /pets/{petId}", 401),
