@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox airflow-env lint bench clean
+.PHONY: demo test install sandbox airflow-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install sandbox airflow-env
+test: install sandbox airflow-env contract
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -29,6 +29,10 @@ sandbox/node_modules/.package-lock.json: sandbox/package-lock.json
 
 airflow-env:
 	bash scripts/airflow-env.sh
+
+# The layers of ARCHITECTURE.md, as contracts in .importlinter (tests/test_layers.py runs them too).
+contract: install
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 lint: install
 	$(VENV)/bin/ruff check agent tests evals

@@ -23,7 +23,7 @@ from agent.models import SpecDocument
 from agent.testing.sealed import evidence, sanitized, text_evidence
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC = {"ref": "s.yaml", "version": "3.0.3", "document": {"openapi": "3.0.3", "paths": {}}}
+SPEC: dict[str, Any] = {"ref": "s.yaml", "version": "3.0.3", "document": {"openapi": "3.0.3", "paths": {}}}
 
 
 def _rand(n: int) -> str:
@@ -52,10 +52,10 @@ KEYS = [v for k, v in vars(sealed).items() if not k.startswith("__")]
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: Evidence("x", "o", []),  # type: ignore[call-arg]
-        lambda: Evidence(text="x", origin="o", redactions=[]),  # type: ignore[call-arg]
+        lambda: Evidence("x", "o", []),
+        lambda: Evidence(text="x", origin="o", redactions=[]),
         lambda: Evidence.__new__(Evidence),
-        *(lambda key=key: Evidence("x", "o", [], _key=key) for key in KEYS),  # type: ignore[call-arg]
+        *(lambda key=key: Evidence("x", "o", [], _key=key) for key in KEYS),
         lambda: sealed._seal("x", "o", []),  # the private path checks who calls it
         lambda: sealed._seal_spec("s.yaml", "3.0.3", {}),
         lambda: SanitizedSpec(**SPEC),
@@ -102,7 +102,7 @@ def test_evidence_is_not_copied_into_a_new_value() -> None:
 def test_a_sanitized_spec_is_frozen_and_cannot_be_copied_with_new_content() -> None:
     spec = sanitized(SpecDocument(**SPEC))
     with pytest.raises(pydantic.ValidationError):
-        spec.ref = "other.yaml"  # type: ignore[misc]
+        spec.ref = "other.yaml"
     with pytest.raises(TypeError):
         spec.model_copy(update={"document": {"paths": {"/x": {}}}})
     assert spec.model_copy() is spec
