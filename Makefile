@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install sandbox airflow-env contract
+test: install lint contract sandbox airflow-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -34,8 +34,10 @@ airflow-env:
 contract: install
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
+# ruff (lint and format) and mypy over agent, tests and evals: seconds once mypy has its cache.
 lint: install
 	$(VENV)/bin/ruff check agent tests evals
+	$(VENV)/bin/ruff format --check agent tests evals
 	$(VENV)/bin/mypy
 
 clean:

@@ -14,7 +14,9 @@
     └── PublishFailed                exit 3  git / PR host refused the change
 
 ``ChecksFailed`` is not an error of the program: it signals that a check ran and
-found problems (exit 1). Findings themselves are data (``models.Finding``).
+found problems, and it is the only way a command exits 1 on findings (validate, verify,
+diff --fail-on, scan, doctor). Findings themselves are data (``models.Finding``), printed
+by the command before it raises.
 Messages must be one line and must never contain a secret.
 """
 
@@ -88,7 +90,7 @@ class PublishFailed(PostwrightError):
 
 
 class ChecksFailed(PostwrightError):
-    """A check ran and found problems; the CLI exits 1."""
+    """A check ran and found problems; the CLI prints the one-line summary and exits 1."""
 
     exit_code = EXIT_FINDINGS
 

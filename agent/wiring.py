@@ -14,6 +14,7 @@ from agent.ports import LLMBackend, LogSource, Publisher, Runner, Store
 
 if TYPE_CHECKING:
     from agent.runner.credentials import CredentialProvider
+    from agent.runner.newman import NewmanRunner
 
 
 class SpecLoader:
@@ -71,18 +72,35 @@ def runner(settings: Settings) -> Runner | None:
     """newman in the sandbox, unless switched off."""
     if not settings.sandbox.enabled:
         return None
-    from agent.runner.newman import NewmanRunner
     from agent.runner.sandbox import SandboxTools
 
-    folder = sandbox_dir(settings)
-    SandboxTools.locate(folder)  # a missing install fails here, with the command that fixes it
+    SandboxTools.locate(sandbox_dir(settings))  # a missing install fails here, with the fix
+    return newman(settings)
+
+
+def newman(
+    settings: Settings,
+    *,
+    folder: Path | None = None,
+    timeout: float | None = None,
+    isolate: str = "auto",
+    target: str | None = None,
+    provider: CredentialProvider | None = None,
+    ca_certs: Path | None = None,
+) -> NewmanRunner:
+    """The newman runner ``[sandbox]`` describes; arguments given override it (verify's flags)."""
+    from agent.runner.newman import NewmanRunner
+
     section = settings.sandbox
+    if ca_certs is None and section.ca_certs is not None:
+        ca_certs = settings.path(section.ca_certs)
     return NewmanRunner(
-        folder,
-        timeout=section.timeout,
-        target=section.target,
-        credentials=credentials(settings),
-        extra_ca_certs=settings.path(section.ca_certs) if section.ca_certs else None,
+        folder or sandbox_dir(settings),
+        timeout=timeout or section.timeout,
+        isolate=isolate,
+        target=target or section.target,
+        credentials=provider if provider is not None else credentials(settings),
+        extra_ca_certs=ca_certs,
     )
 
 

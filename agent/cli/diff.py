@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from agent.errors import ChecksFailed, UsageError
 
 
 def command(
@@ -34,7 +34,7 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: each spec's folder)."),
     ] = None,
-) -> int:
+) -> None:
     """Compare two OpenAPI documents and list their changes by oasdiff rule id."""
     from agent.diff import diff_specs
     from agent.diff.render import FORMATS, fails, keep, render
@@ -53,4 +53,5 @@ def command(
     typer.echo(render(fmt, old.ref, new.ref, changes))  # refs as loaded: URLs masked
     for note in notes:
         typer.echo(f"postwright: warning: {note.message}", err=True)
-    return EXIT_FINDINGS if fails(changes, fail_on) else EXIT_OK
+    if fails(changes, fail_on):
+        raise ChecksFailed(f"a change reached --fail-on {fail_on}")

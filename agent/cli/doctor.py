@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from agent.cli.context import settings_from
-from agent.errors import EXIT_FINDINGS, EXIT_OK
+from agent.errors import ChecksFailed
 
 if TYPE_CHECKING:
     from agent.config import Settings
@@ -144,7 +144,7 @@ def airflow_check(settings: Settings) -> Check | None:
     return Check("airflow", True, True, f"{mask_url(url)} answered HTTP {status}")
 
 
-def command(ctx: typer.Context) -> int:
+def command(ctx: typer.Context) -> None:
     """Report what postwright needs and finds (Python packages, Node, newman, Prism, namespaces, Airflow)."""
     from rich.console import Console
     from rich.table import Table
@@ -163,8 +163,4 @@ def command(ctx: typer.Context) -> int:
     if missing:
         fixes = "; ".join(dict.fromkeys(row.fix for row in missing if row.fix))
         names = ", ".join(row.name for row in missing)
-        typer.echo(
-            f"postwright is not usable yet: {names} missing" + (f" ({fixes})" if fixes else ""), err=True
-        )
-        return EXIT_FINDINGS
-    return EXIT_OK
+        raise ChecksFailed(f"not usable yet: {names} missing", hint=fixes or None)

@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 import click
 
-from agent.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PostwrightError
+from agent.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ChecksFailed,
+    PostwrightError,
+)
 from agent.urls import mask_urls
 
 
@@ -36,6 +43,9 @@ def run_guarded(invoke: Callable[[], object], *, debug: bool) -> int:
     """Call ``invoke`` and map what it raises to an exit code; print one line, or the traceback."""
     try:
         result = invoke()
+    except ChecksFailed as exc:  # not an error: the findings are printed, this says why the exit is 1
+        _say(str(exc))
+        return exc.exit_code
     except PostwrightError as exc:
         if debug:
             _traceback()

@@ -14,7 +14,7 @@ def open_text(path: str) -> TextIO:
     try:
         if path == "-":
             return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
-        return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115 - caller closes
+        return open(path, encoding="utf-8", errors="replace", newline="")  # the caller closes it
     except FileNotFoundError:
         raise InputError(f"cannot read {path!r}: no such file") from None
     except IsADirectoryError:

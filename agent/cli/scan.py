@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.errors import UsageError
+from agent.errors import ChecksFailed, UsageError
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -74,4 +74,4 @@ def command(
         )
     sys.stdout.flush()
     if report["verdict"] == "suspicious":
-        raise typer.Exit(code=1)
+        raise ChecksFailed(f"{'<stdin>' if path == '-' else path}: suspicious")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from agent.errors import ChecksFailed, InputError, UsageError
 
 
 def command(
@@ -19,7 +19,7 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
-) -> int:
+) -> None:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
     from agent.boundary.outbound.policy import check_collection_scripts
     from agent.check import check_collection, check_proposal
@@ -60,14 +60,15 @@ def command(
             findings.append(
                 finding.model_copy(update={"location": f"{pointer} {item.get('name', '')}".strip()})
             )
+    errors = sum(f.severity == "error" for f in findings)
     if fmt == "json":
         typer.echo(json.dumps([f.model_dump() for f in findings], indent=2))
     else:
         for f in findings:
             typer.echo(f"{f.severity}: {f.code}: {f.message}" + (f" ({f.location})" if f.location else ""))
-        errors = sum(f.severity == "error" for f in findings)
         typer.echo(f"{errors} errors, {len(findings) - errors} other findings")
-    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK
+    if errors:
+        raise ChecksFailed(f"{errors} errors in {collection.name}")
 
 
 # What check_collection's check_request already reports, located by JSON pointer.

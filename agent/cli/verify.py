@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agent.errors import InputError, UsageError
+from agent.errors import ChecksFailed, InputError, UsageError
 
 if TYPE_CHECKING:
     from agent.runner.report import VerifyReport
@@ -69,53 +70,57 @@ def command(
     --token-env, or --oauth2-* for a client-credentials token (settings: [sandbox] token_env,
     oauth2_*). Secrets are never taken as values on the command line.
     """
+    from agent import wiring
     from agent.cli.context import settings_from
-    from agent.runner import NewmanRunner
     from agent.runner.credentials import provider_from
-    from agent.wiring import credentials as wiring_credentials
-    from agent.wiring import sandbox_dir as configured_sandbox_dir
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
     settings = settings_from(ctx)
-    section = settings.sandbox
-    target = target or section.target
+    target = target or settings.sandbox.target
     if spec is None and target is None:
         raise UsageError("give --spec to run against a mock, or --target")
     flags = (token_env, oauth2_token_url, oauth2_client_id_env, oauth2_client_secret_env, oauth2_scope)
     if any(flags) and not target:
         raise UsageError("--token-env and --oauth2-* only make sense with --target")
+    provider = None
     if any(flags):
-        credentials = provider_from(
+        provider = provider_from(
             token_env=token_env,
             token_url=oauth2_token_url,
             client_id_env=oauth2_client_id_env,
             client_secret_env=oauth2_client_secret_env,
             scope=oauth2_scope,
         )
-    else:
-        credentials = wiring_credentials(settings)
-    if ca_certs is None and section.ca_certs is not None:
-        ca_certs = settings.path(section.ca_certs)
+    if ca_certs is None and settings.sandbox.ca_certs is not None:
+        ca_certs = settings.path(settings.sandbox.ca_certs)
     if ca_certs is not None and not ca_certs.is_file():
         raise UsageError(f"--ca-certs: {ca_certs} is not a file")
     document = _load_collection(collection)
     spec_doc = _load_spec(spec, ref_root) if spec else None
-    runner = NewmanRunner(
-        sandbox_dir or configured_sandbox_dir(settings),
-        timeout=timeout or section.timeout,
+    runner = wiring.newman(
+        settings,
+        folder=sandbox_dir,
+        timeout=timeout,
         isolate=isolate,
         target=target,
-        credentials=credentials,
-        extra_ca_certs=ca_certs,
+        provider=provider,
+        ca_certs=ca_certs,
     )
-    report = runner.run(document, spec_doc, runs or section.runs)
+    report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_text(report)
-    if any(o.status != "passed" for o in report.items.values()) or not report.items:
-        raise typer.Exit(code=1)
+    _raise_unless_all_passed(report)
+
+
+def _raise_unless_all_passed(report: VerifyReport) -> None:
+    if not report.items:
+        raise ChecksFailed("no item ran")
+    counts = Counter(o.status for o in report.items.values())
+    if counts["passed"] != len(report.items):
+        raise ChecksFailed(f"{counts['failed']} failed, {counts['flaky']} flaky of {len(report.items)} items")
 
 
 def _load_collection(path: Path) -> dict[str, Any]:

@@ -161,33 +161,14 @@ class SchemaDiff:
             out.append(Raw(kind, (), b, r, bp, rp, subject if subject is not None else (before, after)))
 
         listed = self._types(b, r, add)
-        be, re_ = b.get("enum"), r.get("enum")
-        if isinstance(re_, list) and not isinstance(be, list):
-            add("became-enum", None, re_)
-        elif isinstance(be, list) and isinstance(re_, list):
-            removed, added = value_delta(be, re_)
-            self._values(add, "enum-value-removed", removed)
-            self._values(add, "enum-value-added", added)
+        self._enum(b, r, add)
         for key, stem in _VALUES:
             compare_value(b, r, key, stem, add)
         bx, rx = b.get("x-extensible-enum"), r.get("x-extensible-enum")
         if isinstance(bx, list) and isinstance(rx, list):
             self._values(add, "x-extensible-enum-value-removed", value_delta(bx, rx)[0])
-        for key, stem in _LIMITS:
-            bv, rv = b.get(key), r.get(key)
-            if isinstance(bv, bool) or isinstance(rv, bool):
-                continue  # 3.0 boolean exclusiveMaximum modifies maximum; compared there
-            if bv is None and rv is not None:
-                add(f"{stem}-set", bv, rv)
-            elif bv is not None and rv is None:
-                add(f"{stem}-unset", bv, rv)
-            elif bv is not None and rv is not None and bv != rv:
-                add(f"{stem}-increased" if rv > bv else f"{stem}-decreased", bv, rv)
-        for key, stem in _PRESENCE:
-            if key in r and key not in b:
-                add(f"{stem}-added", None, r[key])
-            elif key in b and key not in r:
-                add(f"{stem}-removed", b[key], None)
+        _limits(b, r, add)
+        _presence(b, r, add)
         compare_discriminator(b, r, add)
         compare_keyed(b, r, add)
         for keyword, stem in (("allOf", "all-of"), ("anyOf", "any-of"), ("oneOf", "one-of")):
@@ -200,6 +181,16 @@ class SchemaDiff:
                 sub = self.compare(b[key], r[key], f"{bp}/{key}", f"{rp}/{key}")
                 out.extend(raw.under((key,)) for raw in sub)
         return out
+
+    def _enum(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+        """An enum appeared, or values left or joined it."""
+        be, re_ = b.get("enum"), r.get("enum")
+        if isinstance(re_, list) and not isinstance(be, list):
+            add("became-enum", None, re_)
+        elif isinstance(be, list) and isinstance(re_, list):
+            removed, added = value_delta(be, re_)
+            self._values(add, "enum-value-removed", removed)
+            self._values(add, "enum-value-added", added)
 
     def _values(self, add: Any, kind: str, values: list[Any]) -> None:
         """One finding per value, or one summary finding past ``max_enum_values`` of them."""
@@ -328,3 +319,26 @@ class SchemaDiff:
                     Raw("property-added", (name,), None, rres, bp, rptr, name, flags_of(rres, name in rreq))
                 )
         return out
+
+
+def _limits(b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+    """Numeric limits (maximum, maxLength, …) set, unset, increased or decreased."""
+    for key, stem in _LIMITS:
+        bv, rv = b.get(key), r.get(key)
+        if isinstance(bv, bool) or isinstance(rv, bool):
+            continue  # 3.0 boolean exclusiveMaximum modifies maximum; compared there
+        if bv is None and rv is not None:
+            add(f"{stem}-set", bv, rv)
+        elif bv is not None and rv is None:
+            add(f"{stem}-unset", bv, rv)
+        elif bv is not None and rv is not None and bv != rv:
+            add(f"{stem}-increased" if rv > bv else f"{stem}-decreased", bv, rv)
+
+
+def _presence(b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+    """Keywords whose presence alone is the change (prefixItems, if/then/else, contains, …)."""
+    for key, stem in _PRESENCE:
+        if key in r and key not in b:
+            add(f"{stem}-added", None, r[key])
+        elif key in b and key not in r:
+            add(f"{stem}-removed", b[key], None)

@@ -51,17 +51,9 @@ def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth:
     """A value valid against a resolved schema (refs already inlined)."""
     if not isinstance(schema, dict):
         return "sample"
-    for key in ("example", "const", "default"):
-        if key in schema and schema[key] is not None and (key == "const" or _usable(schema[key])):
-            return schema[key]
-    examples = schema.get("examples")
-    if isinstance(examples, list) and examples and _usable(examples[0]):
-        return examples[0]
-    enum = schema.get("enum") or []
-    if None in enum:  # copied only then: a hostile enum can hold a million values
-        enum = [v for v in enum if v is not None]
-    if enum:
-        return rng.choice(enum)
+    given = _given(schema, rng)
+    if given is not _NOTHING:
+        return given
     if "allOf" in schema:
         return _all_of(schema, rng, for_request, _depth)
     for key in ("oneOf", "anyOf"):
@@ -76,13 +68,36 @@ def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth:
     if kind == "object":
         return _object(schema, rng, for_request, _depth)
     if kind == "array":
-        if _depth >= MAX_DEPTH:
-            return []
-        count = max(int(schema.get("minItems") or 1), 1)
-        return [
-            sample(schema.get("items") or {}, rng, for_request=for_request, _depth=_depth + 1)
-            for _ in range(count)
-        ]
+        return _array(schema, rng, for_request, _depth)
+    return _scalar(schema, kind, rng)
+
+
+_NOTHING = object()  # no value given by the schema (None can be one: a const of null)
+
+
+def _given(schema: dict[str, Any], rng: random.Random) -> Any:
+    """A value the schema itself offers (example, const, default, examples, enum), or ``_NOTHING``."""
+    for key in ("example", "const", "default"):
+        if key in schema and schema[key] is not None and (key == "const" or _usable(schema[key])):
+            return schema[key]
+    examples = schema.get("examples")
+    if isinstance(examples, list) and examples and _usable(examples[0]):
+        return examples[0]
+    enum = schema.get("enum") or []
+    if None in enum:  # copied only then: a hostile enum can hold a million values
+        enum = [v for v in enum if v is not None]
+    return rng.choice(enum) if enum else _NOTHING
+
+
+def _array(schema: dict[str, Any], rng: random.Random, for_request: bool, depth: int) -> list[Any]:
+    if depth >= MAX_DEPTH:
+        return []
+    count = max(int(schema.get("minItems") or 1), 1)
+    items = schema.get("items") or {}
+    return [sample(items, rng, for_request=for_request, _depth=depth + 1) for _ in range(count)]
+
+
+def _scalar(schema: dict[str, Any], kind: object, rng: random.Random) -> Any:
     if kind == "integer":
         return _integer(schema, rng)
     if kind == "number":

@@ -65,7 +65,7 @@ def _fill(stream: Stream, fetch: Callable[[], Iterable[str]]) -> None:
         for chunk in fetch():
             if not stream.put(chunk):
                 return
-    except BaseException as exc:  # handed to the consumer, raised there
+    except BaseException as exc:  # noqa: BLE001 - a worker thread: anything the fetch raises is raised in the consumer
         stream.put(_Failure(exc))
         return
     stream.put(_END)

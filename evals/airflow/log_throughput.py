@@ -91,11 +91,11 @@ def handler(args: argparse.Namespace) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self._send(201, b'{"access_token": "stub"}')
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             q = parse_qs(url.query)
             offset, limit = int(q.get("offset", ["0"])[0]), int(q.get("limit", ["100"])[0])
@@ -115,7 +115,7 @@ def handler(args: argparse.Namespace) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, json.dumps(data).encode())
 
-        def log_message(self, format: str, *a: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *a: Any) -> None:
             pass
 
     return Stub
@@ -138,7 +138,7 @@ def main() -> None:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    import airflow_client.client  # noqa: F401  - import time is not fetch time
+    import airflow_client.client  # noqa: F401 - import time is not fetch time
 
     for workers in [int(w) for w in args.workers.split(",")]:
         settings = AirflowSettings(

@@ -53,14 +53,14 @@ def measure(src: Path, args: list[str], workdir: Path, timeout: float, mem_gb: f
     err_path = workdir / "stderr.txt"
     start = time.perf_counter()
     with err_path.open("w") as err:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        proc = subprocess.Popen(
             [sys.executable, "-c", code, *args],
             cwd=workdir,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
             start_new_session=True,
-            preexec_fn=lambda: _limit(int(mem_gb * 2**30)),  # noqa: PLW1509 - no threads here
+            preexec_fn=lambda: _limit(int(mem_gb * 2**30)),  # safe: no threads here
         )
         rc: object = None
         while True:  # wait4 gives this child's own peak RSS
@@ -101,7 +101,7 @@ def main() -> None:
             if args.only and name not in args.only:
                 continue
             folder = Path(tmp) / kind / str(size)
-            subprocess.run([sys.executable, str(GEN), str(folder), kind, "--size", str(size)], check=True)  # noqa: S603
+            subprocess.run([sys.executable, str(GEN), str(folder), kind, "--size", str(size)], check=True)
             for command in args.commands:
                 work = Path(tempfile.mkdtemp(dir=tmp))
                 argv = [

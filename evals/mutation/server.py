@@ -122,19 +122,9 @@ class Api:
         if parts == ["pets"] and method == "POST":
             return self.create_pet(body)
         if len(parts) in (2, 3) and parts[0] == "pets":
-            pid = int(parts[1]) if parts[1].isdigit() else 0
-            if not 1 <= pid <= MAX_ID:
-                return 404, _error("not_found", "no such pet"), {}
-            if len(parts) == 3 and parts[2] == "vaccinations" and method == "GET":
-                return self.vaccinations()
-            if len(parts) == 2 and method == "GET":
-                if self.m == "get_pet_404":
-                    return 404, _error("not_found", "no such pet"), {}
-                return (203 if self.m == "get_pet_203" else 200), self.pet(pid), {}
-            if len(parts) == 2 and method == "PATCH":
-                return self.update_pet(pid, body)
-            if len(parts) == 2 and method == "DELETE":
-                return (200, {"deleted": True}, {}) if self.m == "delete_200_body" else (204, None, {})
+            found = self.pet_route(method, parts, body)
+            if found is not None:
+                return found
         if parts == ["orders"] and method == "POST":
             return self.create_order(headers, body)
         if len(parts) == 2 and parts[0] == "orders" and method == "GET":
@@ -147,6 +137,23 @@ class Api:
         if parts == ["search"] and method == "GET":
             return self.search(query)
         return 404, _error("not_found", "no such route"), {}
+
+    def pet_route(self, method: str, parts: list[str], body: bytes) -> tuple[int, Any, dict[str, str]] | None:
+        """/pets/{id} and /pets/{id}/vaccinations; None for a method they do not have."""
+        pid = int(parts[1]) if parts[1].isdigit() else 0
+        if not 1 <= pid <= MAX_ID:
+            return 404, _error("not_found", "no such pet"), {}
+        if len(parts) == 3 and parts[2] == "vaccinations" and method == "GET":
+            return self.vaccinations()
+        if len(parts) == 2 and method == "GET":
+            if self.m == "get_pet_404":
+                return 404, _error("not_found", "no such pet"), {}
+            return (203 if self.m == "get_pet_203" else 200), self.pet(pid), {}
+        if len(parts) == 2 and method == "PATCH":
+            return self.update_pet(pid, body)
+        if len(parts) == 2 and method == "DELETE":
+            return (200, {"deleted": True}, {}) if self.m == "delete_200_body" else (204, None, {})
+        return None
 
     def list_pets(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         raw_limit = query.get("limit", [None])[0]
@@ -281,7 +288,7 @@ def make_handler(api: Api) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

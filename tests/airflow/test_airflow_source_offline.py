@@ -98,11 +98,11 @@ class _Stub(BaseHTTPRequestHandler):
     hits: list[str] = []
     token_status = 201
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._send(self.token_status, {"access_token": "stub.jwt.value"})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         status = self.script.pop(0) if self.script else 200
         body: dict[str, Any] = {"dag_runs": [], "total_entries": 0} if status == 200 else {"detail": "boom"}
@@ -118,7 +118,7 @@ class _Stub(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -209,7 +209,7 @@ _TI = {
 class _BrokenLog(_Stub):
     """Lists one failed try, then breaks its log off half-way (the server died mid-stream)."""
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/api/v2/dags/d/dagRuns/r1/taskInstances/t/logs/1"):
             line = json.dumps({"timestamp": _T0, "event": "working", "level": "info"}) + "\n"
             self.send_response(200)

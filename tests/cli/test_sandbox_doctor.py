@@ -101,7 +101,7 @@ def test_doctor_reports_missing_tools_and_exits_1(env: dict[str, str], tmp_path:
     assert rows["newman"][:2] == ["MISSING", "yes"] and rows["prism"][:2] == ["MISSING", "yes"]
     assert "network namespaces" in rows and "airflow" not in rows
     assert done.stderr.strip() == (
-        "postwright is not usable yet: newman, prism missing (postwright sandbox install)"
+        "postwright: not usable yet: newman, prism missing (postwright sandbox install)"
     )
     assert postwright("sandbox", "install", env=env, cwd=tmp_path).returncode == 0
     ready = postwright("doctor", env=env, cwd=tmp_path)

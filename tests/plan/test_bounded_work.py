@@ -150,7 +150,7 @@ def test_changes_per_run_are_capped_errors_first() -> None:
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     code = "import sys; from agent.cli.main import main; sys.exit(main())"
-    return subprocess.run(  # noqa: S603 - our own interpreter
+    return subprocess.run(
         [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=600
     )
 

@@ -54,7 +54,7 @@ class Server:
 
 def _handler(server: Server, *args: Any) -> BaseHTTPRequestHandler:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             server.hits.append(self.path)
             status, headers, body = server.routes.get(self.path, (404, {}, b"not found"))
             self.send_response(status)

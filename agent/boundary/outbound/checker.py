@@ -10,6 +10,8 @@ accessors, tagged templates and async code are not part of the language a test m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from agent.boundary.outbound import js
 from agent.boundary.outbound.ast_nodes import (
     ASSERT,
@@ -54,65 +56,40 @@ class ScriptChecker(Statements):
 
     def expr(self, node: Node) -> Value:
         kind = node["type"]
-        if kind == "Identifier":
-            return self.identifier(node)
-        if kind == "Literal":
-            self.text(node.get("value"), node)
-            return DATA
-        if kind == "TemplateLiteral":
-            for quasi in node["quasis"]:
-                self.text(quasi["value"].get("cooked"), quasi)
-            for sub in node["expressions"]:
-                self.value(sub)
-            return DATA
-        if kind == "MemberExpression":
-            return self.member(node)
-        if kind == "CallExpression":
-            return self.call(node)
-        if kind == "ChainExpression":
-            return self.expr(node["expression"])
-        if kind in FUNCTIONS:
+        valued = _VALUED.get(kind)
+        if valued is not None:
+            return valued(self, node)
+        walk = _DATA.get(kind)
+        if walk is not None:
+            walk(self, node)
+        elif kind in FUNCTIONS:
             self.function(node)
-            return DATA
-        if kind == "ArrayExpression":
-            for element in node["elements"]:
-                if element is not None:
-                    self.value(element["argument"] if element["type"] == "SpreadElement" else element)
-            return DATA
-        if kind == "ObjectExpression":
-            self.object(node)
-            return DATA
-        if kind in ("BinaryExpression", "LogicalExpression"):
-            self.value(node["left"])
-            self.value(node["right"])
-            return DATA
-        if kind == "UnaryExpression":
-            if node["operator"] == "delete":
-                self.refuse("script-forbidden-syntax", "delete is not allowed in test scripts", node)
-            self.value(node["argument"])
-            return DATA
-        if kind == "UpdateExpression":
-            self.target(node["argument"])
-            return DATA
-        if kind == "AssignmentExpression":
-            self.target(node["left"])
-            self.value(node["right"])
-            return DATA
-        if kind == "ConditionalExpression":
-            for part in ("test", "consequent", "alternate"):
-                self.value(node[part])
-            return DATA
-        if kind == "SequenceExpression":
-            for sub in node["expressions"]:
-                self.value(sub)
-            return DATA
-        if kind == "NewExpression":
-            return self.new(node)
-        if kind == "ThisExpression":
-            self.refuse("script-this", "'this' is not allowed in test scripts", node)
-            return DATA
-        self.refuse("script-forbidden-syntax", f"{kind} is not allowed in test scripts", node)
+        else:
+            self.refuse("script-forbidden-syntax", f"{kind} is not allowed in test scripts", node)
         return DATA
+
+    def values(self, nodes: list[Node | None]) -> None:
+        """Each node used as a plain value (holes of ``[1, , 2]`` skipped, spreads unwrapped)."""
+        for node in nodes:
+            if node is not None:
+                self.value(node["argument"] if node["type"] == "SpreadElement" else node)
+
+    def template(self, node: Node) -> None:
+        for quasi in node["quasis"]:
+            self.text(quasi["value"].get("cooked"), quasi)
+        self.values(node["expressions"])
+
+    def unary(self, node: Node) -> None:
+        if node["operator"] == "delete":
+            self.refuse("script-forbidden-syntax", "delete is not allowed in test scripts", node)
+        self.value(node["argument"])
+
+    def assignment(self, node: Node) -> None:
+        self.target(node["left"])
+        self.value(node["right"])
+
+    def this(self, node: Node) -> None:
+        self.refuse("script-this", "'this' is not allowed in test scripts", node)
 
     def text(self, value: object, node: Node) -> None:
         """A string that names a ``{{credential}}`` would put it wherever the string goes."""
@@ -266,3 +243,31 @@ class ScriptChecker(Statements):
             self.refuse("script-new", "'new' is allowed for Date only", node)
         self.arguments(node)
         return DATA
+
+
+# Expressions whose result keeps its kind (a capability, an assertion chain), by ESTree type.
+_VALUED: dict[str, Callable[[ScriptChecker, Node], Value]] = {
+    "Identifier": ScriptChecker.identifier,
+    "MemberExpression": ScriptChecker.member,
+    "CallExpression": ScriptChecker.call,
+    "ChainExpression": lambda walk, node: walk.expr(node["expression"]),
+    "NewExpression": ScriptChecker.new,
+}
+
+# Expressions whose result is data, with what must be checked inside them.
+_DATA: dict[str, Callable[[ScriptChecker, Node], None]] = {
+    "Literal": lambda walk, node: walk.text(node.get("value"), node),
+    "TemplateLiteral": ScriptChecker.template,
+    "ArrayExpression": lambda walk, node: walk.values(node["elements"]),
+    "ObjectExpression": ScriptChecker.object,
+    "BinaryExpression": lambda walk, node: walk.values([node["left"], node["right"]]),
+    "LogicalExpression": lambda walk, node: walk.values([node["left"], node["right"]]),
+    "UnaryExpression": ScriptChecker.unary,
+    "UpdateExpression": lambda walk, node: walk.target(node["argument"]),
+    "AssignmentExpression": ScriptChecker.assignment,
+    "ConditionalExpression": lambda walk, node: walk.values(
+        [node["test"], node["consequent"], node["alternate"]]
+    ),
+    "SequenceExpression": lambda walk, node: walk.values(node["expressions"]),
+    "ThisExpression": ScriptChecker.this,
+}

@@ -8,6 +8,8 @@ arrays; every other computed key must be a literal or a number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from agent.boundary.outbound import js
 from agent.boundary.outbound.ast_nodes import (
     FUNCTIONS,
@@ -87,62 +89,73 @@ class Statements:
 
     def stmt(self, node: Node) -> None:
         kind = node["type"]
-        if kind == "ExpressionStatement":
-            expr = node["expression"]
-            found = self.expr(expr)
-            if found[0] is Kind.CAP and js._unwrap(expr).get("type") != "CallExpression":
-                self.alias(found, expr)
-        elif kind == "VariableDeclaration":
-            for decl in node["declarations"]:
-                self.pattern(decl["id"])
-                if decl.get("init") is not None:
-                    self.value(decl["init"])
-        elif kind == "FunctionDeclaration":
-            if node["id"]["name"] not in self.trusted:
-                self.function(node)
-        elif kind == "ReturnStatement":
-            if node.get("argument") is not None:
-                self.returned(node["argument"])
-        elif kind == "IfStatement":
-            self.value(node["test"])
-            self.stmt(node["consequent"])
-            if node.get("alternate") is not None:
-                self.stmt(node["alternate"])
-        elif kind == "BlockStatement":
-            self.block(node["body"])
-        elif kind == "ForStatement":
-            self.loop_head([node["init"]] if node.get("init") else [])
-            for part in ("init", "test", "update"):
-                if node.get(part) is not None and node[part]["type"] != "VariableDeclaration":
-                    self.value(node[part])
-            self.stmt(node["body"])
-            self.scopes.pop()
-        elif kind in ("ForInStatement", "ForOfStatement"):
-            if node.get("await"):
-                self.refuse("script-forbidden-syntax", "for await is not allowed in test scripts", node)
-            left = node["left"]
-            self.loop_head([left] if left["type"] == "VariableDeclaration" else [])
-            if left["type"] != "VariableDeclaration":
-                self.target(left)
-            self.value(node["right"])
-            self.stmt(node["body"])
-            self.scopes.pop()
-        elif kind in ("WhileStatement", "DoWhileStatement"):
-            self.value(node["test"])
-            self.stmt(node["body"])
-        elif kind in ("BreakStatement", "ContinueStatement"):
-            if node.get("label") is not None:
-                self.refuse("script-forbidden-syntax", "labels are not allowed in test scripts", node)
-        elif kind == "SwitchStatement":
-            self.value(node["discriminant"])
-            for case in node["cases"]:
-                if case.get("test") is not None:
-                    self.value(case["test"])
-                self.block(case["consequent"])
-        elif kind == "ThrowStatement":
-            self.value(node["argument"])
+        walk = _STATEMENTS.get(kind)
+        if walk is not None:
+            walk(self, node)
         elif kind != "EmptyStatement":
             self.refuse("script-forbidden-syntax", f"{kind} is not allowed in test scripts", node)
+
+    def expression_statement(self, node: Node) -> None:
+        expr = node["expression"]
+        found = self.expr(expr)
+        if found[0] is Kind.CAP and js._unwrap(expr).get("type") != "CallExpression":
+            self.alias(found, expr)
+
+    def variables(self, node: Node) -> None:
+        for decl in node["declarations"]:
+            self.pattern(decl["id"])
+            if decl.get("init") is not None:
+                self.value(decl["init"])
+
+    def function_declaration(self, node: Node) -> None:
+        if node["id"]["name"] not in self.trusted:
+            self.function(node)
+
+    def return_statement(self, node: Node) -> None:
+        if node.get("argument") is not None:
+            self.returned(node["argument"])
+
+    def if_statement(self, node: Node) -> None:
+        self.value(node["test"])
+        self.stmt(node["consequent"])
+        if node.get("alternate") is not None:
+            self.stmt(node["alternate"])
+
+    def for_statement(self, node: Node) -> None:
+        self.loop_head([node["init"]] if node.get("init") else [])
+        for part in ("init", "test", "update"):
+            if node.get(part) is not None and node[part]["type"] != "VariableDeclaration":
+                self.value(node[part])
+        self.stmt(node["body"])
+        self.scopes.pop()
+
+    def for_each(self, node: Node) -> None:
+        """``for (… in …)`` and ``for (… of …)``."""
+        if node.get("await"):
+            self.refuse("script-forbidden-syntax", "for await is not allowed in test scripts", node)
+        left = node["left"]
+        self.loop_head([left] if left["type"] == "VariableDeclaration" else [])
+        if left["type"] != "VariableDeclaration":
+            self.target(left)
+        self.value(node["right"])
+        self.stmt(node["body"])
+        self.scopes.pop()
+
+    def while_statement(self, node: Node) -> None:
+        self.value(node["test"])
+        self.stmt(node["body"])
+
+    def jump(self, node: Node) -> None:
+        """``break`` and ``continue``, without labels."""
+        if node.get("label") is not None:
+            self.refuse("script-forbidden-syntax", "labels are not allowed in test scripts", node)
+
+    def switch_statement(self, node: Node) -> None:
+        self.value(node["discriminant"])
+        for case in node["cases"]:
+            if case.get("test") is not None:
+                self.value(case["test"])
+            self.block(case["consequent"])
 
     def loop_head(self, declarations: list[Node]) -> None:
         """Open the loop's scope with the names its head declares."""
@@ -286,3 +299,23 @@ class Statements:
             self.key(node["alternate"])
             return
         self.refuse("script-dynamic-member", "computed member names must be literals or numbers", node)
+
+
+# The statements a test script may use, by ESTree type; every other one is refused.
+_STATEMENTS: dict[str, Callable[[Statements, Node], None]] = {
+    "ExpressionStatement": Statements.expression_statement,
+    "VariableDeclaration": Statements.variables,
+    "FunctionDeclaration": Statements.function_declaration,
+    "ReturnStatement": Statements.return_statement,
+    "IfStatement": Statements.if_statement,
+    "BlockStatement": lambda walk, node: walk.block(node["body"]),
+    "ForStatement": Statements.for_statement,
+    "ForInStatement": Statements.for_each,
+    "ForOfStatement": Statements.for_each,
+    "WhileStatement": Statements.while_statement,
+    "DoWhileStatement": Statements.while_statement,
+    "BreakStatement": Statements.jump,
+    "ContinueStatement": Statements.jump,
+    "SwitchStatement": Statements.switch_statement,
+    "ThrowStatement": lambda walk, node: walk.value(node["argument"]),
+}
