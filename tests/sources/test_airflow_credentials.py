@@ -78,7 +78,7 @@ class _Airflow(BaseHTTPRequestHandler):
     status = 200
     paths: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.paths.append(unquote(self.path))
         if self.status != 200:
             self._json(self.status, {"detail": "no"})
@@ -102,7 +102,7 @@ class _Airflow(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
