@@ -16,16 +16,35 @@ import tomllib
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from agent.errors import ConfigError
 from agent.limits import Limits
-from agent.urls import MASK, mask_urls, secret_name
+from agent.urls import MASK, mask_url, mask_urls, secret_name, split_url
 
 CONFIG_NAME = "postwright.toml"
+
+
+def _valid_url(value: str | None) -> str | None:
+    """A URL setting must split (urllib raises later on an unclosed '[' or a bad port)."""
+    problem = split_url(value).problem if value else None
+    if problem is not None:
+        raise ValueError(f"{mask_url(str(value))[:200]} is not a valid URL: {problem}")
+    return value
+
+
+URL = Annotated[str | None, AfterValidator(_valid_url)]
 _FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("_FILE_DATA", default=None)
 # Dotted setting -> (its interpolated value, the same with secret-named ${VAR}s as ***).
 _Shown = dict[str, tuple[str, str]]
@@ -35,7 +54,7 @@ _PLACEHOLDER = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 class AirflowSection(BaseModel):
     """Where Airflow is and what to read from it."""
 
-    url: str | None = None
+    url: URL = None
     username: str | None = None
     password: SecretStr | None = None
     token: SecretStr | None = None
@@ -64,12 +83,12 @@ class SandboxSection(BaseModel):
 
     enabled: bool = True
     runs: int = Field(default=3, ge=1, le=50)
-    target: str | None = None
+    target: URL = None
     timeout: float = 120.0
     dir: Path | None = None
     # Credentials for a target: environment variable NAMES only; their values never go in a file.
     token_env: str | None = Field(default=None, pattern=_ENV_NAME, description="env var with a static token")
-    oauth2_token_url: str | None = Field(default=None, description="OAuth2 client-credentials endpoint")
+    oauth2_token_url: URL = Field(default=None, description="OAuth2 client-credentials endpoint")
     oauth2_client_id_env: str | None = Field(default=None, pattern=_ENV_NAME)
     oauth2_client_secret_env: str | None = Field(default=None, pattern=_ENV_NAME)
     oauth2_scope: str | None = None
@@ -100,16 +119,14 @@ class Settings(BaseSettings):
     ref_root: Path | None = Field(
         default=None, description="folder local $refs may read (default: the spec's own folder)"
     )
-    base_url: str | None = Field(
+    base_url: URL = Field(
         default=None,
         description="value of {{baseUrl}} in generated collections (never taken from a spec's servers)",
     )
     state_dir: Path = Path(".postwright")
     seed: int = 0
     llm: str = Field(default="none", description='"none" or "openai:MODEL"')
-    llm_base_url: str | None = Field(
-        default=None, description="OpenAI-compatible endpoint (else OPENAI_BASE_URL)"
-    )
+    llm_base_url: URL = Field(default=None, description="OpenAI-compatible endpoint (else OPENAI_BASE_URL)")
     llm_budget_usd: float | None = Field(
         default=None, ge=0, description="stop asking the model past this cost"
     )

@@ -7,8 +7,10 @@ password in ``https://user:pass@host`` or a ``?access_token=`` never reaches a f
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import unquote_plus
+from dataclasses import dataclass
+from urllib.parse import unquote_plus, urljoin
 
 from agent.boundary.inbound.keynames import words
 
@@ -127,3 +129,86 @@ def mask_urls(text: str) -> str:
     if "://" not in text:
         return text
     return _IN_TEXT.sub(lambda m: mask_url(m.group()), text)
+
+
+# -- splitting a URL that may be malformed, without raising ---------------------------------
+
+# A redaction placeholder (``[REDACTED:url-password:1]``): brackets and colons that urllib
+# would read as an IPv6 literal or a port.
+_PLACEHOLDER = re.compile(r"\[REDACTED:[^\]\s]{1,80}\]")
+_PORT = re.compile(r"[0-9]{1,5}")
+
+
+@dataclass(frozen=True)
+class URLParts:
+    """A URL's parts; ``problem`` says why its host or port is malformed (then both are empty)."""
+
+    scheme: str  # lower case, "" for a relative URL
+    host: str  # lower case, an IPv6 literal without brackets, "" if none
+    port: int | None
+    path: str
+    query: str
+    fragment: str
+    userinfo: bool
+    problem: str | None = None
+
+
+def _host_port(authority: str) -> tuple[str, int | None, str | None]:
+    """(host, port, problem) of an authority without userinfo; never raises."""
+    authority = _PLACEHOLDER.sub("redacted", authority)
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end < 0:
+            return "", None, "its host has an unclosed '['"
+        literal, rest = authority[1:end], authority[end + 1 :]
+        try:
+            ipaddress.IPv6Address(literal)
+        except ValueError:
+            return "", None, f"[{literal[:60]}] is not an IPv6 address"
+        if rest and not rest.startswith(":"):
+            return "", None, "text follows its IPv6 address"
+        host, port = literal.lower(), rest[1:]
+    else:
+        host, _, port = authority.partition(":")
+        if "[" in authority or "]" in authority:
+            return "", None, "its host has a '[' or ']' outside an IPv6 address"
+        host = host.lower()
+    if not port:
+        return host, None, None
+    if "{" in port:  # a server variable: its value is not known here
+        return host, None, None
+    if not _PORT.fullmatch(port) or int(port) > 65535:
+        return "", None, f"its port {port[:20]!r} is not a number from 0 to 65535"
+    return host, int(port), None
+
+
+def split_url(url: str) -> URLParts:
+    """Split ``url`` (absolute, ``//host`` or a path) without raising, userinfo set aside.
+
+    urllib's ``.hostname`` and ``.port`` raise ``ValueError`` on an unclosed ``[``, a non-IPv6
+    literal or a bad port, and read a redaction placeholder in userinfo as an IPv6 literal;
+    every URL from input (a spec, a log, a flag) is split here instead.
+    """
+    text = url.strip()
+    scheme = _SCHEME.match(text)
+    userinfo, authority = False, None
+    if scheme is not None or text.startswith("//"):
+        rest = text[scheme.end() :] if scheme is not None else text[2:]
+        at = _userinfo_end(rest)
+        if at >= 0:
+            userinfo, rest = True, rest[at + 1 :]
+        cut = re.search(r"[/?#]", rest)
+        authority, text = (rest[: cut.start()], rest[cut.start() :]) if cut else (rest, "")
+    text, _, fragment = text.partition("#")
+    path, _, query = text.partition("?")
+    host, port, problem = _host_port(authority) if authority is not None else ("", None, None)
+    name = scheme.group()[:-3].lower() if scheme is not None else ""
+    return URLParts(name, host, port, path, query, fragment, userinfo, problem)
+
+
+def join_url(base: str, ref: str) -> str | None:
+    """``urljoin(base, ref)``, or None where urllib cannot split either."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return None

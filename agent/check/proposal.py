@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from agent.check.conformance import request_violations
 from agent.check.spec_context import SpecContext, context_for
 from agent.generate import spec_view
 from agent.models import Finding, Proposal, SpecDocument
 from agent.specs.document import Operation
+from agent.urls import split_url
 
 _STATUS = re.compile(r"to\.have\.status\((\d{3})\)")
 _WITHIN = re.compile(r"to\.be\.within\((\d{3}),\s*(\d{3})\)")
@@ -76,7 +77,7 @@ def _segments(url: Any) -> list[str]:
         parts = [p if isinstance(p, str) else str(p.get("value", "")) for p in url["path"]]
     else:
         rest = raw.replace("{{baseUrl}}", "", 1)
-        parts = urlsplit(rest if rest.startswith("/") else "/" + rest).path.strip("/").split("/")
+        parts = split_url(rest if rest.startswith("/") else "/" + rest).path.strip("/").split("/")
     return [unquote(p) for p in parts if p]
 
 

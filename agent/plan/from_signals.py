@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from agent.generate import spec_view
 from agent.models import IntentKind, LogSignal
 from agent.plan.draft import Draft
 from agent.specs.document import operations
+from agent.urls import split_url
 
 
 def drafts_for_signal(signal: LogSignal, doc: dict[str, Any]) -> list[Draft]:
@@ -48,12 +49,8 @@ def _where(signal: LogSignal) -> str:
 
 def _split(url: str) -> tuple[str, dict[str, str]]:
     """Path and query of a (possibly redacted, possibly relative) URL; userinfo is dropped."""
-    # Userinfo may hold a redaction placeholder with brackets, which urlsplit reads as IPv6.
-    url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", r"\1", url.strip())
-    try:
-        parts = urlsplit(url if "://" in url or url.startswith("/") else f"/{url}")
-    except ValueError:
-        return url.split("?")[0], {}
+    url = url.strip()
+    parts = split_url(url if "://" in url or url.startswith("/") else f"/{url}")
     return parts.path or "/", dict(parse_qsl(parts.query, keep_blank_values=True))
 
 
@@ -91,7 +88,7 @@ def _server_prefixes(doc: dict[str, Any]) -> list[str]:
     prefixes = {""}
     for server in doc.get("servers") or []:
         if isinstance(server, dict) and isinstance(server.get("url"), str):
-            path = urlsplit(server["url"]).path.rstrip("/")
+            path = split_url(server["url"]).path.rstrip("/")
             if path:
                 prefixes.add(path)
     if isinstance(doc.get("basePath"), str):

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from agent.errors import UsageError
+from agent.urls import split_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 UNIX_PATH_MAX = 100  # sun_path is 108 bytes; keep a margin
@@ -73,19 +73,17 @@ class Target:
 
 def parse_target(url: str) -> Target:
     """An http(s) base URL → Target; a UsageError names what is wrong with it."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if parts.username or parts.password:
+    parts = split_url(url)
+    if parts.userinfo:
         raise UsageError("the target URL must not carry credentials; use --token-env or OAuth2 settings")
-    if scheme not in _DEFAULT_PORTS:
+    if parts.scheme not in _DEFAULT_PORTS:
         raise UsageError(f"the target must be an http or https URL, not {url!r}")
-    if not parts.hostname:
+    if parts.problem is not None:
+        raise UsageError(f"the target URL {url!r} is not valid: {parts.problem}")
+    if not parts.host:
         raise UsageError(f"the target URL {url!r} has no host")
-    try:
-        port = parts.port or _DEFAULT_PORTS[scheme]
-    except ValueError:
-        raise UsageError(f"the target URL {url!r} has an invalid port") from None
-    return Target(url=url.strip().rstrip("/"), scheme=scheme, host=parts.hostname.lower(), port=port)
+    port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    return Target(url=url.strip().rstrip("/"), scheme=parts.scheme, host=parts.host, port=port)
 
 
 @contextmanager

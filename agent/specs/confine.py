@@ -19,10 +19,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote
 
 from agent.errors import InputError, UsageError
 from agent.specs.location import Location, origin_of
+from agent.urls import join_url, split_url
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -33,7 +34,7 @@ def named_origins(values: Iterable[str]) -> frozenset[str]:
     found = set()
     for value in values:
         parsed = origin_of(value)
-        if parsed is None or urlsplit(value).path not in ("", "/"):
+        if parsed is None or split_url(value).path not in ("", "/"):
             raise UsageError(f"--allow-remote-refs: {value!r} is not an origin like https://host[:port]")
         found.add(parsed)
     return frozenset(found)
@@ -83,7 +84,10 @@ class RefPolicy:
         if scheme and scheme.group(1).lower() not in ("http", "https"):
             raise _refused(ref, f"the {scheme.group(1)}: scheme is never followed (use a relative path)")
         if scheme or base.kind == "url":
-            return self._remote(urljoin(base.path, uri) if base.kind == "url" else uri, ref, base)
+            joined = join_url(base.path, uri) if base.kind == "url" else uri
+            if joined is None:
+                raise _refused(ref, "it is not a URL that can be resolved")
+            return self._remote(joined, ref, base)
         if uri.startswith("//"):
             raise _refused(ref, "a network-path reference is not a local file")
         try:

@@ -7,9 +7,10 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from agent.errors import InputError
+from agent.urls import split_url
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_HOPS = 64
@@ -58,7 +59,7 @@ def server_hosts(doc: dict[str, Any]) -> list[str]:
     hosts = set()
     for server in doc.get("servers") or []:
         if isinstance(server, dict):
-            host = urlsplit(str(server.get("url", ""))).hostname
+            host = split_url(str(server.get("url", ""))).host
             if host:
                 hosts.add(host)
     return sorted(hosts)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
 
 from agent.errors import InputError, SourceUnreachable, UsageError
 from agent.specs.location import DEFAULT_PORTS, Location, origin_of
 from agent.specs.parse import MAX_BYTES
+from agent.urls import join_url, split_url
 
 if TYPE_CHECKING:
     import httpx
@@ -68,8 +68,11 @@ def _read_file(path: str, max_bytes: int) -> bytes:
 def _read_url(url: str, max_bytes: int, origins: frozenset[str]) -> tuple[bytes, str]:
     import httpx
 
-    if urlsplit(url).scheme not in DEFAULT_PORTS:
+    parts = split_url(url)
+    if parts.scheme not in DEFAULT_PORTS:
         raise InputError(f"{url}: only http and https URLs are supported")
+    if parts.problem is not None or not parts.host:
+        raise InputError(f"{url}: not a valid URL: {parts.problem or 'it has no host'}")
     try:
         with httpx.Client(timeout=URL_TIMEOUT, follow_redirects=False) as client:
             for _ in range(MAX_REDIRECTS + 1):
@@ -87,9 +90,9 @@ def _read_url(url: str, max_bytes: int, origins: frozenset[str]) -> tuple[bytes,
 
 def _next_hop(url: str, location: str, origins: frozenset[str]) -> str:
     """Where a redirect from ``url`` leads, if that hop is allowed."""
-    target = urljoin(url, location.strip())
-    where = origin_of(target)
-    if where is None:
+    target = join_url(url, location.strip())
+    where = origin_of(target) if target is not None else None
+    if target is None or where is None:
         raise InputError(f"{url} refused: it redirects to something that is not an http(s) URL")
     if url.lower().startswith("https:") and not where.startswith("https:"):
         raise InputError(f"{url} refused: it redirects from https to http ({target[:200]})")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from agent.specs.confine import RefPolicy
 from agent.specs.fetch import locate, read
 from agent.specs.location import Location
 from agent.specs.parse import MAX_BYTES, parse_with_refs
+from agent.urls import mask_url, split_url
+
+_VARIABLE = re.compile(r"\{([^{}]*)\}")
 
 
 def spec_version(doc: dict[str, Any], origin: str) -> str:
@@ -29,6 +33,55 @@ def spec_version(doc: dict[str, Any], origin: str) -> str:
                 )
             return version
     raise InputError(f"{origin}: not an OpenAPI document (no 'openapi' or 'swagger' field)")
+
+
+def _servers(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, server object) for the document's, every path item's and every operation's servers."""
+    owners: list[tuple[str, Any]] = [("", doc)]
+    paths = doc.get("paths")
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        if isinstance(item, dict):
+            owners.append((f"paths.{path}.", item))
+            owners += [(f"paths.{path}.{key}.", op) for key, op in item.items() if isinstance(op, dict)]
+    for prefix, owner in owners:
+        servers = owner.get("servers")
+        for i, server in enumerate(servers if isinstance(servers, list) else ()):
+            if isinstance(server, dict):
+                yield f"{prefix}servers[{i}].url", server
+
+
+def _at_defaults(url: str, variables: dict[str, Any]) -> str:
+    """A server URL with each ``{name}`` replaced by its variable's default, where it has one."""
+
+    def default(m: re.Match[str]) -> str:
+        value = variables.get(m.group(1))
+        given = value.get("default") if isinstance(value, dict) else None
+        return str(given) if given is not None else m.group(0)
+
+    return _VARIABLE.sub(default, url)
+
+
+def check_servers(doc: dict[str, Any], origin: str) -> None:
+    """Every server URL (``{variables}`` at their defaults) and a 2.0 ``host`` must parse.
+
+    A spec's servers are data, never a target, but the diff, the planner and the boundary read
+    their hosts and paths; a malformed one is an InputError naming its field, not a traceback.
+    Userinfo is allowed: the boundary redacts it like any credential in a spec.
+    """
+    found: list[tuple[str, str, str]] = []
+    if isinstance(doc.get("host"), str):
+        found.append(("host", doc["host"], "//" + doc["host"]))
+    for where, server in _servers(doc):
+        url = server.get("url")
+        if not isinstance(url, str):
+            continue
+        variables = server.get("variables")
+        found.append((where, url, _at_defaults(url, variables if isinstance(variables, dict) else {})))
+    for where, url, concrete in found:
+        problem = split_url(concrete).problem
+        if problem is not None:
+            shown = mask_url(url)[:200]
+            raise InputError(f"{origin}: {where} {shown!r} is not a valid URL: {problem}")
 
 
 def load_spec(
@@ -71,6 +124,7 @@ def _load(
         kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
         raise InputError(f"{ref}: the top level is {kind}, not an OpenAPI object")
     version = spec_version(raw, ref)
+    check_servers(raw, ref)
     swagger = version.startswith("2")
     if any(not r.startswith("#") for r in refs):
         bundler = Bundler(

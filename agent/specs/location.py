@@ -7,7 +7,8 @@ policy deciding what a ``$ref`` may reach, imports no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from agent.urls import split_url
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -27,12 +28,8 @@ class Location:
 
 def origin_of(url: str) -> str | None:
     """``scheme://host:port`` of an http(s) URL (default port filled in), or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
+    parts = split_url(url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.host or parts.problem:
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
-        return None
-    return f"{scheme}://{parts.hostname.lower()}:{port or DEFAULT_PORTS[scheme]}"
+    host = f"[{parts.host}]" if ":" in parts.host else parts.host
+    return f"{parts.scheme}://{host}:{parts.port or DEFAULT_PORTS[parts.scheme]}"
