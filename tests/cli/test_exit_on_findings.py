@@ -143,10 +143,10 @@ def test_verify_builds_its_runner_through_wiring(
 
 
 def test_wiring_newman_takes_the_settings_and_the_overrides(tmp_path: Path) -> None:
-    from agent.config import Settings
+    from agent.config import SandboxSection, Settings
     from agent.runner.newman import NewmanRunner
 
-    settings = Settings(sandbox={"timeout": 30, "target": "http://127.0.0.1:8"})
+    settings = Settings(sandbox=SandboxSection(timeout=30, target="http://127.0.0.1:8"))
     plain = wiring.newman(settings)
     assert isinstance(plain, NewmanRunner)
     assert plain.timeout == 30 and plain.target == "http://127.0.0.1:8"
