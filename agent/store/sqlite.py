@@ -84,9 +84,9 @@ _USER_FIXABLE = {
 _OS_FIXABLE = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is used up",
-    errno.EROFS: "it is on a read-only file system",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
+    errno.EROFS: "it is read-only",
+    errno.EACCES: "it is read-only for this user",
+    errno.EPERM: "it is read-only for this user",
 }
 
 
@@ -101,8 +101,9 @@ def storage_error(path: Path, exc: BaseException) -> StorageError | None:
         reason = None
     if reason is None:
         return None
+    detail = exc.strerror if isinstance(exc, OSError) else str(exc)
     return StorageError(
-        f"state store {path}: {reason} ({exc})",
+        f"state store {path}: {reason} ({detail})",
         hint="free space or make it writable, or set state_dir to another folder; nothing stored was lost",
     )
 

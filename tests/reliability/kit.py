@@ -43,7 +43,10 @@ def postwright(ws: Path, *args: str, env: dict[str, str] | None = None) -> subpr
 
 
 class Running:
-    """A ``postwright`` process whose stderr is read line by line as it runs."""
+    """A ``postwright`` process whose stderr is read line by line as it runs.
+
+    Use it in a ``with`` block: a test that fails half-way leaves no process behind.
+    """
 
     def __init__(self, ws: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
@@ -58,6 +61,14 @@ class Running:
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=60)
 
     def _pump(self) -> None:
         assert self.proc.stderr is not None
@@ -83,13 +94,18 @@ class Running:
     def kill(self, sig: signal.Signals = signal.SIGKILL) -> int:
         """Send ``sig`` and reap the process; its exit status."""
         self.proc.send_signal(sig)
-        return self.proc.wait(timeout=120)
+        code = self.proc.wait(timeout=120)
+        self._drain()
+        return code
+
+    def _drain(self) -> None:
+        while (line := self._queue.get(timeout=10)) is not None:
+            self.lines.append(line)
 
     def finish(self) -> tuple[int, str]:
         """Wait for the end; exit status and the whole stderr."""
         code = self.proc.wait(timeout=600)
-        while (line := self._queue.get(timeout=10)) is not None:
-            self.lines.append(line)
+        self._drain()
         return code, "".join(self.lines)
 
 
@@ -146,7 +162,7 @@ class StubAirflow:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 if self.headers.get("Authorization") != f"Bearer {stub.token}":
                     self._json(401, {"detail": "unauthorized"})
@@ -183,7 +199,7 @@ class StubAirflow:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler

@@ -17,6 +17,7 @@ import pytest
 from agent import demo, wiring
 from agent.config import load_settings
 from agent.errors import EXIT_INTERRUPTED
+from agent.events import RunFinished
 from tests.reliability.kit import Running, StubAirflow, postwright, query, regressions, without_log_files
 
 
@@ -42,9 +43,9 @@ def test_kill_before_results_are_stored_loses_no_failure(
     airflow: tuple[demo.Workspace, StubAirflow], after: str, sig: signal.Signals
 ) -> None:
     ws, stub = airflow
-    first = Running(ws.root, "run", env=stub.env())
-    first.wait_for(rf"✓ {after}\b")
-    code = first.kill(sig)
+    with Running(ws.root, "run", env=stub.env()) as first:
+        first.wait_for(rf"✓ {after}\b")
+        code = first.kill(sig)
     assert code == (EXIT_INTERRUPTED if sig == signal.SIGINT else -signal.SIGKILL)
     assert query(ws.root, "SELECT count(*) FROM proposals") == [(0,)]  # it died before storing
     reads = stub.hits
@@ -80,6 +81,7 @@ def test_crash_in_plan_keeps_the_watermark(
     assert query(ws.root, "SELECT status FROM runs") == [("failed",)]
 
     with wiring.build(settings, verify=False, publish=False) as pipeline:
-        summary = list(pipeline.run(wiring.job(settings)))[-1].summary  # type: ignore[union-attr]
-    assert summary.signals == 3 and regressions(ws.root) == 3
+        finished = list(pipeline.run(wiring.job(settings)))[-1]
+    assert isinstance(finished, RunFinished)
+    assert finished.summary.signals == 3 and regressions(ws.root) == 3
     assert query(ws.root, "SELECT count(*) FROM watermarks") == [(1,)]
