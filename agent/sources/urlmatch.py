@@ -7,17 +7,15 @@ path after the server's base path.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from agent.models import SpecDocument
 from agent.specs.document import compile_segment, path_index, segment_values
+from agent.urls import split_url
 
-# Boundary placeholders contain "[", "]" and ":", which urlsplit reads as IPv6 or a port.
-PLACEHOLDER = re.compile(r"\[REDACTED:[^\]\s]{1,80}\]")
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@")
 _TRAILING = "'\",.;:!?>}"
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -58,28 +56,13 @@ def split_segments(path: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def parse_url(raw: str) -> ParsedURL:
-    """Parse an absolute or path-only URL; never raises on odd input."""
+    """Parse an absolute or path-only URL; never raises on odd input (``urls.split_url``)."""
     display = _USERINFO.sub(r"\1", trim_url(raw))
-    found = PLACEHOLDER.findall(display)
-    # Stand-ins without brackets or colons, put back once the URL is split.
-    counter = itertools.count()
-    masked = PLACEHOLDER.sub(lambda _: f"pwph{next(counter)}x", display)
-    try:
-        parts = urlsplit(masked)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        parts = urlsplit("")
-        host, port = "", None
-    if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        host = f"{host}:{port}"
-    path = parts.path
-    if not parts.scheme and not parts.netloc and not path.startswith("/"):
-        path = "/" + path
-    if found:
-        path = re.sub(r"pwph(\d+)x", lambda m: found[int(m.group(1))], path)
-        host = re.sub(r"pwph\d+x", "redacted", host)
-    return ParsedURL(display=display, host=host, segments=split_segments(path))
+    parts = split_url(display)
+    host = parts.host
+    if parts.port is not None and str(parts.port) != _DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{parts.port}"
+    return ParsedURL(display=display, host=host, segments=split_segments(parts.path))
 
 
 @dataclass(frozen=True)
