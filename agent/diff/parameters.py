@@ -118,7 +118,7 @@ class ParameterDiff:
         where, name = key
         label = f"the {where} request parameter '{bparam.get('name')}'"
         subject = ["param", where, name]
-        where_args: dict[str, Any] = {"path": r.path, "method": r.method, "base": bpp, "revision": rpp}
+        located: dict[str, Any] = {"path": r.path, "method": r.method, "base": bpp, "revision": rpp}
         breq, rreq = bparam.get("required") is True, rparam.get("required") is True
         if breq != rreq:
             became = "required" if rreq else "optional"
@@ -128,11 +128,11 @@ class ParameterDiff:
                 text=f"{label} became {became}",
                 before=bparam,
                 after=rparam,
-                **where_args,
+                **located,
             )
         lifecycle = _lifecycle(label, bparam, rparam)
         if lifecycle is not None:
-            self.out.add(lifecycle[0], subject=[*subject, "lifecycle"], text=lifecycle[1], **where_args)
+            self.out.add(lifecycle[0], subject=[*subject, "lifecycle"], text=lifecycle[1], **located)
         bs, rs = param_schema(bparam), param_schema(rparam)
         if bs is None or rs is None:
             return
