@@ -50,7 +50,7 @@ from agent.ports import (
     Store,
 )
 from agent.sources.signals import extract_signals
-from agent.urls import has_credentials, mask_url
+from agent.urls import has_credentials, mask_url, split_url
 
 _NO_BASE_URL = Finding(
     severity="info",
@@ -81,6 +81,9 @@ class Job:
                 f"base URL {mask_url(self.base_url)} carries credentials, and the collection is committed",
                 hint="give a token through [sandbox] token_env or the collection's accessToken variable",
             )
+        problem = split_url(self.base_url).problem if self.base_url else None
+        if problem is not None:  # --base-url skips the settings' URL check
+            raise UsageError(f"base URL {mask_url(str(self.base_url))} is not a valid URL: {problem}")
 
     def collection(self, proposals: Sequence[Proposal], spec: SpecDocument) -> dict[str, Any]:
         """The Postman collection of ``proposals``, as this job wants it rendered."""

@@ -54,3 +54,20 @@ def test_malformed_target_flag_is_a_usage_error(
     assert code == 2, err
     last = err.strip().splitlines()[-1]
     assert last.startswith("postwright: error: the target URL") and "not valid" in last
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+@pytest.mark.parametrize("command", ["generate", "demo"])
+def test_malformed_base_url_flag_or_setting_is_a_usage_error(
+    url: str, command: str, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    if command == "generate":
+        spec = str(examples_dir / "specs" / "petstore-v2.yaml")
+        code, err = cli("generate", "--spec", spec, "--base-url", url, capsys=capsys)
+    else:  # the demo's own postwright.toml sets base_url; the environment overrides it
+        monkeypatch.setenv("POSTWRIGHT_BASE_URL", url)
+        code, err = cli("demo", "--no-verify", "--workspace", str(tmp_path / "ws"), capsys=capsys)
+    assert code == 2, err
+    last = err.strip().splitlines()[-1]
+    assert "base" in last and "not a valid URL" in last and "Traceback" not in err
