@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from agent.errors import ConfigError
 from agent.llm.cache import ResponseCache
 from agent.llm.errors import BudgetExhausted, LLMError, LLMRefused, LLMTruncated, LLMUnavailable
 from agent.llm.model_string import ModelRef, parse_model
 from agent.llm.tokens import TokenCounter
 from agent.llm.types import Budget, ChatBackend, ChatRequest, Completion, Message, StructuredMode, Usage
+from agent.urls import mask_url, split_url
 
 if TYPE_CHECKING:
     from agent.llm.chat import OpenAIChat
@@ -67,6 +69,9 @@ def backend_from(
     from agent.llm.chat import OpenAIChat
 
     base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+    problem = split_url(base_url).problem if base_url else None
+    if problem is not None:  # OPENAI_BASE_URL is not a setting, so nothing checked it yet
+        raise ConfigError(f"the model endpoint {mask_url(str(base_url))} is not a valid URL: {problem}")
     if api_key is None and os.environ.get("OPENAI_API_KEY"):
         api_key = SecretStr(os.environ["OPENAI_API_KEY"])
     return OpenAIChat(

@@ -71,3 +71,15 @@ def test_malformed_base_url_flag_or_setting_is_a_usage_error(
     assert code == 2, err
     last = err.strip().splitlines()[-1]
     assert "base" in last and "not a valid URL" in last and "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_malformed_openai_base_url_from_the_environment_is_a_config_error(
+    url: str, examples_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    spec = str(examples_dir / "specs" / "petstore-v2.yaml")
+    code, err = cli("generate", "--spec", spec, "--llm", "openai:gpt-4o-mini", capsys=capsys)
+    assert code == 2, err
+    assert err.strip().splitlines()[-1].startswith("postwright: error: the model endpoint")
