@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Any, NoReturn, Self
+from typing import Any, NoReturn, Self, final
 
 from pydantic import model_validator
 
@@ -36,6 +36,7 @@ def _check_caller(what: str) -> None:
         _refuse(what)
 
 
+@final
 class Evidence:
     """Redacted, injection-scanned text from one untrusted origin (immutable)."""
 
@@ -48,6 +49,10 @@ class Evidence:
     line_numbers: tuple[int, ...] | None
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
+        _refuse("Evidence")
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # A subclass could bring its own __new__ and pass for Evidence.
         _refuse("Evidence")
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -76,8 +81,14 @@ class Evidence:
         return f"Evidence(origin={self.origin!r}, chars={len(self.text)}, redactions={len(self.redactions)})"
 
 
+@final
 class SanitizedSpec(SpecDocument):
     """A spec document whose every string and key went through the redactor (immutable)."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass could replace the validator that refuses construction.
+        _refuse("SanitizedSpec")
 
     @model_validator(mode="before")
     @classmethod

@@ -72,6 +72,21 @@ def test_code_outside_the_boundary_cannot_make_sealed_values(make: Any) -> None:
         make()
 
 
+def test_a_subclass_cannot_pass_for_a_sealed_type() -> None:
+    with pytest.raises(TypeError):
+
+        class Forged(Evidence):  # type: ignore[misc]
+            def __new__(cls) -> Forged:
+                return object.__new__(cls)
+
+    with pytest.raises(TypeError):
+
+        class Lenient(SanitizedSpec):  # type: ignore[misc]
+            @classmethod
+            def _only_the_boundary(cls, data: Any) -> Any:  # type: ignore[override]
+                return data
+
+
 def test_a_model_holding_a_sanitized_spec_cannot_validate_one_from_data() -> None:
     class Holder(pydantic.BaseModel):
         spec: SanitizedSpec
@@ -156,6 +171,9 @@ def test_mypy_refuses_unsealed_input_to_the_prompt_builders(tmp_path: Path) -> N
             llm_prompt.build(intent, spec, ["a raw log line"], count=len, budget=1, max_items=1)  # BAD
             propose([intent], ["a raw log line"], spec, backend)  # BAD
             llm_prompt.build(intent, spec, [], count=len, budget=1, max_items=1, existing=["{}"])  # BAD
+
+        class Forged(Evidence):  # BAD
+            pass
 
         def good(spec: SanitizedSpec, ev: Evidence, intent: Intent, backend: ChatBackend) -> None:
             llm_prompt.build(intent, spec, [ev], count=len, budget=1, max_items=1, existing=[ev])
