@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from agent.store.failures import storage_error
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
-from agent.store.sqlite import SQLiteStore, storage_error
+from agent.store.sqlite import SQLiteStore
 
 DEFAULT_STATE_DIR = Path(".postwright")
 DB_NAME = "state.db"

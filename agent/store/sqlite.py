@@ -15,7 +15,6 @@ naming the file (exit 2), and the failed transaction is rolled back whole.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import socket
@@ -27,45 +26,24 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, get_args
+from typing import Any
 
-from agent.errors import StorageError, UsageError
-from agent.models import Finding, Proposal, ProposalStatus, Redaction
+from agent.errors import UsageError
+from agent.models import Proposal, Redaction
+from agent.store.failures import translated
 from agent.store.lease import LEASES, Lease, held
 from agent.store.migrations import migrate
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
+from agent.store.rows import (
+    DECISION_INSERT,
+    STATUSES,
+    dumps,
+    masked,
+    put_proposals,
+    stored_proposal,
+    utc_now,
+)
 from agent.urls import mask_urls
-
-STATUSES: frozenset[str] = frozenset(get_args(ProposalStatus))
-# Human decisions a later run must not overwrite.
-_DECIDED = frozenset({"accepted", "rejected", "published"})
-_SYSTEM_ACTOR = "postwright"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-_DECISION_INSERT = "INSERT INTO decisions (proposal_id, actor, status, reason, at) VALUES (?, ?, ?, ?, ?)"
-
-
-def _dumps(value: Any) -> str:
-    """Canonical JSON; raises TypeError for anything that is not plain JSON data."""
-    try:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"store accepts only JSON-serialisable data: {exc}") from None
-
-
-def _masked(value: Any) -> Any:
-    """Plain JSON data with every URL in its strings masked (userinfo, secret query values)."""
-    if isinstance(value, str):
-        return mask_urls(value)
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(v) for v in value]
-    return value
 
 
 def _new_run_id() -> str:
@@ -74,42 +52,6 @@ def _new_run_id() -> str:
 
 
 # What SQLite says when the user must act, and how we say it.
-_USER_FIXABLE = {
-    "database or disk is full": "the disk is full",
-    "unable to open database file": "it cannot be opened (is its folder writable?)",
-    "readonly database": "it is read-only",
-    "disk i/o error": "the disk refused a write (full or read-only?)",
-    "database is locked": "another process holds it locked",
-}
-_OS_FIXABLE = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EROFS: "it is read-only",
-    errno.EACCES: "it is read-only for this user",
-    errno.EPERM: "it is read-only for this user",
-}
-
-
-def storage_error(path: Path, exc: BaseException) -> StorageError | None:
-    """The one-line user error for ``exc`` while using ``path``, if the user can fix it."""
-    if isinstance(exc, sqlite3.Error):
-        text = str(exc).lower()
-        reason = next((why for key, why in _USER_FIXABLE.items() if key in text), None)
-    elif isinstance(exc, OSError):
-        reason = _OS_FIXABLE.get(exc.errno or 0)
-    else:
-        reason = None
-    if reason is None:
-        return None
-    detail = exc.strerror if isinstance(exc, OSError) else str(exc)
-    return StorageError(
-        f"state store {path}: {reason} ({detail})",
-        hint="free space or make it writable, or set state_dir to another folder; nothing stored was lost",
-    )
-
-
-def _translated(path: Path, exc: BaseException) -> BaseException:
-    return storage_error(path, exc) or exc
 
 
 class SQLiteStore:
@@ -129,7 +71,7 @@ class SQLiteStore:
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise _translated(self.path, exc) from None
+            raise translated(self.path, exc) from None
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -139,7 +81,7 @@ class SQLiteStore:
             self.migrations_run = migrate(self._db)
         except sqlite3.Error as exc:
             self._db.close()
-            raise _translated(self.path, exc) from None
+            raise translated(self.path, exc) from None
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
@@ -173,7 +115,7 @@ class SQLiteStore:
                         self._db.execute("ROLLBACK")
                     raise
             except (sqlite3.Error, OSError) as exc:
-                raise _translated(self.path, exc) from None
+                raise translated(self.path, exc) from None
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -182,23 +124,23 @@ class SQLiteStore:
                 cursor.row_factory = sqlite3.Row
                 return list(cursor.fetchall())
             except sqlite3.Error as exc:
-                raise _translated(self.path, exc) from None
+                raise translated(self.path, exc) from None
 
     # -- runs --------------------------------------------------------------------------
     def start_run(self, kind: str, config: dict[str, Any]) -> str:
         """Record a run as started, holding its lease until :meth:`finish_run`; returns its id."""
         run_id = _new_run_id()
-        blob = _dumps(_masked(config))
+        blob = dumps(masked(config))
         try:  # the lease exists before the row, so a `running` row without one is a dead run
             lease = Lease(self._lease_dir, run_id)
         except OSError as exc:
-            raise _translated(self._lease_dir, exc) from None
+            raise translated(self._lease_dir, exc) from None
         try:
             with self._write() as db:
                 db.execute(
                     "INSERT INTO runs (id, kind, status, config, started, stage, pid, host)"
                     " VALUES (?, ?, 'running', ?, ?, 'start', ?, ?)",
-                    (run_id, kind, blob, _now(), os.getpid(), socket.gethostname()),
+                    (run_id, kind, blob, utc_now(), os.getpid(), socket.gethostname()),
                 )
         except BaseException:
             lease.release()
@@ -217,7 +159,7 @@ class SQLiteStore:
         with self._write() as db:
             cursor = db.execute(
                 "UPDATE runs SET status = ?, summary = ?, finished = ? WHERE id = ?",
-                (status, _dumps(_masked(summary)), _now(), run_id),
+                (status, dumps(masked(summary)), utc_now(), run_id),
             )
             if cursor.rowcount == 0:
                 raise UsageError(f"no run with id {run_id!r}")
@@ -232,7 +174,7 @@ class SQLiteStore:
             # Under the write lock: a live run cannot finish (and drop its lease) meanwhile.
             running = [row[0] for row in db.execute("SELECT id FROM runs WHERE status = 'running'")]
             dead = [run_id for run_id in running if not held(self._lease_dir, run_id)]
-            now = _now()
+            now = utc_now()
             db.executemany(
                 "UPDATE runs SET status = 'interrupted', finished = ? WHERE id = ? AND status = 'running'",
                 [(now, run_id) for run_id in dead],
@@ -283,12 +225,12 @@ class SQLiteStore:
         checked = [Proposal.model_validate(proposal) for proposal in proposals]
         rows = [Redaction.model_validate(r) for r in redactions]
         with self._write() as db:
-            _put_proposals(db, run_id, checked)
+            put_proposals(db, run_id, checked)
             db.executemany(
                 "INSERT INTO redactions (run_id, kind, placeholder, origin, line) VALUES (?, ?, ?, ?, ?)",
                 [(run_id, r.kind, r.placeholder, mask_urls(r.origin), r.line) for r in rows],
             )
-            now = _now()
+            now = utc_now()
             db.executemany(
                 "INSERT INTO watermarks (key, value, updated) VALUES (?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated",
@@ -299,7 +241,7 @@ class SQLiteStore:
         """Change a proposal's status and record the decision (a no-op if unchanged)."""
         if status not in STATUSES:
             raise UsageError(f"unknown proposal status {status!r}", hint=f"use one of {sorted(STATUSES)}")
-        now = _now()
+        now = utc_now()
         with self._write() as db:
             row = db.execute("SELECT status FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
             if row is None:
@@ -315,7 +257,7 @@ class SQLiteStore:
     def _decide(
         db: sqlite3.Connection, proposal_id: str, status: str, actor: str, reason: str, at: str
     ) -> None:
-        db.execute(_DECISION_INSERT, (proposal_id, actor, status, reason, at))
+        db.execute(DECISION_INSERT, (proposal_id, actor, status, reason, at))
 
     def proposals(self, status: str | None = None, run_id: str | None = None) -> list[StoredProposal]:
         """Stored proposals, oldest first, optionally filtered by status and/or run."""
@@ -328,7 +270,7 @@ class SQLiteStore:
             params.append(run_id)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._read(f"SELECT * FROM proposals{where} ORDER BY created, id", params)
-        return [_stored_proposal(r) for r in rows]
+        return [stored_proposal(r) for r in rows]
 
     def unpublished(self) -> list[Proposal]:
         """Proposals kept and stored by runs that then failed or were interrupted, not yet decided.
@@ -340,7 +282,7 @@ class SQLiteStore:
             "SELECT p.* FROM proposals p JOIN runs r ON r.id = p.run_id"
             " WHERE p.status = 'pending' AND r.status IN ('failed', 'interrupted') ORDER BY p.created, p.id"
         )
-        return [_stored_proposal(r).to_proposal() for r in self._read(sql)]
+        return [stored_proposal(r).to_proposal() for r in self._read(sql)]
 
     def decisions(self, proposal_id: str) -> list[Decision]:
         """Every status change of one proposal, oldest first."""
@@ -369,11 +311,11 @@ class SQLiteStore:
         """Append an audit event; ``data`` must be plain JSON built from boundary output."""
         if not isinstance(data, Mapping):
             raise TypeError("audit data must be a dict")
-        blob = _dumps(_masked(dict(data)))
+        blob = dumps(masked(dict(data)))
         with self._write() as db:
             db.execute(
                 "INSERT INTO audit (run_id, at, event, data) VALUES (?, ?, ?, ?)",
-                (run_id, _now(), event, blob),
+                (run_id, utc_now(), event, blob),
             )
 
     def audit_events(self, run_id: str | None) -> list[AuditEvent]:
@@ -408,70 +350,3 @@ class SQLiteStore:
     def integrity_check(self) -> str:
         """SQLite's own verdict on the file (``"ok"`` when sound)."""
         return str(self._read("PRAGMA integrity_check")[0][0])
-
-
-def _put_proposals(db: sqlite3.Connection, run_id: str, checked: Sequence[Proposal]) -> None:
-    """Insert or refresh proposals in the open transaction; a human decision is kept."""
-    now = _now()
-    known: dict[str, str] = {}
-    ids = [p.id for p in checked]
-    for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
-        batch = ids[start : start + 500]
-        marks = ",".join("?" * len(batch))
-        known.update(db.execute(f"SELECT id, status FROM proposals WHERE id IN ({marks})", batch))
-    inserts, updates, decisions = [], [], []
-    for p in checked:
-        before = known.get(p.id)
-        if before in _DECIDED:
-            continue
-        values = (
-            run_id,
-            p.intent.fingerprint,
-            p.generator,
-            p.intent.operation,
-            p.status,
-            _dumps(p.item),
-            _dumps([f.model_dump(mode="json") for f in p.findings]),
-            _dumps({"intent": p.intent.model_dump(mode="json")}),
-        )
-        if before is None:
-            inserts.append((*values, p.id, now, now))
-        else:
-            updates.append((*values, now, p.id))
-        if before != p.status:
-            reason = _drop_reason(p.findings) if p.status == "dropped" else "proposed"
-            decisions.append((p.id, _SYSTEM_ACTOR, p.status, reason, now))
-        known[p.id] = p.status  # the same id twice in one call: the second is an update
-    db.executemany(
-        "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
-        " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        inserts,
-    )
-    db.executemany(
-        "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
-        " item=?, findings=?, provenance=?, updated=? WHERE id=?",
-        updates,
-    )
-    db.executemany(_DECISION_INSERT, decisions)
-
-
-def _stored_proposal(r: sqlite3.Row) -> StoredProposal:
-    return StoredProposal(
-        id=r["id"],
-        run_id=r["run_id"],
-        fingerprint=r["fingerprint"],
-        generator=r["generator"],
-        operation=r["operation"],
-        status=r["status"],
-        item=json.loads(r["item"]),
-        findings=[Finding.model_validate(f) for f in json.loads(r["findings"])],
-        provenance=json.loads(r["provenance"]),
-        created=r["created"],
-        updated=r["updated"],
-    )
-
-
-def _drop_reason(findings: Sequence[Finding]) -> str:
-    """A one-line reason from the error findings' codes."""
-    codes = sorted({f.code for f in findings if f.severity == "error"})
-    return "dropped: " + ", ".join(codes) if codes else "dropped"
