@@ -190,6 +190,7 @@ class Pipeline:
         yield RunFinished(RunSummary(**run.summary), notices, collection)
 
     def _finish(self, run: _Run, status: str) -> None:
+        """Record how the run ended (which also gives up its lease)."""
         try:
             self.store.finish_run(run.id, status, {k: v for k, v in run.summary.items() if k != "publish"})
         except StorageError:
@@ -199,6 +200,7 @@ class Pipeline:
     def _stages(
         self, job: Job, run: _Run, interrupted: Sequence[RunRecord]
     ) -> Generator[Event, None, dict[str, Any]]:
+        """The stages in order; returns the collection (``run.summary`` fills as they go)."""
         summary = run.summary
         for stale in interrupted:
             yield Notice("start", _interrupted(stale))
