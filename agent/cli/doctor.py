@@ -158,7 +158,8 @@ def command(ctx: typer.Context) -> None:
     table.add_column("detail", overflow="fold")
     for row in rows:
         table.add_row(row.name, row.status, "yes" if row.required else "no", row.detail)
-    Console(highlight=False, markup=False, soft_wrap=True).print(table)
+    width = shutil.get_terminal_size((160, 24)).columns  # piped: wide enough for a path per row
+    Console(highlight=False, markup=False, soft_wrap=True, width=width).print(table)
     missing = [row for row in rows if row.required and not row.ok]
     if missing:
         fixes = "; ".join(dict.fromkeys(row.fix for row in missing if row.fix))
