@@ -230,3 +230,26 @@ def test_full_pr_body_folder_is_a_storage_error_after_the_commit(
     again = LocalGitPublisher(repo, COLLECTION, out_dir=disk / "out").publish(change_set())
     assert (again.commit, again.created) == (commit, False)
     assert (disk / "out" / BODY).is_file()
+
+
+def test_disk_filling_up_before_the_ref_moves_is_a_storage_error(
+    tmp_path: Path, examples_dir: Path, small_disk: Callable[[int], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Objects written, then the disk fills: git's ref update says only "couldn't write"."""
+    disk = small_disk(1024)
+    repo = make_repo(disk / "repo", examples_dir)
+    out = tmp_path / "out"
+    real = shutil.which("git")
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" update-ref "*) dd if=/dev/zero of="{disk}/filler" bs=4k 2>/dev/null;; esac\n'
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    before = refs(repo)
+    error = _refused(repo, out)
+    assert "update-ref" in str(error)
+    assert refs(repo) == before and not (out / BODY).exists()
