@@ -87,6 +87,15 @@ def test_a_subclass_cannot_pass_for_a_sealed_type() -> None:
                 return data
 
 
+def test_a_redactor_that_lets_text_through_cannot_be_made() -> None:
+    """The sanitize functions seal what the redactor returns, so it cannot be swapped for a lenient one."""
+    with pytest.raises(TypeError):
+
+        class Lenient(Redactor):  # type: ignore[misc]
+            def redact(self, text: str, **kwargs: Any) -> Any:
+                return text, []
+
+
 def test_a_model_holding_a_sanitized_spec_cannot_validate_one_from_data() -> None:
     class Holder(pydantic.BaseModel):
         spec: SanitizedSpec

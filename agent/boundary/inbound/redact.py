@@ -12,6 +12,7 @@ import hmac
 import itertools
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
+from typing import final
 
 from agent.boundary.inbound.detect import PLACEHOLDER, Detector, SecretFinding
 from agent.boundary.inbound.patterns import PEM_WINDOW
@@ -33,8 +34,13 @@ def _detector(engine: str) -> Detector:
     return _SHARED[engine]
 
 
+@final
 class Redactor:
     """Redacts secrets for one run; see the module docstring for the placeholder guarantees."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # sanitize_* seal whatever a Redactor returns: a subclass could hand back the input as is.
+        raise TypeError("Redactor cannot be subclassed: the boundary seals what it returns")
 
     def __init__(self, *, engine: str = "auto") -> None:
         self._detector = _detector(engine)
