@@ -36,5 +36,9 @@ def follow(events: Iterable[Event], *, quiet: bool = False) -> RunFinished:
     finally:
         if status is not None:
             status.stop()
+        # Ctrl-C between two events: end the run now (it records itself interrupted), not at exit.
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
     assert finished is not None, "the pipeline ended without a RunFinished event"
     return finished
