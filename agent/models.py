@@ -26,7 +26,7 @@ class _Model(BaseModel):
 
 
 class SpecDocument(_Model):
-    """A loaded, parsed OpenAPI document as fetched: untrusted (``boundary.sealed.SanitizedSpec`` is redacted)."""
+    """A loaded, parsed OpenAPI document as fetched: untrusted (``sealed.SanitizedSpec`` is redacted)."""
 
     ref: str = Field(description="where it came from: a path, URL or git:REF:path")
     version: str = Field(description="openapi / swagger version string")
