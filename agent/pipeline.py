@@ -418,7 +418,10 @@ class Pipeline:
             )
             dropped.append(failed)
             yield _dropped("verify", failed)
-        yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs")
+        unfinished = sum(any(f.code == "sandbox-unfinished" for f in p.findings) for p in dropped)
+        # a batch that timed out or crashed gives no verdict: say so, never as tests that failed
+        note = f"; {unfinished} unfinished (timed out or crashed, no verdict)" if unfinished else ""
+        yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs{note}")
         return kept, dropped
 
     def _change_set(

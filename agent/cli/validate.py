@@ -42,6 +42,7 @@ def command(
     findings: list[Finding] = list(check_collection(data))
     # Scripts are judged against the variables the whole collection's requests protect.
     findings += check_collection_scripts(data)
+    shared = {str(v.get("key")): v.get("value") for v in data.get("variable") or [] if isinstance(v, dict)}
     for pointer, item in leaves(data.get("item") or []):
         expected = _expected(item)
         intent = IntentModel(
@@ -54,7 +55,7 @@ def command(
             fingerprint="0" * 16,
         )
         proposal = Proposal(id=str(item.get("id") or pointer), intent=intent, item=item)
-        for finding in check_proposal(proposal, revision):
+        for finding in check_proposal(proposal, revision, shared=shared):
             if finding.code in _REQUEST_CODES or finding.code.startswith("script-"):
                 continue  # already reported above, located by JSON pointer
             findings.append(

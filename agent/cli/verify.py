@@ -14,7 +14,7 @@ from agent.errors import ChecksFailed, InputError, UsageError
 if TYPE_CHECKING:
     from agent.runner.report import VerifyReport
 
-_STATUS_MARK = {"passed": "PASS ", "failed": "FAIL ", "flaky": "FLAKY"}
+_STATUS_MARK = {"passed": "PASS ", "failed": "FAIL ", "flaky": "FLAKY", "unfinished": "UNFIN"}
 
 
 def command(
@@ -52,8 +52,12 @@ def command(
         Path | None, typer.Option("--ca-certs", help="PEM CA bundle to trust for the target's TLS.")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", min=1, help="Seconds allowed for one run [sandbox.timeout].")
+        float | None,
+        typer.Option("--timeout", min=1, help="Seconds allowed for one batch of a run [sandbox.timeout]."),
     ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Items per newman process (a timeout costs one batch).")
+    ] = 100,
     isolate: Annotated[str, typer.Option("--isolate", help="auto | netns | none")] = "auto",
     sandbox_dir: Annotated[
         Path | None, typer.Option("--sandbox-dir", help="The pinned Node project [sandbox.dir].")
@@ -107,6 +111,7 @@ def command(
         provider=provider,
         ca_certs=ca_certs,
     )
+    runner.batch_size, runner.progress = batch_size, _progress
     report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -115,12 +120,27 @@ def command(
     _raise_unless_all_passed(report)
 
 
+def _progress(event: dict[str, Any]) -> None:
+    """One stderr line per finished batch, so a long verify shows where it is."""
+    if event["batches"] == 1 and event["runs"] == 1:
+        return
+    outcome = " — timed out" if event["timed_out"] else (" — no verdicts" if event["error"] else "")
+    typer.echo(
+        f"verify: run {event['run']}/{event['runs']}, batch {event['batch']}/{event['batches']}:"
+        f" {event['items']} items in {event['seconds']:.1f}s{outcome}",
+        err=True,
+    )
+
+
 def _raise_unless_all_passed(report: VerifyReport) -> None:
     if not report.items:
         raise ChecksFailed("no item ran")
     counts = Counter(o.status for o in report.items.values())
     if counts["passed"] != len(report.items):
-        raise ChecksFailed(f"{counts['failed']} failed, {counts['flaky']} flaky of {len(report.items)} items")
+        unfinished = f", {counts['unfinished']} unfinished" if counts["unfinished"] else ""
+        raise ChecksFailed(
+            f"{counts['failed']} failed, {counts['flaky']} flaky{unfinished} of {len(report.items)} items"
+        )
 
 
 def _load_collection(path: Path) -> dict[str, Any]:
@@ -155,9 +175,14 @@ def _print_text(report: VerifyReport) -> None:
         problem = f" — {run.error}" if run.error else ""
         typer.echo(f"run {run.index}: {run.wall_seconds:.2f}s{newman}{problem}")
     for item in report.items.values():
-        total = item.runs_passed + item.runs_failed
+        total = item.runs_passed + item.runs_failed + item.runs_unfinished
         typer.echo(f"{_STATUS_MARK[item.status]} {item.id} ({item.runs_passed}/{total}) {item.name}")
         for reason in item.reasons:
             typer.echo(f"        {reason}")
     counts = {s: sum(1 for o in report.items.values() if o.status == s) for s in _STATUS_MARK}
-    typer.echo(f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky")
+    unfinished = (
+        f", {counts['unfinished']} unfinished (a batch timed out or crashed: no verdict, not a failure)"
+        if counts["unfinished"]
+        else ""
+    )
+    typer.echo(f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky{unfinished}")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from agent.generate.scripts import SCHEMA_VARIABLE
 from agent.models import Proposal, fingerprint
 from agent.specs.document import operations
 
@@ -26,14 +27,16 @@ def build_collection(
     ``folders`` is "tag" (the operation's first tag, from ``tags`` = operation → tag, else the
     first path segment), "operation" (one folder per "METHOD /path") or "none". Variables
     ``baseUrl`` (set to ``base_url``) and ``accessToken`` (always empty: a token is supplied at
-    run time) are declared, plus any other ``{{variable}}`` the requests use, empty.
+    run time) are declared, plus any other ``{{variable}}`` the requests use, empty, plus each
+    response schema the items' scripts read (moved out of the items: each defined once).
     """
     if folders not in ("tag", "operation", "none"):
         raise ValueError(f"folders must be tag, operation or none, not {folders!r}")
     groups: dict[str, list[dict[str, Any]]] = {}
+    shared: dict[str, Any] = {}  # schema variables, defined once for the whole collection
     for proposal in sorted(proposals, key=lambda p: p.id):
         key = _folder(proposal, folders, tags or {})
-        groups.setdefault(key, []).append(proposal.item)
+        groups.setdefault(key, []).append(_hoisted(proposal.item, shared))
     items: list[dict[str, Any]] = []
     for key in sorted(groups):
         if folders == "none":
@@ -46,6 +49,7 @@ def build_collection(
         {"key": "accessToken", "value": "", "type": "string"},
     ]
     variables += [{"key": v, "value": "", "type": "string"} for v in used]
+    variables += [shared[k] for k in sorted(shared)]
     return {
         "info": {
             "_postman_id": _uuid(name, [p.id for p in proposals]),
@@ -56,6 +60,22 @@ def build_collection(
         "item": items,
         "variable": variables,
     }
+
+
+def _hoisted(item: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """``item`` without its shared-schema variables, which move into ``shared`` (by name)."""
+    own = item.get("variable")
+    if not isinstance(own, list):
+        return item
+    kept = []
+    for variable in own:
+        name = variable.get("key") if isinstance(variable, dict) else None
+        if isinstance(name, str) and name.startswith(SCHEMA_VARIABLE):
+            shared.setdefault(name, variable)
+        else:
+            kept.append(variable)
+    hoisted = {k: v for k, v in item.items() if k != "variable"}
+    return {**hoisted, "variable": kept} if kept else hoisted
 
 
 def leaves(items: list[Any], where: str = "/item") -> Iterator[tuple[str, dict[str, Any]]]:
