@@ -11,6 +11,7 @@ from agent.errors import ChecksFailed, UsageError
 
 
 def command(
+    ctx: typer.Context,
     base: Annotated[str, typer.Argument(help="The old spec: a file, an http(s) URL or git:REF:path.")],
     revision: Annotated[str, typer.Argument(help="The new spec: a file, an http(s) URL or git:REF:path.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
@@ -21,7 +22,22 @@ def command(
         str | None,
         typer.Option("--fail-on", help="Exit 1 when a change reaches this level: error or warning."),
     ] = None,
-    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip structural validation.")] = False,
+    max_lines: Annotated[
+        int | None,
+        typer.Option(
+            "--max-lines",
+            min=1,
+            help="List at most this many root changes in text and Markdown (Markdown default: 200; "
+            "Markdown also stays under GitHub's 65,536-character comment cap).",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+    ] = False,
     allow_remote_refs: Annotated[
         list[str] | None,
         typer.Option(
@@ -36,6 +52,8 @@ def command(
     ] = None,
 ) -> None:
     """Compare two OpenAPI documents and list their changes by oasdiff rule id."""
+    from agent.cli.context import settings_from
+    from agent.cli.inputs import spec_checks, warn_problems
     from agent.diff import diff_specs
     from agent.diff.render import FORMATS, fails, keep, render
     from agent.models import Finding
@@ -46,11 +64,21 @@ def command(
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise UsageError(f"--fail-on must be 'error' or 'warning', not {fail_on!r}")
     origins = allow_remote_refs or ()
-    old = load_spec(base, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
-    new = load_spec(revision, remote_origins=origins, ref_root=ref_root, validate=not no_validate)
+    settings = settings_from(ctx, **spec_checks(strict, no_validate))
+    old, new = (
+        load_spec(
+            ref,
+            remote_origins=origins,
+            ref_root=ref_root,
+            validate=settings.validate_specs,
+            strict=settings.strict,
+        )
+        for ref in (base, revision)
+    )
+    warn_problems(old, new)
     notes: list[Finding] = []  # what a limit left out (e.g. schemas differing too deep to compare)
     changes = keep(diff_specs(old, new, notes=notes), breaking_only=breaking_only)
-    typer.echo(render(fmt, old.ref, new.ref, changes))  # refs as loaded: URLs masked
+    typer.echo(render(fmt, old.ref, new.ref, changes, max_lines))  # refs as loaded: URLs masked
     for note in notes:
         typer.echo(f"postwright: warning: {note.message}", err=True)
     if fails(changes, fail_on):

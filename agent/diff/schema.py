@@ -271,14 +271,46 @@ class SchemaDiff:
             out.extend(raw.under((f"{kw}[{label.rsplit('/', 1)[-1]}]",)) for raw in sub)
         return out
 
+    def _property_view(
+        self, doc: dict[str, Any], schema: dict[str, Any], ptr: str, other: dict[str, Any]
+    ) -> tuple[dict[str, tuple[Any, str]], set[str]]:
+        """Properties (node, pointer) and required names of ``schema`` as a client sees them.
+
+        When one side declares properties and the other moved them into allOf / oneOf / anyOf
+        branches (GitHub's ``owner`` became ``oneOf[simple-user, enterprise]``), the branches'
+        properties are read as the schema's own: a property that is still in a branch was not
+        removed. A name any branch requires counts as required: that other branches differ is
+        the one change reported as ``one-of-added`` (not once more per field as "became optional").
+        """
+        own = as_dict(schema.get("properties"))
+        props = {name: (node, f"{ptr}/properties/{escape(name)}") for name, node in own.items()}
+        required = {x for x in as_list(schema.get("required")) if isinstance(x, str)}
+        if own or not as_dict(other.get("properties")):
+            return props, required
+        for kw in ("allOf", "oneOf", "anyOf"):
+            if kw in other:
+                continue  # both sides compose with it: compared member by member
+            branches: list[set[str]] = []
+            for i, member in enumerate(as_list(schema.get(kw))):
+                node, mptr = self.deref(doc, member, f"{ptr}/{kw}/{i}")
+                if not isinstance(node, dict):
+                    continue
+                for name, sub in as_dict(node.get("properties")).items():
+                    props.setdefault(name, (sub, f"{mptr.rstrip('/')}/properties/{escape(name)}"))
+                branches.append({x for x in as_list(node.get("required")) if isinstance(x, str)})
+            if branches:
+                required |= set[str]().union(*branches)
+        return props, required
+
     def _properties(self, b: dict[str, Any], r: dict[str, Any], bp: str, rp: str) -> list[Raw]:
-        bprops = as_dict(b.get("properties"))
-        rprops = as_dict(r.get("properties"))
-        breq = {x for x in as_list(b.get("required")) if isinstance(x, str)}
-        rreq = {x for x in as_list(r.get("required")) if isinstance(x, str)}
+        bview, breq = self._property_view(self.base_doc, b, bp, r)
+        rview, rreq = self._property_view(self.rev_doc, r, rp, b)
+        bprops = {name: node for name, (node, _) in bview.items()}
+        rprops = {name: node for name, (node, _) in rview.items()}
         out: list[Raw] = []
         for name, bs in bprops.items():
-            bptr, rptr = f"{bp}/properties/{escape(name)}", f"{rp}/properties/{escape(name)}"
+            bptr = bview[name][1]
+            rptr = rview[name][1] if name in rview else f"{rp}/properties/{escape(name)}"
             if name not in rprops:
                 bres, _ = self.deref(self.base_doc, bs, bptr)
                 out.append(
@@ -313,7 +345,7 @@ class SchemaDiff:
             out.extend(raw.under((name,)) for raw in self.compare(bs, rs, bptr, rptr))
         for name, rs in rprops.items():
             if name not in bprops:
-                rptr = f"{rp}/properties/{escape(name)}"
+                rptr = rview[name][1]
                 rres, _ = self.deref(self.rev_doc, rs, rptr)
                 out.append(
                     Raw("property-added", (name,), None, rres, bp, rptr, name, flags_of(rres, name in rreq))
