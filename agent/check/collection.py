@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from agent.boundary.outbound.request import check_auth, check_request, credential_field
+from agent.boundary.outbound.request import check_auth, check_request, credential_field, only_variables
 from agent.generate.postman import leaves
 from agent.models import Finding
 
@@ -85,7 +85,8 @@ def _variables(variables: list[Any], where: str) -> list[Finding]:
         if not isinstance(var, dict):
             continue
         name, value = str(var.get("key") or var.get("id") or ""), var.get("value")
-        if credential_field(name) and value not in (None, ""):
+        # a reference to another variable (`apiKey` = `{{accessToken}}`) holds no secret itself
+        if credential_field(name) and value not in (None, "") and not only_variables(str(value)):
             out.append(
                 Finding(
                     severity="error",

@@ -100,6 +100,12 @@ class SpecContext:
         """The security schemes that apply to the operation."""
         return self._cached(("security", op.key), lambda: spec_view.security_schemes(self.doc, op))  # type: ignore[no-any-return]
 
+    def credential_fields(self) -> frozenset[tuple[str, str]]:
+        """(in, name) of every field the spec's security schemes put a credential in."""
+        from agent.generate.requests import credential_fields
+
+        return self._cached(("credential_fields",), lambda: credential_fields(self.doc))  # type: ignore[no-any-return]
+
     def validator(self, schema: Any) -> Any:
         """A compiled validator for an OpenAPI schema (raw), once per distinct schema.
 

@@ -52,6 +52,7 @@ def command(
     """
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.cli.outcome import DropTally, refuse_if_none_kept
     from agent.cli.progress import follow
     from agent.errors import UsageError
     from agent.jsontext import pretty
@@ -63,7 +64,8 @@ def command(
     )
     with wiring.build(settings, verify=verify, publish=False) as pipeline:
         job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
-        finished = follow(pipeline.run(job))
+        tally = DropTally()
+        finished = follow(tally.watch(pipeline.run(job)))
     summary = finished.summary
     text = pretty(finished.collection) + "\n"
     if output is None:
@@ -75,3 +77,4 @@ def command(
         f"{summary.kept} tests kept, {summary.dropped} dropped",
         err=True,
     )
+    refuse_if_none_kept(summary, tally)  # the (empty) collection is written all the same

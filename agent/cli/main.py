@@ -6,6 +6,7 @@ Command modules are imported here, so each keeps its heavy imports inside the fu
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,7 @@ from agent.cli import (
     verify,
 )
 from agent.cli.errors import run_guarded
+from agent.errors import ConfigError
 
 app = typer.Typer(
     name="postwright",
@@ -60,6 +62,11 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
+    # Checked here, not when settings load: `diff` and others never load them, and a config the
+    # user named but we did not read would be a silent outcome.
+    named = config or (Path(os.environ["POSTWRIGHT_CONFIG"]) if os.environ.get("POSTWRIGHT_CONFIG") else None)
+    if named is not None and not named.is_file():
+        raise ConfigError(f"config file {named} does not exist")
     ctx.obj = {"config": config, "state_dir": state_dir, "debug": debug}
 
 

@@ -32,13 +32,15 @@ def command(
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.cli.outcome import DropTally, refuse_if_none_kept
     from agent.cli.progress import follow
 
     settings = settings_from(
         ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
     )
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
-        summary = follow(pipeline.run(wiring.job(settings))).summary
+        tally = DropTally()
+        summary = follow(tally.watch(pipeline.run(wiring.job(settings)))).summary
     typer.echo(
         f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
         f"  kept {summary.kept}  dropped {summary.dropped}  redacted {summary.redactions}"
@@ -50,3 +52,4 @@ def command(
         )
     if summary.publish is not None:
         typer.echo(f"branch {summary.publish.branch}  PR body {summary.publish.pr_body_path}")
+    refuse_if_none_kept(summary, tally)

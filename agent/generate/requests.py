@@ -11,7 +11,7 @@ from agent.generate import spec_view
 from agent.generate.data import param_value, sample
 from agent.generate.schema_convert import to_json_schema
 from agent.jsontext import pretty
-from agent.specs.document import Operation, deref_schema
+from agent.specs.document import Operation, deref_schema, resolve
 
 REDACTION_MARKS = ("[REDACTED", "{{canary", "<redacted", "***")
 
@@ -45,24 +45,49 @@ def usable(observed: Any, param: dict[str, Any], doc: dict[str, Any]) -> bool:
     return bool(Draft7Validator(schema).is_valid(candidate))
 
 
+# The variables that carry each kind of credential; the runner's one run-time credential reaches
+# all of them through the collection's variables (``postman.CREDENTIAL_VARIABLES``).
+BEARER_VARIABLE, BASIC_VARIABLE, API_KEY_VARIABLE = "accessToken", "basicAuth", "apiKey"
+
+
+def _placement(scheme: dict[str, Any]) -> tuple[str, str, str]:
+    """(in, name, value) where a security scheme's credential goes, always as a ``{{variable}}``."""
+    kind = str(scheme.get("type", "")).lower()
+    if kind == "apikey":
+        where = str(scheme.get("in") or "header").lower()
+        name = str(scheme.get("name") or "X-API-Key")
+        return (where if where in ("query", "cookie") else "header"), name, f"{{{{{API_KEY_VARIABLE}}}}}"
+    if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        return "header", "Authorization", f"Basic {{{{{BASIC_VARIABLE}}}}}"
+    # http bearer (and other http schemes), oauth2 and openIdConnect: a bearer token at run time
+    return "header", "Authorization", f"Bearer {{{{{BEARER_VARIABLE}}}}}"
+
+
+def credential_fields(doc: dict[str, Any]) -> frozenset[tuple[str, str]]:
+    """(in, name) of every place the spec's ``securitySchemes`` put a credential; header names
+    lower-cased. The outbound gate treats these as credential fields whatever their name."""
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    out: set[tuple[str, str]] = set()
+    for raw in schemes.values() if isinstance(schemes, dict) else []:
+        scheme = resolve(doc, raw)
+        if isinstance(scheme, dict):
+            where, name, _ = _placement(scheme)
+            out.add((where, name.lower() if where == "header" else name))
+    return frozenset(out)
+
+
 def auth_parts(doc: dict[str, Any], op: Operation) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """Headers and query entries that carry credentials, always as ``{{variables}}``."""
+    """Headers and query entries that carry the operation's credentials, as ``{{variables}}``."""
     headers: list[dict[str, str]] = []
     query: list[dict[str, str]] = []
     for scheme in spec_view.security_schemes(doc, op):
-        kind = str(scheme.get("type", "")).lower()
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-            headers.append({"key": "Authorization", "value": "Basic {{basicAuth}}"})
-        elif kind in ("http", "oauth2", "openidconnect"):
-            headers.append({"key": "Authorization", "value": "Bearer {{accessToken}}"})
-        elif kind == "apikey":
-            name, where = str(scheme.get("name", "X-API-Key")), scheme.get("in")
-            if where == "query":
-                query.append({"key": name, "value": "{{apiKey}}"})
-            elif where == "cookie":
-                headers.append({"key": "Cookie", "value": f"{name}={{{{apiKey}}}}"})
-            else:
-                headers.append({"key": name, "value": "{{apiKey}}"})
+        where, name, value = _placement(scheme)
+        if where == "query":
+            query.append({"key": name, "value": value})
+        elif where == "cookie":
+            headers.append({"key": "Cookie", "value": f"{name}={value}"})
+        elif all(h["key"].lower() != name.lower() for h in headers):  # one Authorization header
+            headers.append({"key": name, "value": value})
     return headers, query
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from agent.boundary.outbound import js, literals
 from agent.boundary.outbound.checker import ScriptChecker
 from agent.boundary.outbound.protected import ScriptScope, scope_of
-from agent.boundary.outbound.request import check_names, check_request
+from agent.boundary.outbound.request import Declared, check_names, check_request
 from agent.models import Finding
 
 Node = js.Node
@@ -145,12 +145,16 @@ def check_events(node: dict[str, Any], scope: ScriptScope, where: str) -> list[F
 
 
 def check_item(
-    item: dict[str, Any], secret_var_names: Sequence[str] = (), scope: ScriptScope | None = None
+    item: dict[str, Any],
+    secret_var_names: Sequence[str] = (),
+    scope: ScriptScope | None = None,
+    declared: Declared = (),
 ) -> list[Finding]:
     """Findings for a Postman v2.1 item or folder: request, credentials, scripts, names.
 
     ``scope`` defaults to the variables the item's own requests protect; pass the
-    collection's (``scope_of(collection)``) when the item sits in one.
+    collection's (``scope_of(collection)``) when the item sits in one; ``declared`` names the
+    fields the spec's security schemes put credentials in (see ``request.check_request``).
     """
     scope = scope or scope_of(item, secret_var_names)
     findings: list[Finding] = []
@@ -158,11 +162,13 @@ def check_item(
     where = f"item[{name}]"
     findings.extend(check_names(item, where))
     if "request" in item:
-        findings.extend(check_request(item["request"], where, secret_var_names, check_data=True))
+        findings.extend(
+            check_request(item["request"], where, secret_var_names, check_data=True, declared=declared)
+        )
     findings.extend(check_events(item, scope, where))
     for child in item.get("item") or []:
         if isinstance(child, dict):
-            findings.extend(check_item(child, secret_var_names, scope))
+            findings.extend(check_item(child, secret_var_names, scope, declared))
     return findings
 
 

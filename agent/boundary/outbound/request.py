@@ -8,7 +8,7 @@ but ``{{baseUrl}}`` is trusted: a spec's ``servers`` are data like the rest of i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from agent.boundary.outbound.js import is_secret_name, template_vars
@@ -67,6 +67,16 @@ def credential_field(name: str) -> bool:
         return True
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
     return bool(_CREDENTIAL_FIELD.search(_NOT_CREDENTIAL.sub(" ", snake)))
+
+
+# (in, name) of the fields a spec's securitySchemes declare (header names lower-cased).
+Declared = Collection[tuple[str, str]]
+
+
+def declared_credential(where: str, name: str, declared: Declared) -> bool:
+    """A field a spec's security scheme declares as carrying a credential, or one whose name does."""
+    key = name.strip().lower() if where == "header" else name
+    return (where, key) in declared or credential_field(name)
 
 
 def only_variables(value: str) -> bool:
@@ -132,7 +142,7 @@ def _entries(items: Any) -> Iterator[tuple[int, str, str]]:
             yield index, str(entry.get("key") or ""), str(entry.get("value") or "")
 
 
-def _check_url(url: Any, where: str, secret_names: Sequence[str]) -> list[Finding]:
+def _check_url(url: Any, where: str, secret_names: Sequence[str], declared: Declared = ()) -> list[Finding]:
     findings: list[Finding] = []
     raw = raw_url(url).strip()
     if not raw.startswith(BASE_URL):
@@ -143,7 +153,7 @@ def _check_url(url: Any, where: str, secret_names: Sequence[str]) -> list[Findin
     if _URL_USERINFO.search(raw):
         findings.append(_literal("credentials embedded in the request URL", where))
     for index, key, value in _entries(url.get("query") if isinstance(url, dict) else None):
-        if credential_field(key) and not only_variables(value):
+        if declared_credential("query", key, declared) and not only_variables(value):
             findings.append(
                 _literal(f"query parameter '{key}' must be a {{{{variable}}}}", _at(where, "query", index))
             )
@@ -182,10 +192,10 @@ def check_auth(auth: Any, where: str) -> list[Finding]:
     return findings
 
 
-def _check_headers(headers: Any, where: str) -> list[Finding]:
+def _check_headers(headers: Any, where: str, declared: Declared = ()) -> list[Finding]:
     findings: list[Finding] = []
     for index, key, value in _entries(headers):
-        if not credential_field(key) or only_variables(value):
+        if not declared_credential("header", key, declared) or only_variables(value):
             continue
         if key.strip().lower() == "cookie" and _cookie_allowed(value):
             continue
@@ -194,24 +204,33 @@ def _check_headers(headers: Any, where: str) -> list[Finding]:
 
 
 def check_request(
-    request: Any, where: str, secret_names: Sequence[str], *, check_data: bool = False
+    request: Any,
+    where: str,
+    secret_names: Sequence[str],
+    *,
+    check_data: bool = False,
+    declared: Declared = (),
 ) -> list[Finding]:
     """Base URL is ``{{baseUrl}}``; credentials only as ``{{variables}}`` in credential fields;
     with ``check_data``, no URL in the request's data names a host (the spec's servers are
     data too: the one host a test reaches is ``{{baseUrl}}``, from the user's configuration).
 
+    ``declared`` holds the (in, name) pairs the spec's ``securitySchemes`` put credentials in
+    (``generate.requests.credential_fields``): such a field is judged as a credential whatever
+    its name (an API key in header ``project_id``), never as data.
+
     ``where`` labels every finding; a JSON pointer (``/item/0/request``) is extended to the
     offending field (``/item/0/request/header/2``).
     """
     if isinstance(request, str):
-        return _check_url(request, where, secret_names)
+        return _check_url(request, where, secret_names, declared)
     if not isinstance(request, dict):
         return [_error("request-shape", "the request must be an object or a URL string", where)]
-    findings = _check_url(request.get("url"), _at(where, "url"), secret_names)
-    findings.extend(_check_headers(request.get("header"), _at(where, "header")))
+    findings = _check_url(request.get("url"), _at(where, "url"), secret_names, declared)
+    findings.extend(_check_headers(request.get("header"), _at(where, "header"), declared))
     findings.extend(check_auth(request.get("auth"), _at(where, "auth")))
     if check_data:
-        findings.extend(_check_data(request, where, secret_names))
+        findings.extend(_check_data(request, where, secret_names, declared))
     return findings
 
 
@@ -219,19 +238,19 @@ def check_request(
 _RESERVED_HOSTS = re.compile(r"(?i)(^|\.)example\.(com|org|net)$")
 
 
-def _data(request: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _data(request: dict[str, Any], declared: Declared) -> Iterator[tuple[str, str]]:
     """(field, text) of everything a request sends besides its credential fields."""
     url = request.get("url")
     if isinstance(url, dict):
         for part in url.get("path") or []:
             yield "url.path", str(part)
         for key, value in _pairs(url.get("query")):
-            if not credential_field(key):
+            if not declared_credential("query", key, declared):
                 yield f"query '{key}'", value
     elif isinstance(url, str):
         yield "url", url.removeprefix(BASE_URL)
     for key, value in _pairs(request.get("header")):
-        if not credential_field(key):
+        if not declared_credential("header", key, declared):
             yield f"header '{key}'", value
     body = request.get("body")
     if isinstance(body, dict):
@@ -242,13 +261,15 @@ def _data(request: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield f"body '{key}'", value
 
 
-def _check_data(request: dict[str, Any], where: str, secret_names: Sequence[str]) -> list[Finding]:
+def _check_data(
+    request: dict[str, Any], where: str, secret_names: Sequence[str], declared: Declared
+) -> list[Finding]:
     """Request data names no host (reserved example hosts aside) and carries no credential
     variable; ``{{baseUrl}}``-relative URLs name none."""
     from agent.boundary.outbound.js import urls_in
 
     findings: list[Finding] = []
-    for field, text in _data(request):
+    for field, text in _data(request, declared):
         for url in urls_in(text):
             host = url.split("//", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0]
             if not _RESERVED_HOSTS.search(host):
