@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,16 +19,23 @@ from agent.urls import split_url
 _STATUS = re.compile(r"to\.have\.status\((\d{3})\)")
 _WITHIN = re.compile(r"to\.be\.within\((\d{3}),\s*(\d{3})\)")
 # String literals (a test's name may quote a spec's text, "to.have.status(599)" included).
+# The line scripts.schema writes: the schema is a collection variable named by a literal.
+_SHARED = re.compile(r'const schema = JSON\.parse\(pm\.collectionVariables\.get\(("[^"\\]*")\)\);')
 _STRINGS = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
 
 
 def check_proposal(
-    proposal: Proposal, spec: SpecDocument, context: SpecContext | None = None
+    proposal: Proposal,
+    spec: SpecDocument,
+    context: SpecContext | None = None,
+    *,
+    shared: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Every finding for one proposal against ``spec``; errors mean it must be dropped.
 
     ``context`` (``SpecContext(spec)``) carries what every check against the same spec
-    shares; pass one when checking many proposals, or a cached one is used.
+    shares; pass one when checking many proposals, or a cached one is used. ``shared`` maps
+    the collection's variables (name → value) for an item whose schema was moved out of it.
     """
     ctx = context if context is not None and context.doc is spec.document else context_for(spec)
     item = proposal.item
@@ -62,7 +70,7 @@ def check_proposal(
     if not negative:
         findings += [_error("request-nonconforming", v) for v in violations]
     if not negative:
-        findings += _schema_agreement(ctx, op, item, expected)
+        findings += _schema_agreement(ctx, op, item, expected, shared or {})
     findings += _policy(item, ctx.credential_fields())
     return findings
 
@@ -97,20 +105,31 @@ def _script_statuses(item: dict[str, Any]) -> list[str]:
     return sorted(set(codes))
 
 
-def _schema_agreement(ctx: SpecContext, op: Operation, item: dict[str, Any], expected: str) -> list[Finding]:
-    """A ``const schema = …;`` in the script must equal the spec's response schema."""
+def _schema_agreement(
+    ctx: SpecContext, op: Operation, item: dict[str, Any], expected: str, shared: Mapping[str, Any]
+) -> list[Finding]:
+    """The schema the script asserts (a shared collection variable, or an inline ``const schema =
+    …;``) must equal the spec's response schema."""
     lines = _script_lines(item)
     start = next((i for i, line in enumerate(lines) if line.startswith("const schema = ")), None)
     if start is None:
         return []
-    end = next((i for i in range(start, len(lines)) if lines[i].rstrip().endswith(";")), None)
-    if end is None:
-        return [_error("schema-assertion", "the schema literal in the script is not terminated")]
-    blob = "\n".join(lines[start : end + 1])[len("const schema = ") :].rstrip().rstrip(";")
+    reference = _SHARED.fullmatch(lines[start])
+    if reference is not None:
+        name = json.loads(reference.group(1))
+        own = {v.get("key"): v.get("value") for v in item.get("variable") or [] if isinstance(v, dict)}
+        blob = own.get(name, shared.get(name))
+        if not isinstance(blob, str):
+            return [_error("schema-assertion", f"the script reads {name}, which nothing defines")]
+    else:
+        end = next((i for i in range(start, len(lines)) if lines[i].rstrip().endswith(";")), None)
+        if end is None:
+            return [_error("schema-assertion", "the schema literal in the script is not terminated")]
+        blob = "\n".join(lines[start : end + 1])[len("const schema = ") :].rstrip().rstrip(";")
     try:
         asserted = json.loads(blob)
     except ValueError:
-        return [_error("schema-assertion", "the schema literal in the script is not JSON")]
+        return [_error("schema-assertion", "the asserted schema is not JSON")]
     status = expected if expected.isdigit() else spec_view.success_status(op)
     if asserted != ctx.response_schema(op, status):
         return [

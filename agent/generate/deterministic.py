@@ -25,6 +25,7 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
     """
     doc = spec.document
     proposals: list[Proposal] = []
+    texts: dict[str, str] = {}  # shared schema name -> its JSON text
     # one index instead of a scan per intent: a scan made full-spec generation quadratic
     index: dict[tuple[str, str], Operation] = {}
     for found in operations(doc):
@@ -37,13 +38,14 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
             )
         rng = random.Random(f"{seed}:{intent.fingerprint}")
         script = _Script(intent)
-        _script(doc, op, intent, script)
+        _script(doc, op, intent, script, texts)
         item = {
             "id": f"pw-{intent.fingerprint}",
             "name": f"{intent.operation} [{intent.kind.value}] {intent.text}"[:240],
             "description": _description(intent),
             "request": build_request(doc, op, rng, intent.details, intent.expected_status),
             "response": [],
+            **({"variable": script.variables} if script.variables else {}),
             "event": [
                 {
                     "listen": "test",
@@ -78,23 +80,37 @@ class _Script:
         self.location = f"intent {intent.fingerprint}"
         self.lines: list[str] = []
         self.refused: list[Finding] = []
+        self.variables: list[dict[str, str]] = []  # shared schemas; build_collection hoists them
 
     def add(self, build: Callable[..., list[str]], *args: Any, severity: Level = "warning") -> bool:
         """Append ``build(*args)``; on ``scripts.Refused`` record why and return False."""
         try:
             self.lines += build(*args)
         except scripts.Refused as exc:
-            message = f"{build.__name__} assertion left out: {exc}"
-            self.refused.append(
-                Finding(
-                    severity=severity, code="script-value-refused", message=message, location=self.location
-                )
-            )
+            self.left_out(build.__name__, exc, severity)
             return False
         return True
 
+    def left_out(self, what: str, exc: scripts.Refused, severity: Level = "warning") -> None:
+        """Record that the ``what`` assertion was left out, and why."""
+        message = f"{what} assertion left out: {exc}"
+        self.refused.append(
+            Finding(severity=severity, code="script-value-refused", message=message, location=self.location)
+        )
 
-def _script(doc: dict[str, Any], op: Operation, intent: Intent, out: _Script) -> None:
+    def share_schema(self, json_schema: Any, texts: dict[str, str]) -> None:
+        """Assert the body against ``json_schema``, stored once in ``texts`` (name → JSON text)."""
+        try:
+            name, text = scripts.shared_schema(json_schema)
+        except scripts.Refused as exc:
+            self.left_out("schema", exc)
+            return
+        text = texts.setdefault(name, text)  # one string per schema, however many items use it
+        self.variables.append({"key": name, "value": text, "type": "string"})
+        self.add(scripts.schema, name)
+
+
+def _script(doc: dict[str, Any], op: Operation, intent: Intent, out: _Script, texts: dict[str, str]) -> None:
     # without its status assertion a test asserts nothing the intent asked for: drop it
     if not out.add(scripts.status, intent.expected_status, severity="error"):
         return
@@ -117,7 +133,7 @@ def _script(doc: dict[str, Any], op: Operation, intent: Intent, out: _Script) ->
     out.add(scripts.walker)
     version = spec_view.openapi_version(doc)
     json_schema = to_json_schema(doc, schema, openapi_version=version)
-    out.add(scripts.schema, json_schema)
+    out.share_schema(json_schema, texts)
     for path, required, enums in _objects(json_schema, []):
         if required:
             out.add(scripts.required_fields, path, required)

@@ -10,6 +10,7 @@ raises ``Refused``; the caller leaves that assertion out and records why.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -26,6 +27,10 @@ _INERT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2
 # took 4 GB and crashed in the encoder): such a value is refused before it is encoded, and the
 # assertion that wanted it is left out with a finding. Far below the policy's script size cap.
 MAX_NODES = 20_000
+# A response schema is stored once per collection, as a collection variable named by its
+# content; one larger than this is left out (with a finding) so the collection stays bounded.
+MAX_SCHEMA_CHARS = 1_000_000
+SCHEMA_VARIABLE = "pwSchema-"
 
 
 class Refused(ValueError):
@@ -125,13 +130,21 @@ def json_body() -> list[str]:
     return ["let body;", *_test("body is JSON", "body = pm.response.json();")]
 
 
-def schema(json_schema: Any) -> list[str]:
-    """Assert the whole body against its (resolved, draft-07) JSON Schema."""
-    dumped = literal(json_schema, indent=True).splitlines()
+def shared_schema(json_schema: Any) -> tuple[str, str]:
+    """(collection variable name, JSON text) for a response schema defined once per collection.
+
+    The name is derived from the text, so equal schemas share one variable.
+    """
+    text = literal(json_schema)
+    if len(text) > MAX_SCHEMA_CHARS:
+        raise Refused(f"a schema of {len(text):,} characters is over the {MAX_SCHEMA_CHARS:,} cap")
+    return SCHEMA_VARIABLE + hashlib.sha256(text.encode("ascii")).hexdigest()[:16], text
+
+
+def schema(variable: str) -> list[str]:
+    """Assert the whole body against the JSON Schema held in the collection variable ``variable``."""
     return [
-        "const schema = " + dumped[0],
-        *dumped[1:-1],
-        dumped[-1] + ";",
+        _code("const schema = JSON.parse(pm.collectionVariables.get(%s));", variable),
         *_test("body matches the response schema", "pm.response.to.have.jsonSchema(schema);"),
     ]
 

@@ -5,7 +5,8 @@ when there is one, so the mock and every newman run share the namespace's loopba
 only the standard library because ``-I`` ignores the environment and user site.
 
 Protocol: ``WORKDIR/plan.json`` holds the non-secret plan. Each stdin line is a JSON object
-``{"run": i, "env": {...}}`` (environment values, possibly secret) or ``{"stop": true}``.
+``{"run": i, "env": {...}, "collection": NAME}`` (environment values, possibly secret; NAME a
+file in WORKDIR, default collection.json) or ``{"stop": true}``.
 Each stdout line is a JSON event: ``{"ready": ...}`` once, then ``{"run": i, ...}`` per run.
 Secrets reach newman through a 0600 FIFO that is unlinked once newman has read it, never argv.
 """
@@ -159,8 +160,12 @@ def _feed_fifo(fifo: Path, payload: bytes) -> None:
         fifo.unlink(missing_ok=True)
 
 
-def run_once(plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str]) -> dict[str, Any]:
-    """One newman process for one collection run, with a hard timeout."""
+def run_once(
+    plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str], collection: str = "collection.json"
+) -> dict[str, Any]:
+    """One newman process for one collection (or batch) run, with a hard timeout."""
+    if Path(collection).name != collection:
+        raise ValueError("the collection must be a file name in the work dir")
     fifo = workdir / f"env-{index}.fifo"
     report = workdir / f"report-{index}.json"
     os.mkfifo(fifo, 0o600)
@@ -178,7 +183,12 @@ def run_once(plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str
             ],
         }
     ).encode()
-    argv = [a.replace("{env}", str(fifo)).replace("{report}", str(report)) for a in plan["newman"]]
+    argv = [
+        a.replace("{env}", str(fifo))
+        .replace("{report}", str(report))
+        .replace("{collection}", str(workdir / collection))
+        for a in plan["newman"]
+    ]
     log = workdir / f"newman-{index}.log"
     began = time.monotonic()
     proc = _start(argv, workdir, log)  # before the writer thread: preexec_fn and threads mix badly
@@ -216,7 +226,8 @@ def main(workdir: Path) -> int:
             request = json.loads(line)
             if request.get("stop"):
                 break
-            _say(run_once(plan, workdir, int(request["run"]), dict(request["env"])))
+            name = str(request.get("collection", "collection.json"))
+            _say(run_once(plan, workdir, int(request["run"]), dict(request["env"]), name))
     finally:
         if mock is not None:
             _kill(mock)

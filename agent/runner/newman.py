@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
 from agent.runner import channel, isolation
 from agent.runner._relay import OutsideRelay
+from agent.runner.batches import DEFAULT_BATCH, batches
 from agent.runner.credentials import CredentialProvider, Masker
 from agent.runner.report import (
     ItemOutcome,
@@ -25,8 +27,8 @@ from agent.runner.report import (
     apply_run,
     expiry_hints,
     expiry_notice,
-    fail_all,
     leaf_items,
+    unfinish_all,
     unreachable_notice,
 )
 from agent.runner.sandbox import SandboxTools
@@ -40,6 +42,7 @@ RELAY_SCRIPT = Path(__file__).with_name("_relay.py")
 
 
 MAX_POLICY_NOTICES = 20
+Progress = Callable[[dict[str, Any]], None]
 
 
 def _outbound_gate(collection: dict[str, Any], mode: str) -> list[Finding]:
@@ -78,8 +81,11 @@ class NewmanRunner:
     ``isolate``: "auto" uses a fresh network namespace when one is available (the mock and newman
     then see only their own loopback), "netns" requires it, "none" never uses it. With a ``target``
     the namespace holds a relay to that host:port and nothing else. ``timeout`` bounds each newman
-    run; ``credentials`` supply a bearer token (as ``token_var``) for a real target, fetched before
-    every run; ``extra_ca_certs`` is a PEM bundle newman trusts besides the system CAs.
+    process (one batch of ``batch_size`` items; a run is one process per batch, so a timeout or
+    crash costs that batch's verdicts, recorded as unfinished, never as failures); ``credentials``
+    supply a bearer token (as ``token_var``) for a real target, fetched before every batch;
+    ``extra_ca_certs`` is a PEM bundle newman trusts besides the system CAs; ``progress`` gets an
+    event (run, batch, counts so far) after each batch.
     """
 
     def __init__(
@@ -93,6 +99,8 @@ class NewmanRunner:
         token_var: str = "accessToken",
         base_url_var: str = "baseUrl",
         extra_ca_certs: Path | None = None,
+        batch_size: int = DEFAULT_BATCH,
+        progress: Progress | None = None,
     ) -> None:
         self.sandbox_dir = Path(sandbox_dir)
         self.timeout = float(timeout)
@@ -104,6 +112,9 @@ class NewmanRunner:
         self.token_var = token_var
         self.base_url_var = base_url_var
         self.last_report: VerifyReport | None = None
+        self.batch_size = max(1, batch_size)
+        self.progress = progress
+        self._batches: list[list[str]] = []  # item ids per batch file, set by _write_inputs
 
     def verify(self, collection: dict[str, Any], spec: SpecDocument, runs: int) -> VerifyResult:
         """Run ``collection`` ``runs`` times; passed = item ids that passed every run."""
@@ -161,7 +172,10 @@ class NewmanRunner:
         sock_path: str,
     ) -> int:
         """Collection, spec and plan into the work dir; returns the mock port (0 for a target)."""
-        (workdir / "collection.json").write_text(json.dumps(collection))
+        self._batches = []
+        for number, (part, ids) in enumerate(batches(collection, self.batch_size), start=1):
+            (workdir / f"batch-{number}.json").write_text(json.dumps(part))
+            self._batches.append(ids)
         port = 0
         mock: dict[str, Any] | None = None
         relay_plan: dict[str, Any] | None = None
@@ -193,7 +207,7 @@ class NewmanRunner:
             tools.node,
             str(tools.newman),
             "run",
-            str(workdir / "collection.json"),
+            "{collection}",
             "--environment",
             "{env}",
             "--reporters",
@@ -230,7 +244,7 @@ class NewmanRunner:
         mask: Masker,
     ) -> None:
         """Start the supervisor, ask for each run, fold the reports in; kill it all on overrun."""
-        budget = MOCK_READY_TIMEOUT + runs * (self.timeout + 15)
+        budget = MOCK_READY_TIMEOUT + runs * len(self._batches) * (self.timeout + 15)
         with (workdir / "supervisor.log").open("wb") as errlog:
             proc = subprocess.Popen(
                 argv,
@@ -252,15 +266,21 @@ class NewmanRunner:
                     f"{what} did not start: {channel.one_line(mask(str(ready.get('log', ''))))}"
                 )
             report.mock_seconds = ready.get("seconds") if self.target is None else None
+            sequence = 0
             for index in range(1, runs + 1):
-                values = {self.base_url_var: base_url}
-                # A token must outlive the run: ask for one valid at least as long as the last run took.
-                token = self._token(report.runs[-1].wall_seconds if report.runs else 0.0)
-                if token is not None:
-                    mask.add(token)
-                    values[self.token_var] = token
-                channel.send(proc.stdin, {"run": index, "env": values})
-                self._fold(channel.event(proc.stdout, workdir), report, index, mask)
+                for number, ids in enumerate(self._batches, start=1):
+                    sequence += 1
+                    values = {self.base_url_var: base_url}
+                    # A token must outlive the batch: ask for one valid as long as the last one took.
+                    token = self._token(report.runs[-1].wall_seconds if report.runs else 0.0)
+                    if token is not None:
+                        mask.add(token)
+                        values[self.token_var] = token
+                    request = {"run": sequence, "env": values, "collection": f"batch-{number}.json"}
+                    channel.send(proc.stdin, request)
+                    batch = {i: report.items[i] for i in ids if i in report.items}
+                    self._fold(channel.event(proc.stdout, workdir), report, index, mask, number, batch)
+                    self._tell(report, index, runs, number)
             channel.send(proc.stdin, {"stop": True})
             proc.stdin.close()
             proc.wait(timeout=30)
@@ -275,40 +295,79 @@ class NewmanRunner:
             return self.credentials.token(valid_for=valid_for)
         return None
 
-    def _fold(self, event: dict[str, Any], report: VerifyReport, index: int, mask: Masker) -> None:
-        """Turn one run event (and its report file) into outcomes; delete the report at once."""
+    def _tell(self, report: VerifyReport, index: int, runs: int, number: int) -> None:
+        """A progress event after one batch: where the verify is and what it found so far."""
+        if self.progress is None:
+            return
+        record = report.runs[-1]
+        self.progress(
+            {
+                "run": index,
+                "runs": runs,
+                "batch": number,
+                "batches": len(self._batches),
+                "items": record.items,
+                "seconds": record.wall_seconds,
+                "timed_out": record.timed_out,
+                "error": record.error,
+            }
+        )
+
+    def _fold(
+        self,
+        event: dict[str, Any],
+        report: VerifyReport,
+        index: int,
+        mask: Masker,
+        number: int,
+        items: dict[str, ItemOutcome],
+    ) -> None:
+        """Turn one batch's event (and its report file) into outcomes; delete the report at once.
+
+        A batch that timed out, crashed or left an unreadable report leaves its items unfinished
+        for this run; the other batches' verdicts stand.
+        """
         record = RunRecord(
             index=index,
             wall_seconds=float(event.get("seconds", 0.0)),
             exit_code=event.get("rc"),
             timed_out=bool(event.get("timed_out")),
+            batch=number,
+            items=len(items),
         )
         report.runs.append(record)
+        where = f"run {index}" + (
+            f", batch {number} of {len(self._batches)}" if len(self._batches) > 1 else ""
+        )
         path = Path(event["report"]) if event.get("report") else None
+        data: dict[str, Any] | None = None
         if record.timed_out:
-            record.error = f"run {index} timed out after {self.timeout:g}s and was killed"
+            record.error = f"{where} timed out after {self.timeout:g}s and was killed"
         elif path is None:
             record.error = (
-                f"run {index} produced no report: {channel.one_line(mask(str(event.get('output', ''))))}"
+                f"{where} produced no report: {channel.one_line(mask(str(event.get('output', ''))))}"
             )
-        if record.error is not None or path is None:
-            fail_all(report.items, record.error or "no report")
-            if path is not None:
-                path.unlink(missing_ok=True)
-            return
-        try:
-            if path.stat().st_size > MAX_REPORT_BYTES:
-                raise SandboxFailed(
-                    f"newman's report for run {index} is larger than {MAX_REPORT_BYTES} bytes"
-                )
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SandboxFailed(
-                f"cannot read newman's report for run {index}: {type(exc).__name__}"
-            ) from None
-        finally:
+        else:
+            data = self._read(path, where, record)
+        if path is not None:
             path.unlink(missing_ok=True)  # it holds resolved headers, i.e. the token
+        if data is None:
+            unfinish_all(items, record.error or "no report")
+            return
         hints = expiry_hints(data) if self.credentials is not None else {}
-        record.run_seconds = apply_run(data, report.items, mask, hints=hints)
+        record.run_seconds = apply_run(data, items, mask, hints=hints)
         if hints:
             report.notices.append(expiry_notice(index, len(hints)))
+
+    @staticmethod
+    def _read(path: Path, where: str, record: RunRecord) -> dict[str, Any] | None:
+        """newman's JSON report, or None with ``record.error`` saying why it cannot be used."""
+        try:
+            if path.stat().st_size > MAX_REPORT_BYTES:
+                record.error = f"newman's report for {where} is larger than {MAX_REPORT_BYTES} bytes"
+                return None
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            record.error = f"cannot read newman's report for {where}: {type(exc).__name__}"
+            return None
+        return data if isinstance(data, dict) else None

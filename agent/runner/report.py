@@ -9,7 +9,7 @@ from typing import Any, Literal
 from agent.models import Finding
 from agent.ports import VerifyResult
 
-ItemStatus = Literal["passed", "failed", "flaky"]
+ItemStatus = Literal["passed", "failed", "flaky", "unfinished"]
 MAX_MESSAGE = 200
 MAX_REASONS = 5
 EXPIRY_HINT = "token expired mid-run: HTTP 401 after earlier requests in this run were accepted"
@@ -43,16 +43,28 @@ class ItemOutcome:
     runs_failed: int = 0
     reasons: list[str] = field(default_factory=list)
     request_seconds: list[float] = field(default_factory=list)
+    runs_unfinished: int = 0  # runs whose batch timed out or crashed before reporting this item
 
     @property
     def status(self) -> ItemStatus:
-        if self.runs_failed == 0 and self.runs_passed > 0:
-            return "passed"
-        return "flaky" if self.runs_passed > 0 else "failed"
+        """Failed or flaky on a failed assertion; unfinished (not failed) when a run never finished."""
+        if self.runs_failed:
+            return "flaky" if self.runs_passed > 0 else "failed"
+        if self.runs_unfinished:
+            return "unfinished"
+        return "passed" if self.runs_passed > 0 else "failed"
 
     def fail(self, reason: str) -> None:
         """Count a failed run and keep a few distinct reasons."""
         self.runs_failed += 1
+        self._reason(reason)
+
+    def unfinish(self, reason: str) -> None:
+        """Count a run that did not finish for this item: no verdict, and not a failure."""
+        self.runs_unfinished += 1
+        self._reason(reason)
+
+    def _reason(self, reason: str) -> None:
         if reason not in self.reasons and len(self.reasons) < MAX_REASONS:
             self.reasons.append(reason)
 
@@ -67,6 +79,8 @@ class RunRecord:
     exit_code: int | None = None
     timed_out: bool = False
     error: str | None = None
+    batch: int = 1  # which batch of the collection this newman process ran
+    items: int = 0  # how many items that batch held
 
 
 @dataclass
@@ -86,8 +100,14 @@ class VerifyReport:
         for item_id, outcome in self.items.items():
             if outcome.status == "passed":
                 continue
-            total = outcome.runs_passed + outcome.runs_failed
-            head = f"{outcome.status} in the sandbox: failed {outcome.runs_failed} of {total} runs"
+            total = outcome.runs_passed + outcome.runs_failed + outcome.runs_unfinished
+            if outcome.status == "unfinished":
+                head = (
+                    f"unfinished in the sandbox: {outcome.runs_unfinished} of {total} runs timed out or "
+                    "crashed before it ran (not a failure: no verdict)"
+                )
+            else:
+                head = f"{outcome.status} in the sandbox: failed {outcome.runs_failed} of {total} runs"
             findings[item_id] = [
                 Finding(severity="error", code=f"sandbox-{outcome.status}", message=head, location=item_id),
                 *(
@@ -111,6 +131,7 @@ class VerifyReport:
                     "status": o.status,
                     "runs_passed": o.runs_passed,
                     "runs_failed": o.runs_failed,
+                    "runs_unfinished": o.runs_unfinished,
                     "reasons": o.reasons,
                     "request_seconds": o.request_seconds,
                 }
@@ -217,7 +238,7 @@ def unreachable_notice(target: str, failures: list[str]) -> Finding:
     )
 
 
-def fail_all(items: dict[str, ItemOutcome], reason: str) -> None:
-    """A run produced no report (timeout, crash): every item failed that run."""
+def unfinish_all(items: dict[str, ItemOutcome], reason: str) -> None:
+    """A batch produced no report (timeout, crash): its items have no verdict for that run."""
     for outcome in items.values():
-        outcome.fail(reason)
+        outcome.unfinish(reason)

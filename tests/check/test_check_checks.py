@@ -76,6 +76,8 @@ def test_bad_proposals_are_caught() -> None:
     def wrong_schema(item):
         lines = item["event"][0]["script"]["exec"]
         item["event"][0]["script"]["exec"] = [ln.replace('"adopted"', '"sold"') for ln in lines]
+        for variable in item.get("variable", []):  # the schema the script reads, defined once
+            variable["value"] = variable["value"].replace('"adopted"', '"sold"')
 
     def undeclared(item):
         lines = item["event"][0]["script"]["exec"]
