@@ -463,8 +463,15 @@ def _interrupted(run: RunRecord) -> Finding:
 
 
 def _dropped(stage: str, proposal: Proposal) -> Notice:
-    first = next(f for f in proposal.findings if f.severity == "error")
+    errors = [f for f in proposal.findings if f.severity == "error"]
+    first = errors[0]
+    # newman's failing assertion, after verify's "failed N of M runs"
+    assertion = next((f.message for f in errors if f.code == "sandbox-failure"), None)
     notice = Finding(
-        severity="warning", code="dropped", message=f"{proposal.id}: {first.code}: {first.message}"
+        severity="warning",
+        code="dropped",
+        # the operation and the failing check or assertion: a drop is never silent or anonymous
+        message=f"{proposal.id} {proposal.intent.operation}: {first.code}: {first.message}"
+        + (f"; {assertion}" if assertion else ""),
     )
     return Notice(stage, notice)

@@ -76,7 +76,9 @@ def command(
     """
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.generate.postman import leaves
     from agent.runner.credentials import provider_from
+    from agent.runner.sandbox import SandboxTools
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
@@ -112,6 +114,10 @@ def command(
         ca_certs=ca_certs,
     )
     runner.batch_size, runner.progress = batch_size, _progress
+    if not any(True for _ in leaves(document["item"])):
+        SandboxTools.locate(runner.sandbox_dir)  # a missing sandbox is said first: it is the setup
+        # said before the mock starts: nothing to run is not "0 passed" after a minute of runs
+        raise ChecksFailed(f"{collection}: the collection has no requests, so nothing was verified")
     report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))

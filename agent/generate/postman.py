@@ -6,11 +6,17 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from agent.generate.requests import API_KEY_VARIABLE, BASIC_VARIABLE
 from agent.generate.scripts import SCHEMA_VARIABLE
 from agent.models import Proposal, fingerprint
 from agent.specs.document import operations
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+# The run-time credential (``accessToken``, filled by the runner or the user's environment)
+# reaches every kind of credential variable: Postman resolves a variable's value again, so an
+# API key or a Basic pair given as the one token lands where the spec's scheme puts it. An
+# environment value for ``apiKey``/``basicAuth`` still wins over these defaults.
+CREDENTIAL_VARIABLES = {API_KEY_VARIABLE: "{{accessToken}}", BASIC_VARIABLE: "{{accessToken}}"}
 _VARIABLE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}")
 
 
@@ -48,7 +54,7 @@ def build_collection(
         {"key": "baseUrl", "value": base_url, "type": "string"},
         {"key": "accessToken", "value": "", "type": "string"},
     ]
-    variables += [{"key": v, "value": "", "type": "string"} for v in used]
+    variables += [{"key": v, "value": CREDENTIAL_VARIABLES.get(v, ""), "type": "string"} for v in used]
     variables += [shared[k] for k in sorted(shared)]
     return {
         "info": {
