@@ -33,7 +33,8 @@ def build_collection(
     ``folders`` is "tag" (the operation's first tag, from ``tags`` = operation → tag, else the
     first path segment), "operation" (one folder per "METHOD /path") or "none". Variables
     ``baseUrl`` (set to ``base_url``) and ``accessToken`` (always empty: a token is supplied at
-    run time) are declared, plus any other ``{{variable}}`` the requests use, empty, plus each
+    run time) are declared, plus any other ``{{variable}}`` the requests use, empty (``apiKey`` and
+    ``basicAuth`` default to ``{{accessToken}}``, see ``CREDENTIAL_VARIABLES``), plus each
     response schema the items' scripts read (moved out of the items: each defined once).
     """
     if folders not in ("tag", "operation", "none"):
