@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     ref_root: Path | None = Field(
         default=None, description="folder local $refs may read (default: the spec's own folder)"
     )
+    strict: bool = Field(
+        default=False, description="refuse a spec that fails OpenAPI validation (else load it with warnings)"
+    )
+    validate_specs: bool = Field(default=True, description="check specs against the OpenAPI meta-schema")
     base_url: URL = Field(
         default=None,
         description="value of {{baseUrl}} in generated collections (never taken from a spec's servers)",

@@ -31,6 +31,8 @@ class SpecDocument(_Model):
     ref: str = Field(description="where it came from: a path, URL or git:REF:path")
     version: str = Field(description="openapi / swagger version string")
     document: dict[str, Any]
+    # Meta-schema problems of a spec loaded leniently ("$.json.path: message"); never values.
+    problems: tuple[str, ...] = ()
 
     @field_validator("ref")
     @classmethod

@@ -50,6 +50,7 @@ from agent.ports import (
     Store,
 )
 from agent.sources.signals import extract_signals
+from agent.specs.metaschema import describe
 from agent.urls import has_credentials, mask_url, split_url
 
 _NO_BASE_URL = Finding(
@@ -208,8 +209,13 @@ class Pipeline:
         carried = self.store.unpublished()
 
         yield StageStarted("load")
-        revision = sanitize_spec(run.redactor, self.specs.load(job.revision))
-        base = sanitize_spec(run.redactor, self.specs.load(job.base)) if job.base else None
+        loaded = [self.specs.load(ref) for ref in (job.revision, job.base) if ref]
+        for spec in loaded:  # specs that fail validation are used anyway (unless strict), with a warning
+            if spec.problems:
+                message = describe(spec.ref, spec.version, spec.problems)
+                yield Notice("load", Finding(severity="warning", code="spec-invalid", message=message))
+        revision = sanitize_spec(run.redactor, loaded[0])
+        base = sanitize_spec(run.redactor, loaded[1]) if job.base else None
         yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
         logs = yield from self._signals(revision, run.id, run.redactor)

@@ -30,7 +30,11 @@ class SpecLoader:
         root = self.settings.ref_root
         ref_root = self.settings.path(root) if root is not None else None
         return load_spec(
-            self.settings.ref(ref), validate=self.validate, cwd=self.settings.root, ref_root=ref_root
+            self.settings.ref(ref),
+            validate=self.validate and self.settings.validate_specs,
+            strict=self.settings.strict,
+            cwd=self.settings.root,
+            ref_root=ref_root,
         )
 
 

@@ -45,6 +45,13 @@ def command(
             "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
         ),
     ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+    ] = False,
 ) -> None:
     """Plan, generate and check Postman v2.1 tests; invalid proposals are dropped with a reason.
 
@@ -52,6 +59,7 @@ def command(
     """
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.cli.inputs import spec_checks
     from agent.cli.outcome import DropTally, refuse_if_none_kept
     from agent.cli.progress import follow
     from agent.errors import UsageError
@@ -60,7 +68,14 @@ def command(
     if folders not in ("tag", "operation", "none"):
         raise UsageError(f"--folders must be tag, operation or none, not {folders!r}")
     settings = settings_from(
-        ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
+        ctx,
+        spec=spec,
+        base=base,
+        logs=logs or None,
+        seed=seed,
+        llm=llm,
+        ref_root=ref_root,
+        **spec_checks(strict, no_validate),
     )
     with wiring.build(settings, verify=verify, publish=False) as pipeline:
         job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)

@@ -1,12 +1,15 @@
-"""Opening a command's input (a file or ``-`` for stdin) as text, with one-line errors."""
+"""A command's inputs: a file or ``-`` for stdin as text, and how strictly specs are loaded."""
 
 from __future__ import annotations
 
 import io
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from agent.errors import InputError
+from agent.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from agent.models import SpecDocument
 
 
 def open_text(path: str) -> TextIO:
@@ -30,3 +33,25 @@ def read_text(path: str, max_bytes: int) -> str:
     if len(text) > max_bytes:
         raise InputError(f"{path!r} is larger than {max_bytes // (1024 * 1024)} MiB; scan it in parts")
     return text
+
+
+def spec_checks(strict: bool | None, no_validate: bool) -> dict[str, Any]:
+    """Settings overrides for ``--strict/--no-strict`` and ``--no-validate`` (None: as configured).
+
+    ``--no-validate`` skips the meta-schema check entirely (nothing to warn about or refuse),
+    so it contradicts ``--strict``.
+    """
+    if strict and no_validate:
+        raise UsageError("--strict refuses invalid specs and --no-validate skips the check: give one")
+    return {"strict": strict, "validate_specs": False if no_validate else None}
+
+
+def warn_problems(*specs: SpecDocument | None) -> None:
+    """A warning on stderr for each spec loaded despite failing validation."""
+    import typer
+
+    from agent.specs.metaschema import describe
+
+    for spec in specs:
+        if spec is not None and spec.problems:
+            typer.echo(f"postwright: warning: {describe(spec.ref, spec.version, spec.problems)}", err=True)

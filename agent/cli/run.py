@@ -28,15 +28,30 @@ def command(
             "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
         ),
     ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+    ] = False,
 ) -> None:
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.cli.inputs import spec_checks
     from agent.cli.outcome import DropTally, refuse_if_none_kept
     from agent.cli.progress import follow
 
     settings = settings_from(
-        ctx, spec=spec, base=base, logs=logs or None, seed=seed, llm=llm, ref_root=ref_root
+        ctx,
+        spec=spec,
+        base=base,
+        logs=logs or None,
+        seed=seed,
+        llm=llm,
+        ref_root=ref_root,
+        **spec_checks(strict, no_validate),
     )
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
         tally = DropTally()

@@ -12,6 +12,7 @@ from agent.errors import ChecksFailed, InputError, UsageError
 
 
 def command(
+    ctx: typer.Context,
     collection: Annotated[Path, typer.Argument(help="A Postman v2.1 collection JSON file.")],
     spec: Annotated[str, typer.Option("--spec", help="The spec the requests must conform to.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
@@ -19,10 +20,19 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+    ] = False,
 ) -> None:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
     from agent.boundary.outbound.policy import check_collection_scripts
     from agent.check import check_collection, check_proposal
+    from agent.cli.context import settings_from
+    from agent.cli.inputs import spec_checks, warn_problems
     from agent.generate.postman import leaves
     from agent.models import Finding, IntentKind, Proposal
     from agent.models import Intent as IntentModel
@@ -38,7 +48,9 @@ def command(
         raise InputError(f"{collection}: not readable JSON ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise InputError(f"{collection}: not a Postman collection (top level is not an object)")
-    revision = load_spec(spec, ref_root=ref_root)
+    settings = settings_from(ctx, **spec_checks(strict, no_validate))
+    revision = load_spec(spec, ref_root=ref_root, validate=settings.validate_specs, strict=settings.strict)
+    warn_problems(revision)
     findings: list[Finding] = list(check_collection(data))
     # Scripts are judged against the variables the whole collection's requests protect.
     findings += check_collection_scripts(data)

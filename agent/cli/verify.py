@@ -12,6 +12,8 @@ import typer
 from agent.errors import ChecksFailed, InputError, UsageError
 
 if TYPE_CHECKING:
+    from agent.config import Settings
+    from agent.models import SpecDocument
     from agent.runner.report import VerifyReport
 
 _STATUS_MARK = {"passed": "PASS ", "failed": "FAIL ", "flaky": "FLAKY", "unfinished": "UNFIN"}
@@ -67,6 +69,13 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+    ] = None,
+    no_validate: Annotated[
+        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+    ] = False,
 ) -> None:
     """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run.
 
@@ -76,13 +85,14 @@ def command(
     """
     from agent import wiring
     from agent.cli.context import settings_from
+    from agent.cli.inputs import spec_checks, warn_problems
     from agent.generate.postman import leaves
     from agent.runner.credentials import provider_from
     from agent.runner.sandbox import SandboxTools
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
-    settings = settings_from(ctx)
+    settings = settings_from(ctx, **spec_checks(strict, no_validate))
     target = target or settings.sandbox.target
     if spec is None and target is None:
         raise UsageError("give --spec to run against a mock, or --target")
@@ -103,7 +113,8 @@ def command(
     if ca_certs is not None and not ca_certs.is_file():
         raise UsageError(f"--ca-certs: {ca_certs} is not a file")
     document = _load_collection(collection)
-    spec_doc = _load_spec(spec, ref_root) if spec else None
+    spec_doc = _load_spec(spec, ref_root, settings) if spec else None
+    warn_problems(spec_doc)
     runner = wiring.newman(
         settings,
         folder=sandbox_dir,
@@ -163,10 +174,10 @@ def _load_collection(path: Path) -> dict[str, Any]:
     return data
 
 
-def _load_spec(ref: str, ref_root: Path | None) -> Any:
+def _load_spec(ref: str, ref_root: Path | None, settings: Settings) -> SpecDocument:
     from agent.specs.load import load_spec
 
-    return load_spec(ref, ref_root=ref_root)
+    return load_spec(ref, ref_root=ref_root, validate=settings.validate_specs, strict=settings.strict)
 
 
 def _print_text(report: VerifyReport) -> None:

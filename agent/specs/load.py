@@ -90,11 +90,16 @@ def load_spec(
     remote_origins: Iterable[str] = (),
     ref_root: Path | None = None,
     validate: bool = True,
+    strict: bool = False,
     cwd: Path | None = None,
     max_bytes: int = MAX_BYTES,
     engine: str = "auto",
 ) -> SpecDocument:
     """Fetch, parse, bundle (all ``$ref``s local) and validate one spec.
+
+    Like oasdiff, a spec that parses but breaks the OpenAPI meta-schema is loaded anyway, its
+    problems in ``SpecDocument.problems`` (for a warning); ``strict`` refuses it instead, and
+    ``validate=False`` skips the check. What cannot be read as OpenAPI at all is always refused.
 
     External ``$ref``s are confined (:mod:`agent.specs.confine`): local ones to the spec's
     folder or ``ref_root``, remote ones to the spec's own origin and ``remote_origins``.
@@ -108,7 +113,7 @@ def load_spec(
         ref_root = (cwd or Path.cwd()) / ref_root
     policy = RefPolicy.for_spec(location, ref_root=ref_root, remote_origins=remote_origins)
     try:
-        return _load(location, ref, policy, validate, max_bytes, engine)
+        return _load(location, ref, policy, (validate, strict), max_bytes, engine)
     except RecursionError:
         raise InputError(f"{ref}: the document nests too deeply to process") from None
     except MemoryError:
@@ -116,7 +121,7 @@ def load_spec(
 
 
 def _load(
-    location: Location, ref: str, policy: RefPolicy, validate: bool, max_bytes: int, engine: str
+    location: Location, ref: str, policy: RefPolicy, check: tuple[bool, bool], max_bytes: int, engine: str
 ) -> SpecDocument:
     data, location = read(location, max_bytes=max_bytes, origins=policy.origins)
     raw, refs = parse_with_refs(data, ref, max_bytes=max_bytes)
@@ -137,13 +142,17 @@ def _load(
         raw = bundler.bundle()
         refs = collect_refs(raw)
     check_local_refs(raw, refs, ref)
+    validate, strict = check
+    problems: list[str] = []
     if validate:
-        from agent.specs.metaschema import validate_document
+        from agent.specs.metaschema import problems as find_problems
 
-        validate_document(raw, version, ref, engine=engine)
+        problems = find_problems(raw, version, engine=engine)
+        if problems and strict:
+            raise InputError(f"{ref}: invalid OpenAPI {version} at {problems[0]} (refused: strict)")
     if swagger:
         from agent.specs.swagger2 import convert
 
         raw = convert(raw)
         check_local_refs(raw, collect_refs(raw), ref)
-    return SpecDocument(ref=ref, version=version, document=raw)
+    return SpecDocument(ref=ref, version=version, document=raw, problems=tuple(problems))

@@ -66,29 +66,53 @@ def json_path(parts: Any) -> str:
     return out
 
 
+MAX_PROBLEMS = 50  # a spec that breaks the meta-schema everywhere is summarised, not listed
+
+
 def validate_document(doc: dict[str, Any], version: str, origin: str, *, engine: str = "auto") -> None:
     """Raise InputError (one line, with a JSON path) unless ``doc`` is a valid OpenAPI document."""
+    found = problems(doc, version, engine=engine)
+    if found:
+        raise InputError(f"{origin}: invalid OpenAPI {version} at {found[0]}")
+
+
+def problems(doc: dict[str, Any], version: str, *, engine: str = "auto") -> list[str]:
+    """What is structurally wrong with ``doc``, each as ``$.json.path: message`` (at most MAX_PROBLEMS).
+
+    Messages never quote the offending value (it can be huge, or a secret).
+    """
     if engine == "auto":
         engine = "fast" if find_spec("jsonschema_rs") is not None else "openapi-spec-validator"
     if engine == "fast":
-        _fast(doc, version, origin)
-    else:
-        _reference(doc, version, origin)
+        found = _fast(doc, version)
+        return found or _semantic(doc)
+    return _reference(doc, version)
 
 
-def _fast(doc: dict[str, Any], version: str, origin: str) -> None:
+def describe(ref: str, version: str, found: list[str] | tuple[str, ...], *, shown: int = 3) -> str:
+    """One warning line for a spec loaded despite its problems: the count and the first few."""
+    count = f"{len(found)}+" if len(found) >= MAX_PROBLEMS else str(len(found))
+    more = f"; and {len(found) - shown} more" if len(found) > shown else ""
+    return (
+        f"{ref}: {count} OpenAPI {version} validation problem{'s' if len(found) != 1 else ''},"
+        f" loaded anyway (--strict refuses it): {'; '.join(found[:shown])}{more}"
+    )
+
+
+def _fast(doc: dict[str, Any], version: str) -> list[str]:
     validator = _compiled(schema_dir(version))
-    best: tuple[int, str, str] | None = None
+    found: dict[str, tuple[int, str]] = {}  # path -> (depth, message): the deepest leaf per error
     for count, error in enumerate(validator.iter_errors(doc)):
+        best: tuple[int, str, str] | None = None
         for leaf in _leaves(error, 0):
             path = list(leaf.instance_path)
-            candidate = (-len(path), json_path(path), _short(str(leaf.message)))
+            candidate = (-len(path), json_path(path), _short(str(leaf.message), leaf.instance))
             best = candidate if best is None or candidate < best else best
-        if count >= 50:
+        if best is not None:
+            found.setdefault(best[1], (best[0], best[2]))
+        if count >= MAX_PROBLEMS:
             break
-    if best is not None:
-        raise InputError(f"{origin}: invalid OpenAPI {version} at {best[1]}: {best[2]}")
-    _semantic(doc, origin)
+    return [f"{path}: {message}" for path, (_, message) in found.items()]
 
 
 def _leaves(error: Any, depth: int) -> list[Any]:
@@ -99,18 +123,27 @@ def _leaves(error: Any, depth: int) -> list[Any]:
     return [leaf for branch in context for sub in branch for leaf in _leaves(sub, depth + 1)]
 
 
-def _short(message: str) -> str:
-    """A message without the dump of the offending value (which can be huge)."""
+def _short(message: str, instance: Any = None) -> str:
+    """A message without the offending value (which can be huge, or a secret)."""
+    # Scalars only: rendering a container (perhaps the whole document) costs; its dump starts "{" or "[".
+    scalar = isinstance(instance, str | int | float | bool)
+    if scalar and not message.endswith(" is a required property"):  # that one names a key
+        rendered = json.dumps(instance, ensure_ascii=False, separators=(",", ":"))
+        for form in (rendered, json.dumps(instance, ensure_ascii=False)):
+            if message.startswith(form):
+                message = "value" + message[len(form) :]
+                break
     message = " ".join(message.split())
-    if message[:1] in "{[" and " is not " in message:
+    if message[:1] in "{[\"'" and " is not " in message:
         message = "value is not " + message.rsplit(" is not ", 1)[1]
     return message[:200]
 
 
-def _semantic(doc: dict[str, Any], origin: str) -> None:
+def _semantic(doc: dict[str, Any]) -> list[str]:
     """The checks beyond the meta-schema: unique operationIds, path templates have parameters."""
     from agent.specs.document import resolve
 
+    found: list[str] = []
     seen: dict[str, tuple[str, str]] = {}
     for path, item in (doc.get("paths") or {}).items():
         item = resolve(doc, item)
@@ -122,19 +155,20 @@ def _semantic(doc: dict[str, Any], origin: str) -> None:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
+            where = json_path(["paths", path, method])
             op_id = op.get("operationId")
             if isinstance(op_id, str):
                 if op_id in seen:
-                    where, first = json_path(["paths", path, method]), json_path(["paths", *seen[op_id]])
-                    raise InputError(f"{origin}: operationId {op_id!r} at {where} is also used at {first}")
-                seen[op_id] = (path, method)
-            if not names:
-                continue
+                    first = json_path(["paths", *seen[op_id]])
+                    found.append(f"{where}: operationId {op_id!r} is also used at {first}")
+                seen.setdefault(op_id, (path, method))
             declared = common | {_pname(doc, p) for p in op.get("parameters") or []}
-            for name in names:
-                if (name, "path") not in declared:
-                    where = json_path(["paths", path, method])
-                    raise InputError(f"{origin}: path parameter {name!r} is not declared at {where}")
+            found += [
+                f"{where}: path parameter {name!r} is not declared"
+                for name in names
+                if (name, "path") not in declared
+            ]
+    return found[:MAX_PROBLEMS]
 
 
 def _pname(doc: dict[str, Any], param: Any) -> tuple[str, str]:
@@ -144,7 +178,20 @@ def _pname(doc: dict[str, Any], param: Any) -> tuple[str, str]:
     return (str(param.get("name")), str(param.get("in"))) if isinstance(param, dict) else ("", "")
 
 
-def _reference(doc: dict[str, Any], version: str, origin: str) -> None:
+def _deepest(error: Any, depth: int = 0) -> Any:
+    """The innermost error under oneOf/anyOf branches (jsonschema's ``context``), deepest path first."""
+    branches = (
+        [_deepest(sub, depth + 1) for sub in getattr(error, "context", None) or ()] if depth < 8 else []
+    )
+    return max([error, *branches], key=lambda e: len(getattr(e, "absolute_path", ()) or ()))
+
+
+def _first_line(error: Any) -> str:
+    text = str(getattr(error, "message", error)).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _reference(doc: dict[str, Any], version: str) -> list[str]:
     try:
         from openapi_spec_validator import validate
         from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -155,10 +202,11 @@ def _reference(doc: dict[str, Any], version: str, origin: str) -> None:
     try:
         validate(doc)
     except OpenAPIValidationError as exc:
-        path = json_path(list(getattr(exc, "absolute_path", []) or []))
-        message = " ".join(str(getattr(exc, "message", exc)).split())[:200]
-        raise InputError(f"{origin}: invalid OpenAPI {version} at {path}: {message}") from None
+        leaf = _deepest(exc)
+        path = json_path(list(getattr(leaf, "absolute_path", []) or []))
+        return [f"{path}: {_short(_first_line(leaf), getattr(leaf, 'instance', None))}"]
     except RecursionError:
-        raise InputError(f"{origin}: references nest too deeply to validate") from None
+        return ["$: references nest too deeply to validate"]
     except Exception as exc:  # noqa: BLE001 - referencing raises its own tree (PointerToNowhere, ...)
-        raise InputError(f"{origin}: invalid OpenAPI {version}: {type(exc).__name__}: {exc}"[:300]) from None
+        return [f"$: {type(exc).__name__}"]
+    return []

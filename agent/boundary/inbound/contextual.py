@@ -8,7 +8,14 @@ from functools import lru_cache
 
 from agent.boundary.inbound.keynames import short_ok, strong, words
 from agent.boundary.inbound.patterns import Rule
-from agent.boundary.inbound.vetoes import DENY_ANY, curl_check, keyed_check, matched_keyword, named_value
+from agent.boundary.inbound.vetoes import (
+    DENY_ANY,
+    curl_check,
+    judge_named,
+    keyed_check,
+    matched_keyword,
+    named_value,
+)
 
 _I = re.IGNORECASE
 
@@ -231,3 +238,18 @@ def field_kind(name: str) -> str | None:
     if not strong(parts) and DENY_ANY.intersection(parts):  # author_association, primary_key
         return None
     return keyed_kind(m)
+
+
+def field_secret(name: str, value: str) -> str | None:
+    """The placeholder kind when ``value``, a sample under the field ``name``, is a secret, else None.
+
+    The value is judged like ``name = value`` in text (:func:`~agent.boundary.inbound.vetoes.judge_named`):
+    under a strong name anything but a known non-secret, else only a random-looking value.
+    Signatures are not credentials: a webhook's HMAC or a commit's PGP signature is sent in the
+    clear beside what it signs and grants nothing (a signed URL's query is caught as a URL).
+    """
+    kind = field_kind(name)
+    m = _FIELD.match(name)
+    if kind is None or kind == "signature" or m is None:
+        return None
+    return kind if judge_named(words(name), matched_keyword(m), value, asserted=True) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from agent.boundary.inbound.contextual import field_kind
+from agent.boundary.inbound.contextual import field_kind, field_secret
 from agent.boundary.inbound.entropy import is_placeholder_value
 from agent.boundary.inbound.logstream import MAX_SCORED_CHARS, LogStream
 from agent.boundary.inbound.redact import Redactor
@@ -13,9 +13,6 @@ from agent.boundary.injection.score import THRESHOLD, InjectionFinding, quaranti
 from agent.boundary.sealed import Evidence, SanitizedSpec, _seal, _seal_spec
 from agent.models import Redaction, SpecDocument
 from agent.ports import RawLog
-
-# Under a secret-named property or parameter, the string values of these keys are sample secrets.
-_EXAMPLE_KEYS = frozenset({"example", "examples", "default", "value", "x-example", "x-examples", "const"})
 
 
 def sanitize_text(redactor: Redactor, text: str, origin: str) -> Evidence:
@@ -59,14 +56,36 @@ def stream_log(
 
 
 def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SanitizedSpec:
-    """Redact every string (and key) of a spec into a SanitizedSpec; sample secrets are replaced.
+    """Redact the secrets in a spec's values into a SanitizedSpec; its structure is never rewritten.
 
-    Redactions are appended to ``redactor.report`` with ``origin`` = ``ref#/json/pointer``.
+    Keys, ``$ref``s, enum values, names, operationIds, paths, types and patterns are what the
+    product (and the mock) needs, so only values that are data are read: samples (``example``,
+    ``examples``, ``default``, whole), ``x-*`` strings, prose (descriptions, summaries,
+    titles) and URLs (servers, token endpoints). A sample under a secret-named parameter or
+    property is replaced whole when it reads as a secret; one the schema lists in its ``enum``
+    is public. Redactions are appended to ``redactor.report`` with ``origin`` = ``ref#/pointer``.
     """
     walker = _SpecWalker(redactor, spec.ref)
     walker.prescan(spec.document)
-    document = walker.walk(spec.document, "", secret_kind=None)
+    document = walker.structure(spec.document, "", None)
     return _seal_spec(spec.ref, spec.version, document)
+
+
+# Keys whose value is sample data, read whole (keys inside it are kept: components/examples names
+# are $ref targets); a property or response named so sits in a name map and stays structure.
+_SAMPLE_KEYS = frozenset({"example", "examples", "x-example", "x-examples", "default", "value"})
+# Keys whose string value is prose or a URL (servers, OAuth endpoints, docs); so is an ``x-*``
+# extension's string (extension objects, such as GitHub's ``x-webhooks``, are walked as structure).
+_TEXT_KEYS = frozenset(
+    {"description", "summary", "title", "url", "authorizationUrl", "tokenUrl", "refreshUrl"}
+    | {"openIdConnectUrl", "termsOfService", "externalValue", "email", "host"}
+)
+# Objects whose keys are names (of properties, responses, media types, ...), never keywords.
+_NAME_MAPS = frozenset(
+    {"properties", "patternProperties", "schemas", "definitions", "responses", "parameters"}
+    | {"securitySchemes", "headers", "links", "callbacks", "requestBodies", "pathItems", "paths"}
+    | {"content", "encoding", "variables", "webhooks", "mapping", "securityDefinitions"}
+)
 
 
 def _escape(token: str) -> str:
@@ -74,7 +93,7 @@ def _escape(token: str) -> str:
 
 
 class _SpecWalker:
-    """Depth-first copy of a JSON document with redaction applied."""
+    """Depth-first copy of a spec with its data values redacted and its structure kept."""
 
     def __init__(self, redactor: Redactor, ref: str) -> None:
         self.redactor = redactor
@@ -92,7 +111,6 @@ class _SpecWalker:
             if isinstance(node, str):
                 found[node] = None
             elif isinstance(node, dict):
-                found.update(dict.fromkeys(k for k in node if isinstance(k, str)))
                 stack.extend(node.values())
             elif isinstance(node, list):
                 stack.extend(node)
@@ -113,34 +131,62 @@ class _SpecWalker:
         self.redactor.report.append(Redaction(kind=kind, placeholder=ph, origin=f"{self.ref}#{pointer}"))
         return ph
 
-    def walk(self, node: Any, pointer: str, *, secret_kind: str | None) -> Any:
-        if isinstance(node, dict):
-            return self._dict(node, pointer, secret_kind)
-        if isinstance(node, list):
-            return [self.walk(v, f"{pointer}/{i}", secret_kind=secret_kind) for i, v in enumerate(node)]
-        if isinstance(node, str):
-            return self.text(node, pointer)
-        return node
+    def structure(self, node: Any, pointer: str, secret_name: str | None, *, names: bool = False) -> Any:
+        """Copy structure: strings kept, data values under it (samples, prose, URLs) redacted.
 
-    def _dict(self, node: dict[Any, Any], pointer: str, secret_kind: str | None) -> dict[Any, Any]:
-        # A parameter / header object named like a secret: its examples are secrets too.
+        ``names``: ``node`` is a map of names (properties, responses, ...); ``secret_name``: the
+        secret-like name of the parameter or property whose samples these are.
+        """
+        if isinstance(node, list):
+            return [self.structure(v, f"{pointer}/{i}", secret_name) for i, v in enumerate(node)]
+        if not isinstance(node, dict):
+            return node
+        if names:
+            # Each name is judged on its own ("properties": {"api_key": {...}}).
+            return {
+                k: self.structure(v, f"{pointer}/{_escape(str(k))}", str(k) if field_kind(str(k)) else None)
+                for k, v in node.items()
+            }
         name = node.get("name")
-        if isinstance(name, str) and "in" in node:
-            secret_kind = field_kind(name) or secret_kind
+        if isinstance(name, str) and "in" in node and field_kind(name):
+            secret_name = name  # a parameter or header named like a secret: its samples are too
+        enum = node.get("enum")
+        public = {v for v in enum if isinstance(v, str)} if isinstance(enum, list) else set()
         out: dict[Any, Any] = {}
         for key, value in node.items():
             skey = str(key)
             child = f"{pointer}/{_escape(skey)}"
-            new_key = self.text(key, child) if isinstance(key, str) else key
-            own = field_kind(skey)
-            if isinstance(value, str):
-                kind = own or (secret_kind if skey in _EXAMPLE_KEYS else None)
-                if kind and len(value) >= 4 and not is_placeholder_value(value):
-                    out[new_key] = self.replace(kind, value, child)
-                else:
-                    out[new_key] = self.text(value, child)
-                continue
-            # "properties" introduces new names, each judged on its own.
-            inherit = own or (None if skey == "properties" else secret_kind)
-            out[new_key] = self.walk(value, child, secret_kind=inherit)
+            if skey in _SAMPLE_KEYS:
+                kept = isinstance(value, str) and value in public
+                out[key] = value if kept else self.sample(value, child, secret_name)
+            elif isinstance(value, str) and (skey in _TEXT_KEYS or skey.startswith("x-")):
+                out[key] = self.text(value, child)
+            elif skey == "scopes" and isinstance(value, dict):  # OAuth2 scope name -> its description
+                out[key] = {
+                    k: self.structure(v, child, None)
+                    if not isinstance(v, str)
+                    else self.text(v, f"{child}/{_escape(str(k))}")
+                    for k, v in value.items()
+                }
+            else:
+                out[key] = self.structure(value, child, secret_name, names=skey in _NAME_MAPS)
         return out
+
+    def sample(self, node: Any, pointer: str, secret_name: str | None) -> Any:
+        """Copy sample data: every string is read; one under a secret-like field name may go whole."""
+        if isinstance(node, dict):
+            out = {}
+            for k, v in node.items():
+                # A field's own name counts; the sample's owner only down to its example values.
+                keep = k in _SAMPLE_KEYS or (isinstance(v, dict) and "value" in v)
+                own = str(k) if field_kind(str(k)) else secret_name if keep else None
+                out[k] = self.sample(v, f"{pointer}/{_escape(str(k))}", own)
+            return out
+        if isinstance(node, list):
+            return [self.sample(v, f"{pointer}/{i}", secret_name) for i, v in enumerate(node)]
+        if not isinstance(node, str):
+            return node
+        kind = field_secret(secret_name, node) if secret_name and len(node) >= 4 else None
+        if kind and not is_placeholder_value(node):
+            return self.replace(kind, node, pointer)
+        return self.text(node, pointer)
