@@ -6,9 +6,11 @@ the run's), what newman holds in memory, and the size of the report it writes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
+from agent.generate.scripts import SCHEMA_VARIABLE
 from agent.runner.report import leaf_items
 
 DEFAULT_BATCH = 100
@@ -19,8 +21,9 @@ def batches(
 ) -> Iterator[tuple[dict[str, Any], list[str]]]:
     """(collection holding only the batch's items, their ids) per ``size`` request items in order.
 
-    Everything but the item tree is kept as it is (variables, auth, collection scripts); folders
-    keep their own fields and hold only the batch's items; empty folders are left out.
+    Everything but the item tree is kept as it is (variables, auth, collection scripts), except
+    the shared response schemas no item of the batch reads; folders keep their own fields and
+    hold only the batch's items; empty folders are left out.
     """
     ids = [item_id for item_id, _ in leaf_items(collection)]
     if len(ids) <= size:
@@ -28,8 +31,21 @@ def batches(
         return
     for start in range(0, len(ids), max(1, size)):
         chosen = ids[start : start + size]
-        wanted = set(chosen)
-        yield {**collection, "item": _pruned(collection.get("item") or [], wanted)}, chosen
+        items = _pruned(collection.get("item") or [], set(chosen))
+        yield {**collection, "item": items, "variable": _used(collection.get("variable"), items)}, chosen
+
+
+def _used(variables: Any, items: list[Any]) -> Any:
+    """The collection's variables, less the shared schemas no script of ``items`` reads."""
+    if not isinstance(variables, list):
+        return variables
+    text = json.dumps(items)
+    return [
+        v
+        for v in variables
+        if not (isinstance(v, dict) and str(v.get("key", "")).startswith(SCHEMA_VARIABLE))
+        or str(v["key"]) in text  # a content hash: found in a script only where it is read
+    ]
 
 
 def _pruned(items: list[Any], wanted: set[str]) -> list[Any]:

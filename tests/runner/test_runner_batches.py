@@ -30,14 +30,27 @@ def test_batches_cover_every_item_once_and_keep_folders_and_variables(size: int)
     coll = collection(
         flat[0], {"name": "f", "description": "d", "item": [flat[1], {"name": "g", "item": [flat[2]]}]}
     )
-    coll["variable"] = [{"key": "pwSchema-x", "value": "{}"}]
+    flat[1]["event"][0]["script"]["exec"].append(
+        'const schema = JSON.parse(pm.collectionVariables.get("pwSchema-1"));'
+    )
+    coll["variable"] = [
+        {"key": "baseUrl", "value": ""},
+        {"key": "pwSchema-1", "value": "{}"},
+        {"key": "pwSchema-2", "value": "{}"},
+    ]
     coll["event"] = [{"listen": "test", "script": {"exec": ["// collection level"]}}]
     parts = list(batches({**coll, "item": [*coll["item"], *_items(5)[3:]]}, size))
     ids = [i for _, chosen in parts for i in chosen]
     assert ids == [f"pw-{i}" for i in range(5)]
     assert all(len(chosen) <= size for _, chosen in parts)
     for part, chosen in parts:
-        assert part["variable"] == coll["variable"] and part["event"] == coll["event"]
+        assert part["event"] == coll["event"]
+        # only the shared schemas the batch's scripts read travel with it
+        keys = [v["key"] for v in part["variable"]]
+        if size >= 5:  # one batch: the collection as it is
+            assert keys == ["baseUrl", "pwSchema-1", "pwSchema-2"]
+        else:
+            assert keys == (["baseUrl", "pwSchema-1"] if "pw-1" in chosen else ["baseUrl"])
         text = json.dumps(part["item"])
         assert all((f'"{i}"' in text) == (i in chosen) for i in ids)
         assert '"item": []' not in text  # no empty folder
