@@ -148,3 +148,33 @@ def test_verifying_an_empty_collection_says_so_at_once(
     assert err.strip().splitlines() == [
         f"postwright: {path}: the collection has no requests, so nothing was verified"
     ]
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        ([("schema-mismatch", "no")], ": schema-mismatch: no"),
+        (
+            [
+                ("sandbox-failed", "failed in the sandbox: failed 2 of 2 runs"),
+                ("sandbox-failure", "status is 200: expected response to have status code 200 but got 401"),
+            ],
+            ": sandbox-failed: failed in the sandbox: failed 2 of 2 runs; status is 200: expected response"
+            " to have status code 200 but got 401",
+        ),
+        ([("sandbox-flaky", "flaky in the sandbox: failed 1 of 3 runs")], ": sandbox-flaky: flaky"),
+    ],
+    ids=["check", "verify-with-assertion", "verify-without-assertion"],
+)
+def test_a_dropped_proposal_names_its_operation_and_the_failing_assertion(
+    findings: list[tuple[str, str]], expected: str
+) -> None:
+    from agent.models import Finding
+    from agent.pipeline import _dropped
+    from tests.store.store_factories import make_proposal
+
+    proposal = make_proposal(7).model_copy(
+        update={"findings": [Finding(severity="error", code=c, message=m) for c, m in findings]}
+    )
+    message = _dropped("verify", proposal).finding.message
+    assert message.startswith(f"{proposal.id} GET /pets/7{expected}")
