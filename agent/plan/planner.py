@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from agent.generate import spec_view
 from agent.limits import DEFAULT_LIMITS, Limits
 from agent.models import Change, Finding, Intent, IntentKind, LogSignal, SpecDocument
 from agent.plan.draft import Draft
@@ -54,12 +56,40 @@ def plan(
     for signal in signals:
         for draft in drafts_for_signal(signal, doc):
             add(draft)
-    kept = _cap_per_operation(list(merged.values()), limits.max_intents_per_operation, found)
+    declared = _declared(list(merged.values()), doc, found)
+    kept = _cap_per_operation(declared, limits.max_intents_per_operation, found)
     if notes is not None:
         notes.extend(dict.fromkeys(found))  # an enum named by several changes is reported once
     order = {op.key: i for i, op in enumerate(operations(doc))}
     drafts = sorted(kept, key=lambda d: (order.get(d.operation, len(order)), _KIND_ORDER[d.kind], d.key))
     return [d.freeze() for d in drafts]
+
+
+def _declared(drafts: list[Draft], doc: dict[str, Any], notes: list[Finding]) -> list[Draft]:
+    """Drafts whose expected status the operation declares; the rest are noted, never generated.
+
+    Our own check refuses a test that expects an undeclared status (an operation that answers
+    only ``303``, or declares no 4xx for a negative test), so planning one only makes a refusal.
+    """
+    kept: list[Draft] = []
+    skipped: dict[str, list[str]] = {}
+    for draft in drafts:
+        op = spec_view.find_operation(doc, draft.method, draft.path)
+        if op is None or spec_view.status_declared(op, draft.expected_status):
+            kept.append(draft)  # an unknown operation is reported by the check, with its reason
+        else:
+            skipped.setdefault(draft.operation, []).append(draft.expected_status)
+    for operation, statuses in skipped.items():
+        notes.append(
+            Finding(
+                severity="warning",
+                code="status-undeclared",
+                message=f"{operation}: {len(statuses)} test intents not planned: they would expect "
+                f"{', '.join(sorted(set(statuses)))}, which the operation does not declare",
+                location=operation,
+            )
+        )
+    return kept
 
 
 def _cap_per_operation(drafts: list[Draft], cap: int, notes: list[Finding]) -> list[Draft]:

@@ -129,3 +129,15 @@ def test_a_property_gone_from_every_branch_is_tested_as_gone(shape: str) -> None
     assert [i.details.get("removed") for i in intents if i.kind is IntentKind.PROPERTY_REMOVED] == [
         ["owner", "email"]
     ]
+
+
+@pytest.mark.parametrize(
+    "responses",
+    [{"303": {"description": "see other"}}, {"302": {"description": "found"}, "404": {"description": "no"}}],
+)
+def test_no_success_test_where_no_success_is_declared(responses: dict[str, Any]) -> None:
+    doc = _doc(responses)
+    notes: list[Any] = []
+    intents = plan([], [], _spec(doc), full_spec=True, notes=notes)
+    assert [i.expected_status for i in intents if i.expected_status.startswith("2")] == []
+    assert [n.code for n in notes] == ["status-undeclared"] and "POST /orders" in notes[0].message
