@@ -38,6 +38,11 @@ _NAME_MAPS = frozenset(
     | {"securitySchemes", "headers", "links", "callbacks", "requestBodies", "content", "variables"}
     | {"encoding", "webhooks", "mapping", "securityDefinitions", "pathItems"}
 )
+# Strings OpenAPI reads as structure even inside an x-* object (GitHub's x-webhooks).
+_NAMING = frozenset(
+    {"$ref", "operationId", "name", "in", "type", "format", "pattern", "propertyName", "style", "scheme"}
+    | {"bearerFormat", "openapi", "version", "contentType"}
+)
 KEY = "key:"  # prefix of a changed pointer whose key (not value) was rewritten
 
 
@@ -51,6 +56,7 @@ def location_kind(pointer: str) -> str:
         return "structure"
     tokens = _tokens(pointer)
     name = False  # the token is a name in a map of names
+    inside_extension = False
     for i, token in enumerate(tokens):
         last = i == len(tokens) - 1
         if name:
@@ -62,8 +68,9 @@ def location_kind(pointer: str) -> str:
             return "description"
         if last and token in _URLS:
             return "url"
-        if last and token.startswith("x-"):
+        if last and (token.startswith("x-") or (inside_extension and token not in _NAMING)):
             return "extension"
+        inside_extension = inside_extension or token.startswith("x-")
         name = token in _NAME_MAPS
     return "structure"
 

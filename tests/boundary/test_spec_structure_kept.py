@@ -104,7 +104,10 @@ def test_public_values_under_secret_like_names_are_kept() -> None:
     assert redactor.report == []
 
 
-@pytest.mark.parametrize("where", ["example", "default", "description", "server", "examples", "extension"])
+WHERE = ["example", "default", "description", "server", "examples", "extension", "nested extension"]
+
+
+@pytest.mark.parametrize("where", WHERE)
 def test_planted_secrets_leave_and_structure_stays(where: str) -> None:
     # Each secret in the line that gives it away (a bare 40-character AWS secret is just random).
     planted = [(line, secret) for line, secret, _ in cases()] + [
@@ -121,6 +124,7 @@ def test_planted_secrets_leave_and_structure_stays(where: str) -> None:
             "description": {"description": f"Sample request:\n{line}\nthen retry."},
             "examples": {"example": {"nested": [{"value": line}]}},
             "extension": {"x-sample": line},
+            "nested extension": {"x-narrative": {"documents": [{"name": "auth", "body": line}]}},
         }
         props[f"field{i}"] = {"type": "string", **values.get(where, {})}
     if where == "server":

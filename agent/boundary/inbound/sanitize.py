@@ -80,6 +80,11 @@ _TEXT_KEYS = frozenset(
     {"description", "summary", "title", "url", "authorizationUrl", "tokenUrl", "refreshUrl"}
     | {"openIdConnectUrl", "termsOfService", "externalValue", "email", "host"}
 )
+# String fields OpenAPI reads as structure even inside an ``x-*`` object (GitHub's ``x-webhooks``).
+_NAMING = frozenset(
+    {"$ref", "operationId", "name", "in", "type", "format", "pattern", "propertyName", "style", "scheme"}
+    | {"bearerFormat", "openapi", "version", "contentType"}
+)
 # Objects whose keys are names (of properties, responses, media types, ...), never keywords.
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "schemas", "definitions", "responses", "parameters"}
@@ -131,20 +136,25 @@ class _SpecWalker:
         self.redactor.report.append(Redaction(kind=kind, placeholder=ph, origin=f"{self.ref}#{pointer}"))
         return ph
 
-    def structure(self, node: Any, pointer: str, secret_name: str | None, *, names: bool = False) -> Any:
+    def structure(
+        self, node: Any, pointer: str, secret_name: str | None, *, names: bool = False, ext: bool = False
+    ) -> Any:
         """Copy structure: strings kept, data values under it (samples, prose, URLs) redacted.
 
         ``names``: ``node`` is a map of names (properties, responses, ...); ``secret_name``: the
-        secret-like name of the parameter or property whose samples these are.
+        secret-like name of the parameter or property whose samples these are; ``ext``: inside an
+        ``x-*`` extension, whose strings are vendor data (read) unless OpenAPI names them.
         """
         if isinstance(node, list):
-            return [self.structure(v, f"{pointer}/{i}", secret_name) for i, v in enumerate(node)]
+            return [self.structure(v, f"{pointer}/{i}", secret_name, ext=ext) for i, v in enumerate(node)]
         if not isinstance(node, dict):
             return node
         if names:
             # Each name is judged on its own ("properties": {"api_key": {...}}).
             return {
-                k: self.structure(v, f"{pointer}/{_escape(str(k))}", str(k) if field_kind(str(k)) else None)
+                k: self.structure(
+                    v, f"{pointer}/{_escape(str(k))}", str(k) if field_kind(str(k)) else None, ext=ext
+                )
                 for k, v in node.items()
             }
         name = node.get("name")
@@ -156,10 +166,11 @@ class _SpecWalker:
         for key, value in node.items():
             skey = str(key)
             child = f"{pointer}/{_escape(skey)}"
+            extension = ext or skey.startswith("x-")
             if skey in _SAMPLE_KEYS:
                 kept = isinstance(value, str) and value in public
                 out[key] = value if kept else self.sample(value, child, secret_name)
-            elif isinstance(value, str) and (skey in _TEXT_KEYS or skey.startswith("x-")):
+            elif isinstance(value, str) and (skey in _TEXT_KEYS or (extension and skey not in _NAMING)):
                 out[key] = self.text(value, child)
             elif skey == "scopes" and isinstance(value, dict):  # OAuth2 scope name -> its description
                 out[key] = {
@@ -169,7 +180,7 @@ class _SpecWalker:
                     for k, v in value.items()
                 }
             else:
-                out[key] = self.structure(value, child, secret_name, names=skey in _NAME_MAPS)
+                out[key] = self.structure(value, child, secret_name, names=skey in _NAME_MAPS, ext=extension)
         return out
 
     def sample(self, node: Any, pointer: str, secret_name: str | None) -> Any:
