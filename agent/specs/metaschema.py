@@ -84,8 +84,7 @@ def problems(doc: dict[str, Any], version: str, *, engine: str = "auto") -> list
     if engine == "auto":
         engine = "fast" if find_spec("jsonschema_rs") is not None else "openapi-spec-validator"
     if engine == "fast":
-        found = _fast(doc, version)
-        return found or _semantic(doc)
+        return (_fast(doc, version) + _semantic(doc))[:MAX_PROBLEMS]
     return _reference(doc, version)
 
 

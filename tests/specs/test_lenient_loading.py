@@ -183,3 +183,15 @@ def test_generate_validate_verify_run_load_it(
     assert code in (0, 1) and "validation problem" in err, err
     code, _, err = _exit([*run, "--strict"], capsys)
     assert code == 2
+
+
+def test_meta_schema_and_semantic_problems_are_listed_together(tmp_path: Path) -> None:
+    doc = copy.deepcopy(BASE)
+    _undeclared(doc)
+    _no_responses(doc)
+    _null_type(doc)
+    spec = load_spec(str(_write(tmp_path, "all", doc)))
+    joined = " | ".join(spec.problems)
+    assert "path parameter 'id' is not declared" in joined
+    assert "$.paths['/pets'].post" in joined and "responses" in joined
+    assert len(spec.problems) >= 3
