@@ -12,6 +12,7 @@ from typing import Any
 import rstr
 
 from agent.boundary.inbound import keynames
+from agent.generate.fits import fits, matches
 
 MAX_DEPTH = 8
 # Spec examples are untrusted text: a string that Postman would expand ({{var}}) or that
@@ -32,14 +33,15 @@ def _usable(value: Any) -> bool:
 
 def param_value(param: dict[str, Any], rng: random.Random) -> Any:
     """A value for a (resolved) parameter: its example, its first example, else from its schema."""
-    if "example" in param and _usable(param["example"]):
+    schema = param.get("schema")
+    shape = schema if isinstance(schema, dict) else {}
+    if "example" in param and _usable(param["example"]) and fits(param["example"], shape):
         return param["example"]
     examples = param.get("examples")
     if isinstance(examples, dict):
         for ex in examples.values():
-            if isinstance(ex, dict) and "value" in ex and _usable(ex["value"]):
+            if isinstance(ex, dict) and "value" in ex and _usable(ex["value"]) and fits(ex["value"], shape):
                 return ex["value"]
-    schema = param.get("schema")
     if schema is None:
         content = param.get("content") or {}
         media: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
@@ -51,15 +53,16 @@ def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth:
     """A value valid against a resolved schema (refs already inlined)."""
     if not isinstance(schema, dict):
         return "sample"
+    if isinstance(schema.get("allOf"), list) and _depth < MAX_DEPTH * 2:
+        return _all_of(schema, rng, for_request, _depth)  # its example is judged against the merge
     given = _given(schema, rng)
     if given is not _NOTHING:
         return given
-    if "allOf" in schema:
-        return _all_of(schema, rng, for_request, _depth)
-    for key in ("oneOf", "anyOf"):
-        options = [s for s in schema.get(key) or [] if isinstance(s, dict)]
-        if options:
-            return sample(options[0], rng, for_request=for_request, _depth=_depth + 1)
+    if _depth < MAX_DEPTH * 2:
+        for key in ("oneOf", "anyOf"):
+            options = [s for s in schema.get(key) or [] if isinstance(s, dict) and s.get("type") != "null"]
+            if options:
+                return _one_of(schema, options, key, rng, for_request, _depth)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
@@ -78,10 +81,11 @@ _NOTHING = object()  # no value given by the schema (None can be one: a const of
 def _given(schema: dict[str, Any], rng: random.Random) -> Any:
     """A value the schema itself offers (example, const, default, examples, enum), or ``_NOTHING``."""
     for key in ("example", "const", "default"):
-        if key in schema and schema[key] is not None and (key == "const" or _usable(schema[key])):
-            return schema[key]
+        value = schema.get(key)
+        if value is not None and (key == "const" or (_usable(value) and fits(value, schema))):
+            return value
     examples = schema.get("examples")
-    if isinstance(examples, list) and examples and _usable(examples[0]):
+    if isinstance(examples, list) and examples and _usable(examples[0]) and fits(examples[0], schema):
         return examples[0]
     enum = schema.get("enum") or []
     if None in enum:  # copied only then: a hostile enum can hold a million values
@@ -101,7 +105,7 @@ def _scalar(schema: dict[str, Any], kind: object, rng: random.Random) -> Any:
     if kind == "integer":
         return _integer(schema, rng)
     if kind == "number":
-        return float(_integer(schema, rng))
+        return _number(schema, rng)
     if kind == "boolean":
         return True
     if kind == "null":
@@ -109,17 +113,59 @@ def _scalar(schema: dict[str, Any], kind: object, rng: random.Random) -> Any:
     return _string(schema, rng)
 
 
+_COMPOSITION = ("allOf", "oneOf", "anyOf")
+_SAMPLES = ("example", "examples", "default")
+
+
+def _merged(parent: dict[str, Any], part: Any, *, samples: bool) -> dict[str, Any]:
+    """``parent`` with one member of its composition laid over it: one schema to sample.
+
+    Properties and ``required`` are unioned; other keywords keep the parent's value when it has
+    one (an enum wrapped as ``allOf: [$ref]`` keeps its enum, a sibling ``type`` applies to a
+    branch that only lists ``required``). A member's own examples are dropped unless ``samples``:
+    one part's example is not a value of the whole.
+    """
+    out = dict(parent)
+    if not isinstance(part, dict):
+        return out
+    for key, value in part.items():
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {**(out.get(key) or {}), **value}
+        elif key == "required" and isinstance(value, list):
+            out[key] = list(dict.fromkeys([*(out.get(key) or []), *value]))
+        elif key in _SAMPLES and not samples:
+            continue
+        else:
+            out.setdefault(key, value)
+    return out
+
+
 def _all_of(schema: dict[str, Any], rng: random.Random, for_request: bool, depth: int) -> Any:
-    merged: dict[str, Any] = {}
-    for part in schema.get("allOf") or []:
-        value = sample(part, rng, for_request=for_request, _depth=depth + 1)
-        if not isinstance(value, dict):
-            return value
-        merged.update(value)
-    rest = {k: v for k, v in schema.items() if k != "allOf"}
-    if rest.get("properties"):
-        merged.update(_object(rest, rng, for_request, depth))
-    return merged
+    parts = [p for p in schema["allOf"] if isinstance(p, dict)]
+    merged = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in parts:
+        merged = _merged(merged, part, samples=len(parts) == 1)
+    return sample(merged, rng, for_request=for_request, _depth=depth + 1)
+
+
+def _one_of(
+    schema: dict[str, Any],
+    options: list[dict[str, Any]],
+    key: str,
+    rng: random.Random,
+    for_request: bool,
+    depth: int,
+) -> Any:
+    """A value of the first branch, with the parent's keywords; for oneOf, no other branch's
+    required-only properties (``oneOf: [{required: [a]}, {required: [b]}]`` must not get both)."""
+    rest = {k: v for k, v in schema.items() if k != key}
+    chosen = _merged(rest, options[0], samples=True)
+    value = sample(chosen, rng, for_request=for_request, _depth=depth + 1)
+    if key == "oneOf" and isinstance(value, dict):
+        keep = set(chosen.get("required") or [])
+        others = {n for o in options[1:] for n in o.get("required") or [] if isinstance(n, str)}
+        value = {k: v for k, v in value.items() if k in keep or k not in others}
+    return value
 
 
 def _object(schema: dict[str, Any], rng: random.Random, for_request: bool, depth: int) -> dict[str, Any]:
@@ -138,6 +184,13 @@ def _object(schema: dict[str, Any], rng: random.Random, for_request: bool, depth
         out[name] = (
             stand_in if stand_in is not None else sample(sub, rng, for_request=for_request, _depth=depth + 1)
         )
+    extra = schema.get("additionalProperties", True)
+    need = schema.get("minProperties")
+    if isinstance(need, int) and len(out) < need and extra is not False:
+        # a free-form map that must not be empty (Jira's entity properties): filler keys
+        values = extra if isinstance(extra, dict) else {"type": "string"}
+        for i in range(len(out), min(need, 16)):
+            out[f"key{i + 1}"] = sample(values, rng, for_request=for_request, _depth=depth + 1)
     return out
 
 
@@ -168,6 +221,25 @@ def _credential_stand_in(name: str, schema: dict[str, Any]) -> str | None:
     low = int(schema.get("minLength") or 0)
     high = int(schema.get("maxLength") or max(low, 12))
     return "x" * min(max(low, 8), high)
+
+
+def _number(schema: dict[str, Any], rng: random.Random) -> float:
+    """An integer-valued float when the bounds allow one, else the middle of the range."""
+    value = float(_integer(schema, rng))
+    if fits(value, schema):
+        return value
+    keys = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+    low, ex_low, high, ex_high = (
+        float(schema[k])
+        if isinstance(schema.get(k), (int, float)) and not isinstance(schema.get(k), bool)
+        else None
+        for k in keys
+    )
+    lows = [v for v in (low, ex_low) if v is not None]
+    highs = [v for v in (high, ex_high) if v is not None]
+    if lows and highs:
+        return (max(lows) + min(highs)) / 2
+    return max(lows) + 1 if lows else min(highs) - 1 if highs else value
 
 
 def _integer(schema: dict[str, Any], rng: random.Random) -> int:
@@ -217,10 +289,33 @@ def _string(schema: dict[str, Any], rng: random.Random) -> str:
     high = int(schema.get("maxLength") or max(low, 12))
     pattern = schema.get("pattern")
     if isinstance(pattern, str):
-        generator = rstr.Rstr(rng)
-        for _ in range(20):
-            candidate = str(generator.xeger(pattern))
-            if low <= len(candidate) <= high:
-                return candidate
+        found = _from_pattern(pattern, low, int(schema.get("maxLength") or _PATTERN_LENGTH), rng)
+        if found is not None:
+            return found
     size = min(max(low, 8), high)
     return "".join(rng.choices(string.ascii_lowercase, k=size))
+
+
+_PATTERN_LENGTH = 256  # longest string taken from a pattern with no maxLength
+
+
+class _ShortRepeats(rstr.Rstr):
+    """rstr drawing ``+``, ``*`` and ``{n,}`` up to 8 more times than the minimum, not up to 100:
+    ``^\\d+\\.\\d+$`` gives a version a person can read, and a maxLength is met more often."""
+
+    def _handle_repeat(self, start_range: int, end_range: int, value: str) -> str:
+        return str(super()._handle_repeat(start_range, min(end_range, start_range + 8), value))
+
+
+def _from_pattern(pattern: str, low: int, high: int, rng: random.Random) -> str | None:
+    """The shortest of a few strings rstr draws from ``pattern`` that match it within the length bounds."""
+    short, full = _ShortRepeats(rng), rstr.Rstr(rng)
+    found: list[str] = []
+    for attempt in range(20):
+        try:  # short repeats first; a long minLength needs rstr's own (up to 100)
+            candidate = str((short if attempt < 10 or found else full).xeger(pattern))
+        except (re.error, ValueError, IndexError, OverflowError, RecursionError):
+            return None  # syntax Python's sre cannot parse (ECMA-only): not generated from
+        if low <= len(candidate) <= high and matches(pattern, candidate):
+            found.append(candidate)
+    return min(found, key=len) if found else None
