@@ -31,6 +31,7 @@ def signals(
     from agent.boundary.inbound.redact import Redactor
     from agent.boundary.inbound.sanitize import sanitize_spec, stream_log
     from agent.cli.context import settings_from
+    from agent.cli.inputs import warn_problems
     from agent.errors import UsageError
     from agent.sources.signals import extract_signals
     from agent.urls import mask_url, mask_urls
@@ -41,7 +42,9 @@ def signals(
     redactor = Redactor()
     revision = None
     if settings.spec:
-        revision = sanitize_spec(redactor, wiring.SpecLoader(settings).load(settings.spec))
+        loaded = wiring.SpecLoader(settings).load(settings.spec)
+        warn_problems(loaded)  # lenient like every command ([strict] refuses)
+        revision = sanitize_spec(redactor, loaded)
     source = wiring.airflow_source(settings, None, dag_ids=dag or None, since=since)
     found = []
     for raw in source.logs():
