@@ -34,7 +34,7 @@ def test_missing_sandbox_names_the_install_command(
         ["verify", str(coll), "--spec", SPEC, "--sandbox-dir", str(tmp_path / "nowhere")], capsys
     )
     assert code == 2
-    assert err.count("\n") == 1 and "npm ci --prefix sandbox --no-audit --no-fund" in err
+    assert err.count("\n") == 1 and "postwright sandbox install" in err
 
 
 def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
