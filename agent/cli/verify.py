@@ -124,11 +124,11 @@ def command(
         provider=provider,
         ca_certs=ca_certs,
     )
-    runner.batch_size, runner.progress = batch_size, _progress
     if not any(True for _ in leaves(document["item"])):
         SandboxTools.locate(runner.sandbox_dir)  # a missing sandbox is said first: it is the setup
         # said before the mock starts: nothing to run is not "0 passed" after a minute of runs
         raise ChecksFailed(f"{collection}: the collection has no requests, so nothing was verified")
+    runner.batch_size, runner.progress = batch_size, _progress
     report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
