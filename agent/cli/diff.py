@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from agent.cli.inputs import NoValidateFlag, StrictFlag
 from agent.errors import ChecksFailed, UsageError
 
 
@@ -31,13 +32,8 @@ def command(
             "Markdown also stays under GitHub's 65,536-character comment cap).",
         ),
     ] = None,
-    strict: Annotated[
-        bool | None,
-        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
-    ] = None,
-    no_validate: Annotated[
-        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
-    ] = False,
+    strict: StrictFlag = None,
+    no_validate: NoValidateFlag = False,
     allow_remote_refs: Annotated[
         list[str] | None,
         typer.Option(

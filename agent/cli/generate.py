@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from agent.cli.inputs import NoValidateFlag, StrictFlag
+
 
 def command(
     ctx: typer.Context,
@@ -45,13 +47,8 @@ def command(
             "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
         ),
     ] = None,
-    strict: Annotated[
-        bool | None,
-        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
-    ] = None,
-    no_validate: Annotated[
-        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
-    ] = False,
+    strict: StrictFlag = None,
+    no_validate: NoValidateFlag = False,
 ) -> None:
     """Plan, generate and check Postman v2.1 tests; invalid proposals are dropped with a reason.
 

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
 
 from agent.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from agent.models import SpecDocument
+
+
+# How strictly every spec-loading command loads specs (one declaration, the same flags everywhere).
+StrictFlag = Annotated[
+    bool | None,
+    typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
+]
+NoValidateFlag = Annotated[
+    bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+]
 
 
 def open_text(path: str) -> TextIO:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.cli.inputs import NoValidateFlag, StrictFlag
 from agent.errors import ChecksFailed, InputError, UsageError
 
 
@@ -20,13 +21,8 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
-    strict: Annotated[
-        bool | None,
-        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
-    ] = None,
-    no_validate: Annotated[
-        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
-    ] = False,
+    strict: StrictFlag = None,
+    no_validate: NoValidateFlag = False,
 ) -> None:
     """Validate every item against the spec and the collection against the Postman v2.1 schema."""
     from agent.boundary.outbound.policy import check_collection_scripts

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from agent.cli.inputs import NoValidateFlag, StrictFlag
 from agent.errors import ChecksFailed, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -69,13 +70,8 @@ def command(
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
-    strict: Annotated[
-        bool | None,
-        typer.Option("--strict/--no-strict", help="Refuse a spec that fails OpenAPI validation [strict]."),
-    ] = None,
-    no_validate: Annotated[
-        bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
-    ] = False,
+    strict: StrictFlag = None,
+    no_validate: NoValidateFlag = False,
 ) -> None:
     """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run.
 
