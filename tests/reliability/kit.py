@@ -42,6 +42,15 @@ def postwright(ws: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     )
 
 
+def _ctrl_c_restored() -> None:
+    """In the child before exec: SIGINT back to its default, so Python installs its Ctrl-C handler.
+
+    A suite started as a background job (``cmd &`` without job control) inherits SIGINT ignored,
+    and an ignored SIGINT stays ignored across exec: the Ctrl-C tests would test nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Running:
     """A ``postwright`` process whose stderr is read line by line as it runs.
 
@@ -57,6 +66,7 @@ class Running:
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, **(env or {})},
+            preexec_fn=_ctrl_c_restored,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
