@@ -31,6 +31,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from agent.errors import ConfigError
 from agent.limits import Limits
+from agent.models import SAFETY_CLASSES
 from agent.urls import MASK, mask_url, mask_urls, secret_name, split_url
 
 CONFIG_NAME = "postwright.toml"
@@ -106,6 +107,26 @@ class SandboxSection(BaseModel):
         return self
 
 
+def _known_classes(value: list[str]) -> list[str]:
+    """Only the four safety classes may be allowed (a typo would silently allow nothing)."""
+    unknown = sorted(set(value) - set(SAFETY_CLASSES))
+    if unknown:
+        raise ValueError(f"unknown safety class {unknown[0]!r}; use {', '.join(SAFETY_CLASSES)}")
+    return list(dict.fromkeys(value))
+
+
+class TargetSection(BaseModel):
+    """What may run against a real target (``sandbox.target``); against a mock everything runs."""
+
+    allow: Annotated[list[str], AfterValidator(_known_classes)] = Field(
+        default_factory=lambda: ["read"], description="safety classes run against a real target"
+    )
+    allow_operations: list[str] = Field(
+        default_factory=list,
+        description='destructive operations that may run, by operationId or "METHOD /path"',
+    )
+
+
 class Settings(BaseSettings):
     """The one settings object."""
 
@@ -141,6 +162,7 @@ class Settings(BaseSettings):
     airflow: AirflowSection = AirflowSection()
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()
+    target: TargetSection = TargetSection()
     limits: Limits = Limits()  # [limits]: bounds on the work one hostile input can cause
     root: Path = Field(default=Path("."), exclude=True, description="project root (the file's folder)")
     config_file: Path | None = Field(default=None, exclude=True)

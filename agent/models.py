@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agent.urls import mask_url
 
 Level = Literal["error", "warning", "info"]  # of a change and of a finding
+# What running an operation does to the server (agent/plan/safety.py classifies).
+Safety = Literal["read", "write", "create", "destructive"]
+SAFETY_CLASSES: tuple[Safety, ...] = ("read", "write", "create", "destructive")
 LEVEL_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
@@ -113,6 +116,7 @@ class Intent(_Model):
     signals: list[Provenance] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
     fingerprint: str
+    safety: Safety = Field(default="read", description="what running it does to a real target")
 
 
 class Finding(_Model):
@@ -127,6 +131,25 @@ class Finding(_Model):
 ProposalStatus = Literal["pending", "accepted", "rejected", "published", "dropped"]
 
 
+class Response(_Model):
+    """What a server answered a failing test: its status and a short body excerpt, redacted."""
+
+    status: int
+    excerpt: str = ""
+
+
+class Drift(_Model):
+    """A real target refused a request the spec says succeeds: the server disagrees with the spec."""
+
+    declared: str = Field(description='the status the spec declares, e.g. "200" or "2XX"')
+    status: int = Field(description="what the target answered")
+    excerpt: str = Field(default="", description="the start of its response body, redacted")
+
+    @property
+    def message(self) -> str:
+        return f"the server disagrees with the spec: {self.status} where {self.declared} is declared"
+
+
 class Proposal(_Model):
     """A proposed Postman item (v2.1) for one intent."""
 
@@ -136,6 +159,10 @@ class Proposal(_Model):
     item: dict[str, Any] = Field(description="a Postman v2.1 item")
     status: ProposalStatus = "pending"
     findings: list[Finding] = Field(default_factory=list)
+    drift: Drift | None = None  # set when a real target refused what the spec says succeeds
+    # Run against the old API too: True when it fails there (it tells the versions apart),
+    # False when it passes on both, None when not run there (no base, or no verdict).
+    catches_old: bool | None = None
 
     @property
     def ok(self) -> bool:
