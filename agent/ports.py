@@ -18,11 +18,11 @@ __all__ = [
 ]
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from agent.llm.types import ChatBackend as LLMBackend  # the model seam: complete(ChatRequest)
-from agent.models import Finding, Proposal, Provenance, PublishResult, Redaction, SpecDocument
+from agent.models import Finding, Proposal, Provenance, PublishResult, Redaction, Response, SpecDocument
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class VerifyResult:
     passed: frozenset[str]
     findings: dict[str, list[Finding]]
     skipped_reason: str | None = None
+    responses: Mapping[str, Response] = field(default_factory=dict)  # failing items: answers, redacted
+    real_target: bool = False  # run against a real server, not a mock of the spec
 
 
 class Runner(Protocol):

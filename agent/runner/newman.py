@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agent.boundary.inbound.redact import Redactor
 from agent.errors import BoundaryViolation, SandboxFailed
 from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
@@ -115,6 +116,7 @@ class NewmanRunner:
         self.batch_size = max(1, batch_size)
         self.progress = progress
         self._batches: list[list[str]] = []  # item ids per batch file, set by _write_inputs
+        self._redactor = Redactor()
 
     def verify(self, collection: dict[str, Any], spec: SpecDocument, runs: int) -> VerifyResult:
         """Run ``collection`` ``runs`` times; passed = item ids that passed every run."""
@@ -128,13 +130,14 @@ class NewmanRunner:
         tools = SandboxTools.locate(self.sandbox_dir)
         mode, notice = isolation.choose(self.isolate, target=self.endpoint)
         items = {i: ItemOutcome(i, name) for i, name in leaf_items(collection)}
-        report = VerifyReport(items=items, isolation=mode)
+        report = VerifyReport(items=items, isolation=mode, real_target=self.target is not None)
         if notice:
             report.notices.append(Finding(severity="warning", code="sandbox-isolation", message=notice))
         report.notices += _outbound_gate(collection, mode)
         if self.target is None and spec is None:
             raise SandboxFailed("a spec is needed to start the mock (or configure a target)")
         mask = Masker()
+        self._redactor = Redactor()  # fresh per verify: placeholders never link two runs
         with tempfile.TemporaryDirectory(prefix="pw-sandbox-") as tmp:
             workdir = Path(tmp)
             os.chmod(workdir, 0o700)
@@ -355,7 +358,11 @@ class NewmanRunner:
             unfinish_all(items, record.error or "no report")
             return
         hints = expiry_hints(data) if self.credentials is not None else {}
-        record.run_seconds = apply_run(data, items, mask, hints=hints)
+        # a failing response's excerpt is redacted before it is kept (it may echo a secret)
+        redact = self._redactor.redact
+        record.run_seconds = apply_run(
+            data, items, mask, hints=hints, redact=lambda t: redact(t, origin="verify")[0]
+        )
         if hints:
             report.notices.append(expiry_notice(index, len(hints)))
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agent.models import Finding
+from agent.models import Finding, Response
 from agent.ports import VerifyResult
 
 ItemStatus = Literal["passed", "failed", "flaky", "unfinished"]
 MAX_MESSAGE = 200
 MAX_REASONS = 5
 EXPIRY_HINT = "token expired mid-run: HTTP 401 after earlier requests in this run were accepted"
+MAX_EXCERPT = 300  # characters of a failing response's body kept, after redaction
+# Bytes of a body read before redaction; a secret cut at this edge lies far past MAX_EXCERPT.
+READ_BYTES = 4096
 
 
 def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -28,9 +33,9 @@ def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield node["id"], str(node.get("name", node["id"]))
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = MAX_MESSAGE) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -44,6 +49,7 @@ class ItemOutcome:
     reasons: list[str] = field(default_factory=list)
     request_seconds: list[float] = field(default_factory=list)
     runs_unfinished: int = 0  # runs whose batch timed out or crashed before reporting this item
+    response: Response | None = None  # what the server answered in the last failed run (redacted)
 
     @property
     def status(self) -> ItemStatus:
@@ -93,13 +99,17 @@ class VerifyReport:
     mock_seconds: float | None = None
     relay_connections: int | None = None  # connections the relay carried to the target
     notices: list[Finding] = field(default_factory=list)
+    real_target: bool = False  # run against a real server (not a mock of the spec)
 
     def result(self) -> VerifyResult:
         passed = frozenset(i for i, o in self.items.items() if o.status == "passed")
         findings: dict[str, list[Finding]] = {}
+        responses: dict[str, Response] = {}
         for item_id, outcome in self.items.items():
             if outcome.status == "passed":
                 continue
+            if outcome.response is not None:
+                responses[item_id] = outcome.response
             total = outcome.runs_passed + outcome.runs_failed + outcome.runs_unfinished
             if outcome.status == "unfinished":
                 head = (
@@ -115,7 +125,9 @@ class VerifyReport:
                     for r in outcome.reasons
                 ),
             ]
-        return VerifyResult(passed=passed, findings=findings)
+        return VerifyResult(
+            passed=passed, findings=findings, responses=responses, real_target=self.real_target
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no environment values: only names, counts, messages, timings)."""
@@ -134,6 +146,7 @@ class VerifyReport:
                     "runs_unfinished": o.runs_unfinished,
                     "reasons": o.reasons,
                     "request_seconds": o.request_seconds,
+                    "response": o.response.model_dump() if o.response else None,
                 }
                 for o in self.items.values()
             ],
@@ -147,12 +160,16 @@ def apply_run(
     mask: Callable[[str], str],
     *,
     hints: dict[str, str] | None = None,
+    redact: Callable[[str], str] | None = None,
 ) -> float | None:
     """Fold one newman JSON report into ``items``; return newman's run time in seconds.
 
     ``hints`` (item id → text) lead an item's failure reason, e.g. a likely token expiry.
+    A failing item keeps the status and a short body excerpt of its response, passed through
+    ``redact`` and ``mask`` before it is kept (no excerpt without ``redact``).
     """
     hints = hints or {}
+    answers: dict[str, dict[str, Any]] = {}
     run = report.get("run") or {}
     problems: dict[str, list[str]] = {}
     seen: dict[str, int] = {}  # assertions executed per item
@@ -165,6 +182,7 @@ def apply_run(
             continue
         seen[item_id] = seen.get(item_id, 0) + len(execution.get("assertions") or [])
         response = execution.get("response") or {}
+        answers[item_id] = response
         if isinstance(response.get("responseTime"), (int, float)):
             items[item_id].request_seconds.append(round(response["responseTime"] / 1000, 3))
     for failure in run.get("failures") or []:
@@ -180,6 +198,10 @@ def apply_run(
         if item_id in problems:
             text = "; ".join(_short(mask(t)) for t in problems[item_id][:3])
             outcome.fail(f"{hints[item_id]} — {text}" if item_id in hints else text)
+            answered = answers.get(item_id) or {}
+            if isinstance(answered.get("code"), int):
+                excerpt = body_excerpt(answered, redact, mask) if redact is not None else ""
+                outcome.response = Response(status=answered["code"], excerpt=excerpt)
         elif item_id not in seen:
             outcome.fail("did not run (newman reported no execution for it)")
         elif seen[item_id] == 0:
@@ -192,6 +214,30 @@ def apply_run(
     ):
         return round(float(timings["completed"] - timings["started"]) / 1000, 3)
     return None
+
+
+def body_excerpt(
+    response: dict[str, Any], redact: Callable[[str], str], mask: Callable[[str], str] = str
+) -> str:
+    """The start of a response body as one line (compact JSON when it parses), redacted, then cut.
+
+    ``redact`` and ``mask`` see up to :data:`READ_BYTES` before the cut to :data:`MAX_EXCERPT`,
+    so a secret is never kept in part.
+    """
+    stream = response.get("stream") or {}
+    data = stream.get("data") if isinstance(stream, dict) else None
+    if not isinstance(data, list) or not data:
+        return ""
+    try:
+        raw = bytes(data[:READ_BYTES]).decode("utf-8", "replace")
+    except (TypeError, ValueError):
+        return ""
+    if len(data) <= READ_BYTES:
+        with suppress(ValueError):  # not JSON: kept as text
+            raw = json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":"))
+    # no control, bidi or other unprintable characters reach a terminal or a PR body
+    printable = "".join(c if c.isprintable() else " " for c in raw)
+    return _short(mask(redact(printable)), MAX_EXCERPT)
 
 
 def _executions(report: dict[str, Any]) -> list[dict[str, Any]]:
