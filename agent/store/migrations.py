@@ -95,7 +95,13 @@ def _m003_run_leases(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks, _m003_run_leases]
+def _m004_old_and_new(db: sqlite3.Connection) -> None:
+    """A proposal's drift finding (JSON, redacted) and whether it catches the old API (NULL: not run)."""
+    for column in ("drift TEXT", "catches_old INTEGER"):
+        db.execute(f"ALTER TABLE proposals ADD COLUMN {column}")
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks, _m003_run_leases, _m004_old_and_new]
 
 
 def migration_name(fn: Migration) -> str:

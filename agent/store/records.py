@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agent.models import Finding, Intent, Proposal, ProposalStatus
+from agent.models import Drift, Finding, Intent, Proposal, ProposalStatus
 
 
 class _Record(BaseModel):
@@ -27,6 +27,8 @@ class StoredProposal(_Record):
     provenance: dict[str, Any]
     created: str
     updated: str
+    drift: Drift | None = None  # the target refused what the spec says succeeds (redacted excerpt)
+    catches_old: bool | None = None  # fails on the old API (None: not run there)
 
     @property
     def name(self) -> str:
@@ -43,6 +45,8 @@ class StoredProposal(_Record):
             item=self.item,
             status=self.status,
             findings=self.findings,
+            drift=self.drift,
+            catches_old=self.catches_old,
         )
 
 

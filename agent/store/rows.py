@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, get_args
 
-from agent.models import Finding, Proposal, ProposalStatus
+from agent.models import Drift, Finding, Proposal, ProposalStatus
 from agent.store.records import StoredProposal
 from agent.urls import mask_urls
 
@@ -68,6 +68,8 @@ def put_proposals(db: sqlite3.Connection, run_id: str, checked: Sequence[Proposa
             dumps(p.item),
             dumps([f.model_dump(mode="json") for f in p.findings]),
             dumps({"intent": p.intent.model_dump(mode="json")}),
+            dumps(p.drift.model_dump(mode="json")) if p.drift else None,
+            p.catches_old,
         )
         if before is None:
             inserts.append((*values, p.id, now, now))
@@ -79,12 +81,12 @@ def put_proposals(db: sqlite3.Connection, run_id: str, checked: Sequence[Proposa
         known[p.id] = p.status  # the same id twice in one call: the second is an update
     db.executemany(
         "INSERT INTO proposals (run_id, fingerprint, generator, operation, status, item,"
-        " findings, provenance, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " findings, provenance, drift, catches_old, id, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         inserts,
     )
     db.executemany(
         "UPDATE proposals SET run_id=?, fingerprint=?, generator=?, operation=?, status=?,"
-        " item=?, findings=?, provenance=?, updated=? WHERE id=?",
+        " item=?, findings=?, provenance=?, drift=?, catches_old=?, updated=? WHERE id=?",
         updates,
     )
     db.executemany(DECISION_INSERT, decisions)
@@ -101,6 +103,8 @@ def stored_proposal(r: sqlite3.Row) -> StoredProposal:
         item=json.loads(r["item"]),
         findings=[Finding.model_validate(f) for f in json.loads(r["findings"])],
         provenance=json.loads(r["provenance"]),
+        drift=Drift.model_validate_json(r["drift"]) if r["drift"] else None,
+        catches_old=None if r["catches_old"] is None else bool(r["catches_old"]),
         created=r["created"],
         updated=r["updated"],
     )
