@@ -7,10 +7,11 @@ from typing import Any
 
 from agent.generate import spec_view
 from agent.limits import DEFAULT_LIMITS, Limits
-from agent.models import Change, Finding, Intent, IntentKind, LogSignal, SpecDocument
+from agent.models import Change, Finding, Intent, IntentKind, LogSignal, Safety, SpecDocument
 from agent.plan.draft import Draft
 from agent.plan.from_changes import added_operation, drafts_for_change
 from agent.plan.from_signals import drafts_for_signal
+from agent.plan.safety import classify
 from agent.specs.document import operations
 
 _KIND_ORDER = {kind: i for i, kind in enumerate(IntentKind)}
@@ -62,7 +63,29 @@ def plan(
         notes.extend(dict.fromkeys(found))  # an enum named by several changes is reported once
     order = {op.key: i for i, op in enumerate(operations(doc))}
     drafts = sorted(kept, key=lambda d: (order.get(d.operation, len(order)), _KIND_ORDER[d.kind], d.key))
-    return [d.freeze() for d in drafts]
+    classes = _safety(doc, drafts, notes)
+    return [d.freeze().model_copy(update={"safety": classes[d.operation]}) for d in drafts]
+
+
+def _safety(doc: dict[str, Any], drafts: list[Draft], notes: list[Finding] | None) -> dict[str, Safety]:
+    """Each planned operation's safety class; an unusable x-postwright-safety is one finding."""
+    classes: dict[str, Safety] = {}
+    for draft in drafts:
+        if draft.operation in classes:
+            continue
+        op = spec_view.find_operation(doc, draft.method, draft.path)
+        verdict = classify(draft.method, draft.path, op.spec if op is not None else None)
+        classes[draft.operation] = verdict.safety
+        if verdict.problem and notes is not None:
+            notes.append(
+                Finding(
+                    severity="warning",
+                    code="safety-extension",
+                    message=verdict.problem,
+                    location=draft.operation,
+                )
+            )
+    return classes
 
 
 def _declared(drafts: list[Draft], doc: dict[str, Any], notes: list[Finding]) -> list[Draft]:
