@@ -204,5 +204,7 @@ class RunSummary(_Model):
     llm_refused: int = 0
     llm_tokens: int = 0
     llm_cost_usd: float = 0.0
+    drift: int = 0  # tests a real target refused where the spec declares success
+    catches_old: int | None = None  # kept tests that fail on the old API (None: it was not run)
     publish: PublishResult | None = None
     collection_path: str | None = None

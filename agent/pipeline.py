@@ -28,11 +28,14 @@ from agent.limits import DEFAULT_LIMITS, Limits
 from agent.llm.types import Budget
 from agent.models import (
     Change,
+    Drift,
     Finding,
     Intent,
     IntentKind,
+    Level,
     LogSignal,
     Proposal,
+    Response,
     RunSummary,
     SpecDocument,
     fingerprint,
@@ -74,6 +77,7 @@ class Job:
     folders: str = "tag"
     base_url: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # [variables]: path and query values
 
     def __post_init__(self) -> None:
         # {{baseUrl}} is written into the collection, which is committed: never with credentials.
@@ -95,6 +99,8 @@ class Job:
             base_url=self.base_url or "",  # the user's; a spec's servers are data, never a target
             folders=self.folders,
             tags=postman.operation_tags(spec.document),
+            document=spec.document,  # finds real values for path variables (the pw-setup folder)
+            given=self.variables,
         )
 
 
@@ -143,6 +149,7 @@ class Pipeline:
     store: Store
     logs: LogSource | None = None
     runner: Runner | None = None
+    base_runner: Runner | None = None  # the old API (a base target, or a mock of the base spec)
     publisher: Publisher | None = None
     llm: LLMBackend | None = None
     budget: Budget | None = None  # limits per run (usage is counted per run)
@@ -269,9 +276,13 @@ class Pipeline:
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
             checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)
 
-        kept, failed_verify = yield from self._verify(checked, revision, job)
+        kept, failed_verify = yield from self._verify(checked, revision, job, run.redactor)
+        kept = yield from self._against_old(kept, base, revision, job)
         dropped = [*refused, *failed_check, *failed_verify]
         summary.update(kept=len(kept), dropped=len(dropped), redactions=len(run.redactor.report))
+        summary["drift"] = sum(p.drift is not None for p in failed_verify)
+        if any(p.catches_old is not None for p in kept):
+            summary["catches_old"] = sum(p.catches_old is True for p in kept)
         # One transaction: the proposals, the redactions and the watermarks of the logs they came from.
         self.store.store_results(run.id, [*kept, *dropped], run.redactor.report, logs.marks)
 
@@ -397,9 +408,13 @@ class Pipeline:
         return kept, dropped, collection
 
     def _verify(
-        self, proposals: list[Proposal], spec: SpecDocument, job: Job
+        self, proposals: list[Proposal], spec: SpecDocument, job: Job, redactor: Redactor
     ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal]]]:
-        """The proposals that held in every sandbox run, and the ones that did not."""
+        """The proposals that held in every sandbox run, and the ones that did not.
+
+        Against a real target a test the spec says succeeds but the target refused is dropped
+        with a drift finding (the status and a redacted excerpt of what the target answered).
+        """
         if self.runner is None or not proposals:
             return proposals, []
         yield StageStarted("verify", job.runs)
@@ -419,16 +434,51 @@ class Pipeline:
                 for f in result.findings.get(proposal.id)
                 or [Finding(severity="error", code="verify-failed", message="did not pass every run")]
             ]
+            drift = (
+                _drift(proposal, result.responses.get(proposal.id), redactor) if result.real_target else None
+            )
+            if drift is not None:
+                reasons.insert(0, _drift_finding(proposal, drift, "error"))
             failed = proposal.model_copy(
-                update={"findings": [*proposal.findings, *reasons], "status": "dropped"}
+                update={"findings": [*proposal.findings, *reasons], "status": "dropped", "drift": drift}
             )
             dropped.append(failed)
             yield _dropped("verify", failed)
+            if drift is not None:
+                yield Notice("verify", _drift_finding(proposal, drift, "warning"))
         unfinished = sum(any(f.code == "sandbox-unfinished" for f in p.findings) for p in dropped)
         # a batch that timed out or crashed gives no verdict: say so, never as tests that failed
         note = f"; {unfinished} unfinished (timed out or crashed, no verdict)" if unfinished else ""
         yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs{note}")
         return kept, dropped
+
+    def _against_old(
+        self, kept: list[Proposal], base: SpecDocument | None, spec: SpecDocument, job: Job
+    ) -> Generator[Event, None, list[Proposal]]:
+        """Run the kept change-derived tests against the old API too: does each tell the two apart?
+
+        ``catches_old`` is True for a test that fails in every run there, False for one that
+        passes there as well, None where the old API gave no verdict (unfinished, flaky, skipped).
+        """
+        derived = [p for p in kept if p.intent.change_fingerprints]
+        if self.base_runner is None or base is None or not derived:
+            return kept
+        yield StageStarted("old api", job.runs)
+        result = self.base_runner.verify(job.collection(derived, spec), base, job.runs)
+        if result.skipped_reason:
+            notice = Finding(severity="warning", code="old-api-skipped", message=result.skipped_reason)
+            yield Notice("old api", notice)
+            yield StageFinished("old api", "skipped")
+            return kept
+        verdicts: dict[str, bool | None] = {}
+        for proposal in derived:
+            codes = {f.code for f in result.findings.get(proposal.id) or ()}
+            verdicts[proposal.id] = (
+                False if proposal.id in result.passed else True if "sandbox-failed" in codes else None
+            )
+        caught = sum(v is True for v in verdicts.values())
+        yield StageFinished("old api", f"{caught} of {len(derived)} change tests fail on the old API")
+        return [p.model_copy(update={"catches_old": verdicts[p.id]}) if p.id in verdicts else p for p in kept]
 
     def _change_set(
         self,
@@ -465,6 +515,27 @@ def _interrupted(run: RunRecord) -> Finding:
         code="run-interrupted",
         message=f"run {run.id} was interrupted during {run.stage or 'start'}; this run takes over"
         " (logs it had not stored results for are read again, proposals it stored are carried on)",
+    )
+
+
+def _drift(proposal: Proposal, answer: Response | None, redactor: Redactor) -> Drift | None:
+    """A drift finding when a target refused what the spec declares a success; else None.
+
+    The excerpt was redacted by the runner; it passes this run's redactor too before it is kept.
+    """
+    declared = proposal.intent.expected_status.upper()
+    if answer is None or not declared.startswith("2") or not 400 <= answer.status <= 599:
+        return None
+    excerpt = redactor.redact(answer.excerpt, origin=f"verify response {proposal.id}")[0]
+    return Drift(declared=declared, status=answer.status, excerpt=excerpt)
+
+
+def _drift_finding(proposal: Proposal, drift: Drift, severity: Level) -> Finding:
+    """The drift finding: the disagreement and what the target said (a notice names the test too)."""
+    said = f"; it answered {drift.excerpt}" if drift.excerpt else ""
+    named = f"{proposal.id} {proposal.intent.operation}: " if severity != "error" else ""
+    return Finding(
+        severity=severity, code="drift", message=f"{named}{drift.message}{said}", location=proposal.id
     )
 
 

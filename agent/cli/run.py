@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.inputs import NoValidateFlag, StrictFlag
+from agent.urls import mask_urls
 
 
 def command(
@@ -52,11 +53,18 @@ def command(
     )
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
         tally = DropTally()
-        summary = follow(tally.watch(pipeline.run(wiring.job(settings)))).summary
+        finished = follow(tally.watch(pipeline.run(wiring.job(settings))))
+    summary = finished.summary
     typer.echo(
         f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
         f"  kept {summary.kept}  dropped {summary.dropped}  redacted {summary.redactions}"
+        + (f"  drift {summary.drift}" if summary.drift else "")
     )
+    if summary.catches_old is not None:
+        typer.echo(f"old API: {summary.catches_old} kept tests catch it (fail there, pass on the new API)")
+    for finding in finished.notices:  # the target refused what the spec says succeeds (redacted)
+        if finding.code == "drift":
+            typer.echo(f"drift: {mask_urls(finding.message)}")
     if summary.llm_proposals or summary.llm_refused:
         typer.echo(
             f"model: {summary.llm_proposals} proposals, {summary.llm_refused} refused by the guard,"

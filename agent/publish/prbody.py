@@ -29,6 +29,7 @@ class PrChange(_Data):
     level: Level
     operation: str
     text: str
+    caught: bool | None = None  # some kept test of it fails on the old API (None: old not run)
 
 
 class PrProposal(_Data):
@@ -39,6 +40,17 @@ class PrProposal(_Data):
     operation: str
     kind: str
     generator: str
+    catches_old: bool | None = None  # fails on the old API, passes on the new (None: not run there)
+
+
+class PrDrift(_Data):
+    """A test a real target refused where the spec declares success: the server disagrees."""
+
+    id: str
+    operation: str
+    declared: str
+    status: int
+    excerpt: str
 
 
 class PrDropped(_Data):
@@ -68,6 +80,7 @@ class PrBodyData(_Data):
     changes: list[PrChange] = Field(default_factory=list)
     proposals: list[PrProposal] = Field(default_factory=list)
     dropped: list[PrDropped] = Field(default_factory=list)
+    drift: list[PrDrift] = Field(default_factory=list)
     redactions: list[PrRedaction] = Field(default_factory=list)
 
     @classmethod
@@ -86,13 +99,24 @@ class PrBodyData(_Data):
         kept = [p for p in proposals if p.ok and p.status != "dropped"]
         dropped = [p for p in proposals if not (p.ok and p.status != "dropped")]
         tally = Counter((r.kind, r.placeholder) for r in redactions)
+        compared = any(p.catches_old is not None for p in kept)
+
+        def caught(change: Change) -> bool | None:
+            """Whether a kept test of ``change`` fails on the old API (None when it was not run)."""
+            if not compared:
+                return None
+            return any(p.catches_old for p in kept if change.fingerprint in p.intent.change_fingerprints)
+
         counts = {f: int(getattr(summary, f)) for f in _COUNT_FIELDS} if summary else {}
         return cls(
             title=title,
             change_set_key=change_set_key,
             collection_path=collection_path,
             counts=counts,
-            changes=[PrChange(id=c.id, level=c.level, operation=c.operation, text=c.text) for c in changes],
+            changes=[
+                PrChange(id=c.id, level=c.level, operation=c.operation, text=c.text, caught=caught(c))
+                for c in changes
+            ],
             proposals=[
                 PrProposal(
                     id=p.id,
@@ -100,8 +124,20 @@ class PrBodyData(_Data):
                     operation=p.intent.operation,
                     kind=p.intent.kind.value,
                     generator=p.generator,
+                    catches_old=p.catches_old,
                 )
                 for p in kept
+            ],
+            drift=[
+                PrDrift(
+                    id=p.id,
+                    operation=p.intent.operation,
+                    declared=p.drift.declared,
+                    status=p.drift.status,
+                    excerpt=p.drift.excerpt,
+                )
+                for p in proposals
+                if p.drift is not None
             ],
             dropped=[
                 PrDropped(
@@ -140,13 +176,27 @@ def render_pr_body(data: PrBodyData) -> str:
         out += [" · ".join(f"{n} {escape(name)}" for name, n in data.counts.items()), ""]
     out += _section(
         "API changes",
-        [f"- {code(c.level)} {code(c.id)} on {code(c.operation)}: {escape(c.text)}" for c in data.changes],
+        [
+            f"- {code(c.level)} {code(c.id)} on {code(c.operation)}: {escape(c.text)}"
+            + (" — no test catches the old API" if c.caught is False else "")
+            for c in data.changes
+        ],
     )
     out += _section(
         "Proposed tests",
         [
             f"- {code(p.name)} for {code(p.operation)} ({escape(p.kind)}, {escape(p.generator)}) {code(p.id)}"
+            + ("" if p.catches_old is None else f" · catches the old API: {'yes' if p.catches_old else 'no'}")
             for p in data.proposals
+        ],
+    )
+    out += _section(
+        "Drift: the server disagrees with the spec",
+        [
+            f"- {code(d.operation)} {code(d.id)}: the server disagrees with the spec:"
+            f" {d.status} where {code(d.declared)} is declared"
+            + (f"; it answered {code(d.excerpt)}" if d.excerpt else "")
+            for d in data.drift
         ],
     )
     out += _section(
