@@ -36,7 +36,8 @@ def default_workers() -> int:
 
 def findings_of(proposal: Proposal, spec: SpecDocument, redactor: Redactor) -> list[Finding]:
     """Every finding for one proposal: the spec checks, the guard's policy, the secret gate."""
-    return [*check_proposal(proposal, spec, context_for(spec)), *secret_findings(redactor, proposal)]
+    ctx = context_for(spec)
+    return [*check_proposal(proposal, spec, ctx), *secret_findings(redactor, proposal, ctx.public_values)]
 
 
 def _work(conn: Connection, chunk: Sequence[Proposal], spec: SpecDocument, redactor: Redactor) -> None:

@@ -106,6 +106,12 @@ class SpecContext:
 
         return self._cached(("credential_fields",), lambda: credential_fields(self.doc))  # type: ignore[no-any-return]
 
+    def public_values(self) -> frozenset[str]:
+        """The strings the spec lists in an enum or as a const (public, never a secret)."""
+        from agent.boundary.outbound.secret_gate import public_values
+
+        return self._cached(("public_values",), lambda: public_values(self.doc))  # type: ignore[no-any-return]
+
     def validator(self, schema: Any) -> Any:
         """A compiled validator for an OpenAPI schema (raw), once per distinct schema.
 

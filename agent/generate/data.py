@@ -13,6 +13,7 @@ import rstr
 
 from agent.boundary.inbound import keynames
 from agent.generate.fits import fits, matches
+from agent.generate.secretless import reads_as_secret
 
 MAX_DEPTH = 8
 # Spec examples are untrusted text: a string that Postman would expand ({{var}}) or that
@@ -20,14 +21,19 @@ MAX_DEPTH = 8
 _UNSAFE_EXAMPLE = re.compile(r"\{\{|\}\}|[a-z][a-z0-9+.-]*://|^//", re.IGNORECASE)
 
 
-def _usable(value: Any) -> bool:
-    """Whether an example value may go into a request as it is (recursively for objects)."""
+def _usable(value: Any, name: str = "") -> bool:
+    """Whether an example value may go into a request as it is (recursively for objects).
+
+    Not when a string would make Postman expand a variable or name a URL, nor when, under the
+    name it is sent with, it reads as a secret: the outbound gate would drop the whole test,
+    and a spec's example may be a real credential. A value is generated from the schema instead.
+    """
     if isinstance(value, str):
-        return not _UNSAFE_EXAMPLE.search(value)
+        return not _UNSAFE_EXAMPLE.search(value) and not reads_as_secret(name, value)
     if isinstance(value, dict):
-        return all(_usable(k) and _usable(v) for k, v in value.items())
+        return all(_usable(k) and _usable(v, str(k)) for k, v in value.items())
     if isinstance(value, list):
-        return all(_usable(v) for v in value)
+        return all(_usable(v, name) for v in value)
     return True
 
 
@@ -35,18 +41,87 @@ def param_value(param: dict[str, Any], rng: random.Random) -> Any:
     """A value for a (resolved) parameter: its example, its first example, else from its schema."""
     schema = param.get("schema")
     shape = schema if isinstance(schema, dict) else {}
-    if "example" in param and _usable(param["example"]) and fits(param["example"], shape):
+    name = str(param.get("name") or "")
+    if "example" in param and _usable(param["example"], name) and fits(param["example"], shape):
         return param["example"]
     examples = param.get("examples")
     if isinstance(examples, dict):
         for ex in examples.values():
-            if isinstance(ex, dict) and "value" in ex and _usable(ex["value"]) and fits(ex["value"], shape):
+            if (
+                isinstance(ex, dict)
+                and "value" in ex
+                and _usable(ex["value"], name)
+                and fits(ex["value"], shape)
+            ):
                 return ex["value"]
     if schema is None:
         content = param.get("content") or {}
         media: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}
         schema = media.get("schema") if isinstance(media, dict) else None
-    return sample(schema or {"type": "string"}, rng)
+    return named_sample(name, schema or {"type": "string"}, rng)
+
+
+def named_sample(
+    name: str, schema: Any, rng: random.Random, *, for_request: bool = True, _depth: int = 0
+) -> Any:
+    """A value for ``schema`` sent under ``name`` that does not read as a secret there.
+
+    Generated values can: eight random letters under ``key`` or ``topologyKey`` look like a
+    token to the gate's entropy rule. Such a string is drawn again without randomness (the
+    first character of each class, the fewest repeats of a pattern; else a run of ``x``),
+    which keeps the schema's format, pattern and length.
+    """
+    value = sample(schema, rng, for_request=for_request, _depth=_depth)
+    shape = _string_schema(schema)
+    if isinstance(value, str) and shape is not None and reads_as_secret(name, value):
+        return _plain(name, shape, value)
+    if isinstance(value, list) and shape is None and isinstance(schema, dict):
+        items = _string_schema(schema.get("items"))
+        if items is not None:
+            return [
+                _plain(name, items, v) if isinstance(v, str) and reads_as_secret(name, v) else v
+                for v in value
+            ]
+    return value
+
+
+def _string_schema(schema: Any) -> dict[str, Any] | None:
+    """The schema a string value was drawn from (one allOf member merged), or None if not a string one."""
+    if not isinstance(schema, dict):
+        return None
+    parts = schema.get("allOf")
+    if isinstance(parts, list):
+        for part in parts:
+            schema = _merged(schema, part, samples=False)
+    kind = schema.get("type", "string")
+    return schema if kind == "string" and not any(k in schema for k in ("enum", "const")) else None
+
+
+def _plain(name: str, schema: dict[str, Any], drawn: str) -> str:
+    """A value of the string ``schema`` drawn with no randomness, if it reads as no secret; else ``drawn``."""
+    low = int(schema.get("minLength") or 0)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        top = int(schema.get("maxLength") or _PATTERN_LENGTH)
+        candidate = _from_pattern(pattern, low, top, _Plain(), attempts=1)
+    elif schema.get("format") in _FIXED_FORMATS or schema.get("format") in ("email", "uuid"):
+        candidate = None  # formats are fixed or shaped values already: nothing plainer to give
+    else:
+        candidate = "x" * min(max(low, 8), int(schema.get("maxLength") or max(low, 12)))
+    return candidate if candidate is not None and not reads_as_secret(name, candidate) else drawn
+
+
+class _Plain(random.Random):
+    """A random source with no randomness: the first choice, the lowest count, no shuffle."""
+
+    def choice(self, seq: Any) -> Any:
+        return seq[0]
+
+    def randint(self, a: int, b: int) -> int:
+        return a
+
+    def shuffle(self, x: Any, *args: Any) -> None:
+        return None
 
 
 def sample(schema: Any, rng: random.Random, *, for_request: bool = True, _depth: int = 0) -> Any:
@@ -182,9 +257,15 @@ def _object(schema: dict[str, Any], rng: random.Random, for_request: bool, depth
             continue
         stand_in = _credential_stand_in(name, sub) if for_request else None
         out[name] = (
-            stand_in if stand_in is not None else sample(sub, rng, for_request=for_request, _depth=depth + 1)
+            stand_in
+            if stand_in is not None
+            else named_sample(name, sub, rng, for_request=for_request, _depth=depth + 1)
         )
     extra = schema.get("additionalProperties", True)
+    for name in sorted(n for n in required if isinstance(n, str) and n not in out):  # any value will do
+        if not isinstance(props.get(name), dict):  # required but not described
+            values = extra if isinstance(extra, dict) else {"type": "string"}
+            out[name] = named_sample(name, values, rng, for_request=for_request, _depth=depth + 1)
     need = schema.get("minProperties")
     if isinstance(need, int) and len(out) < need and extra is not False:
         # a free-form map that must not be empty (Jira's entity properties): filler keys
@@ -307,13 +388,13 @@ class _ShortRepeats(rstr.Rstr):
         return str(super()._handle_repeat(start_range, min(end_range, start_range + 8), value))
 
 
-def _from_pattern(pattern: str, low: int, high: int, rng: random.Random) -> str | None:
+def _from_pattern(pattern: str, low: int, high: int, rng: random.Random, attempts: int = 20) -> str | None:
     """The shortest of a few strings rstr draws from ``pattern`` that match it within the length bounds."""
     short, full = _ShortRepeats(rng), rstr.Rstr(rng)
     found: list[str] = []
-    for attempt in range(20):
+    for attempt in range(attempts):
         try:  # short repeats first; a long minLength needs rstr's own (up to 100)
-            candidate = str((short if attempt < 10 or found else full).xeger(pattern))
+            candidate = str((short if attempt < attempts // 2 or found else full).xeger(pattern))
         except (re.error, ValueError, IndexError, OverflowError, RecursionError):
             return None  # syntax Python's sre cannot parse (ECMA-only): not generated from
         if low <= len(candidate) <= high and matches(pattern, candidate):

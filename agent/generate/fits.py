@@ -1,9 +1,11 @@
 """Whether a value a spec offers (example, default) fits its own schema's simple keywords.
 
 Real specs carry examples that break their own schema (``"sha256:0ecb..."`` under a 71-character
-pattern, a relative path under ``format: uri``, a string example for an array); copied into a
-request, they make a test that our own check refuses. Only cheap, local keywords are judged:
-type, enum, length, pattern, a few formats, numeric bounds. Anything else is trusted.
+pattern, a relative path under ``format: uri``, a string example for an array, Square's
+``{"request_body": {...}}`` wrapper lacking every required property); copied into a request,
+they make a test that our own check refuses. Only cheap, local keywords are judged: type, enum,
+length, pattern, a few formats, numeric bounds, an object's required and closed properties and
+item counts, down into properties and items (to a bounded depth). Anything else is trusted.
 """
 
 from __future__ import annotations
@@ -44,10 +46,15 @@ def matches(pattern: str, value: str) -> bool:
     return compiled is None or compiled.search(value) is not None
 
 
-def fits(value: Any, schema: dict[str, Any]) -> bool:
+_DEPTH = 8  # nesting judged; deeper values are trusted
+
+
+def fits(value: Any, schema: dict[str, Any], _depth: int = 0) -> bool:
     """Whether ``value`` satisfies the simple keywords of ``schema`` (see the module docstring)."""
+    if _depth > _DEPTH:
+        return True
     parts = schema.get("allOf")
-    if isinstance(parts, list) and not all(fits(value, p) for p in parts if isinstance(p, dict)):
+    if isinstance(parts, list) and not all(fits(value, p, _depth + 1) for p in parts if isinstance(p, dict)):
         return False  # an enum wrapped as allOf: [$ref] still binds the value
     if value is None:
         return schema.get("nullable") is True or schema.get("type") == "null"
@@ -64,7 +71,30 @@ def fits(value: Any, schema: dict[str, Any]) -> bool:
         return _string_fits(value, schema)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_fits(value, schema)
+    if isinstance(value, dict):
+        return _object_fits(value, schema, _depth)
+    if isinstance(value, list):
+        return _array_fits(value, schema, _depth)
     return True
+
+
+def _object_fits(value: dict[str, Any], schema: dict[str, Any], depth: int) -> bool:
+    required = schema.get("required")
+    if isinstance(required, list) and any(isinstance(n, str) and n not in value for n in required):
+        return False
+    props = schema.get("properties")
+    props = props if isinstance(props, dict) else {}
+    if schema.get("additionalProperties") is False and props and any(k not in props for k in value):
+        return False
+    return all(fits(v, props[k], depth + 1) for k, v in value.items() if isinstance(props.get(k), dict))
+
+
+def _array_fits(value: list[Any], schema: dict[str, Any], depth: int) -> bool:
+    low, high = schema.get("minItems"), schema.get("maxItems")
+    if isinstance(low, int) and len(value) < low or isinstance(high, int) and len(value) > high:
+        return False
+    items = schema.get("items")
+    return not isinstance(items, dict) or all(fits(v, items, depth + 1) for v in value[:64])
 
 
 def _string_fits(value: str, schema: dict[str, Any]) -> bool:

@@ -5,10 +5,16 @@ the redactor's detectors over every string of the item. Postman's ``{"key", "val
 are scanned as ``key: value`` lines, the shape the detectors know for headers and
 parameters, so a literal ``Authorization`` value is caught while the JSON around it is not
 mistaken for one.
+
+A value the spec itself lists in an ``enum`` (or as a ``const``) is public: the spec's
+redaction keeps it (``sanitize_spec``), every reader of the spec has it, and a test must be
+able to send it and assert it (Jira's ``searcherKey`` values, an enum of access levels whose
+neighbour reads as ``"authenticated": "project-unknown"``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
 from typing import Any
 
 from agent.boundary.inbound.redact import Redactor
@@ -36,15 +42,40 @@ def _texts(node: Any) -> list[str]:
     return out
 
 
-def secret_findings(redactor: Redactor, proposal: Proposal) -> list[Finding]:
+def public_values(doc: Any) -> frozenset[str]:
+    """Every string the spec lists as an ``enum`` member or a ``const``."""
+    out: set[str] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            enum, const = node.get("enum"), node.get("const")
+            if isinstance(enum, list):
+                out.update(v for v in enum if isinstance(v, str))
+            if isinstance(const, str):
+                out.add(const)
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return frozenset(out)
+
+
+def secret_findings(
+    redactor: Redactor, proposal: Proposal, public: Callable[[], Container[str]] | None = None
+) -> list[Finding]:
     """One error finding per secret-shaped value in the item (kind only, never the value).
 
-    The strings are scanned as one text, a line each: one detector pass per item.
+    The strings are scanned as one text, a line each: one detector pass per item. ``public``
+    gives the spec's public values (see the module docstring); it is asked only on a finding.
     """
     text = "\n".join(_texts(proposal.item))
+    found = redactor.findings(text)
+    if found and public is not None:
+        known = public()
+        found = [secret for secret in found if text[secret.start : secret.end] not in known]
     return [
         Finding(
             severity="error", code="secret-in-proposal", message=f"a {secret.kind} would leave the boundary"
         )
-        for secret in redactor.findings(text)
+        for secret in found
     ]
