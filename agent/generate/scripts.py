@@ -94,14 +94,32 @@ def _test(name: str, *body: str) -> list[str]:
     return [_code("pm.test(%s, function () {", name), *(f"    {line}" for line in body), "});"]
 
 
+_NO_ROUTE = [404, 405]  # what a server answers where the route or method does not exist
+
+
 def status(expected: str) -> list[str]:
-    """Assert an exact status code or a range such as "4XX"."""
+    """Assert an exact status code or a range such as "4XX".
+
+    A failure status (4xx, but not 404/405 themselves) first pins that the route exists, so the
+    test cannot pass on a server without it (an older version, a wrong base URL).
+    """
     code = status_code(expected)
+    pin = route_exists() if code[0] == "4" and code not in ("404", "405") else []
     if code.isdigit():
-        return _test(f"status is {code}", _code("pm.response.to.have.status(%s);", int(code)))
+        return [*pin, *_test(f"status is {code}", _code("pm.response.to.have.status(%s);", int(code)))]
     low = int(code[0]) * 100
+    return [
+        *pin,
+        *_test(
+            f"status is {code}", _code("pm.expect(pm.response.code).to.be.within(%s, %s);", low, low + 99)
+        ),
+    ]
+
+
+def route_exists() -> list[str]:
+    """Assert the server knows the route and method: the answer is not 404 or 405."""
     return _test(
-        f"status is {code}", _code("pm.expect(pm.response.code).to.be.within(%s, %s);", low, low + 99)
+        "route exists (not 404 or 405)", _code("pm.expect(pm.response.code).to.not.be.oneOf(%s);", _NO_ROUTE)
     )
 
 
