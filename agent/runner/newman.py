@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -38,7 +39,9 @@ from agent.runner.target import Target, parse_target, relay_socket, write_hosts
 OUTPUT_LIMIT = 16_384
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 MOCK_READY_TIMEOUT = 60.0
-MOCK_TOKEN = "postwright-mock-token"  # Prism checks that a bearer token is present, not its value
+# Prism checks that a bearer token is present, and that a Basic one is base64 of "user:password":
+# this one value passes both (every credential variable reads the token, postman.CREDENTIAL_VARIABLES).
+MOCK_TOKEN = base64.b64encode(b"postwright:mock-token").decode()
 RELAY_SCRIPT = Path(__file__).with_name("_relay.py")
 
 
