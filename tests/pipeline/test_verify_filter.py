@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import secrets
 import string
@@ -17,7 +16,7 @@ from agent.models import Finding, Proposal, PublishResult, Response, RunSummary
 from agent.pipeline import Job, Pipeline
 from agent.ports import ChangeSet, VerifyResult
 from agent.store import open_store
-from tests.pipeline.specs import OLD, Specs, new_spec
+from tests.pipeline.two_versions import Specs, new_spec, old_spec
 
 # item → (passes, status, body excerpt as the runner hands it over)
 Decide = Callable[[dict[str, Any]], tuple[bool, int | None, str]]
@@ -81,9 +80,9 @@ def _widgets_refused(canary: str) -> Decide:
     return decide
 
 
-def _no_widgets(item: dict[str, Any]) -> tuple[bool, int | None, str]:
-    """The old server: /widgets does not exist (404), everything else passes."""
-    return ("/widgets" not in _url(item)), 404, '{"error":"no route"}'
+def _old_api(item: dict[str, Any]) -> tuple[bool, int | None, str]:
+    """The old server: /widgets and /gadgets do not exist (404), everything else passes."""
+    return _url(item).removeprefix("{{baseUrl}}").split("?")[0] == "/things", 404, "{}"
 
 
 def _run(
@@ -93,7 +92,7 @@ def _run(
     new: dict[str, Any] | None = None,
 ) -> tuple[RunSummary, list[Notice], Capture, list[Proposal]]:
     capture = Capture()
-    specs = Specs({"old": OLD, "new": new or new_spec()})
+    specs = Specs({"old": old_spec(), "new": new or new_spec()})
     store = open_store(tmp_path / "state")
     pipeline = Pipeline(specs=specs, store=store, runner=runner, base_runner=base_runner, publisher=capture)
     with pipeline:
@@ -148,17 +147,13 @@ def test_no_drift_against_a_mock_or_for_an_expected_failure(tmp_path: Path) -> N
 
 
 def test_each_change_test_records_whether_it_catches_the_old_api(tmp_path: Path) -> None:
-    new = new_spec()
-    # /things gains an optional query parameter: its test passes on the old API as well
-    new["paths"]["/things"]["get"]["parameters"] = [
-        {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer"}}
-    ]
-    base = FakeRunner(_no_widgets, real_target=False)
+    new = new_spec()  # /things gains an optional query parameter: its test passes on the old API too
+    base = FakeRunner(_old_api, real_target=False)
     summary, _, capture, stored = _run(
         tmp_path, FakeRunner(lambda i: (True, 200, ""), real_target=True), base, new
     )
     by_path = {p.id: p for p in stored}
-    widgets = [p for p in by_path.values() if p.intent.path == "/widgets"]
+    widgets = [p for p in by_path.values() if p.intent.path in ("/widgets", "/gadgets")]
     things = [p for p in by_path.values() if p.intent.path == "/things"]
     assert widgets and things
     assert all(p.catches_old is True for p in widgets)
@@ -174,17 +169,17 @@ def test_each_change_test_records_whether_it_catches_the_old_api(tmp_path: Path)
 
 
 def test_no_verdict_on_the_old_api_claims_nothing(tmp_path: Path) -> None:
-    flaky = FakeRunner(_no_widgets, real_target=False, flaky=True)
+    flaky = FakeRunner(_old_api, real_target=False, flaky=True)
     summary, _, capture, stored = _run(
         tmp_path, FakeRunner(lambda i: (True, 200, ""), real_target=False), flaky
     )
-    assert all(p.catches_old is None for p in stored if p.intent.path == "/widgets")
+    assert all(p.catches_old is None for p in stored if p.intent.path != "/things")
     assert "catches the old API: yes" not in capture.sets[0].body
-    assert summary.catches_old is None  # no test was decided either way
+    assert summary.catches_old == 0  # /things passes there: decided, and it catches nothing
 
 
 def test_without_a_base_nothing_runs_against_an_old_api(tmp_path: Path) -> None:
-    base = FakeRunner(_no_widgets, real_target=False)
+    base = FakeRunner(_old_api, real_target=False)
     store = open_store(tmp_path / "state")
     pipeline = Pipeline(
         specs=Specs({"new": new_spec()}),
@@ -197,4 +192,3 @@ def test_without_a_base_nothing_runs_against_an_old_api(tmp_path: Path) -> None:
     assert not base.seen
     finished = events[-1]
     assert isinstance(finished, RunFinished) and finished.summary.catches_old is None
-    assert copy.deepcopy(OLD)  # the fixture is untouched
