@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agent.errors import GenerationFailed
-from agent.generate import scripts, spec_view
+from agent.generate import discovery, scripts, spec_view, variables
 from agent.generate.requests import build_request
 from agent.generate.schema_convert import to_json_schema
+from agent.generate.variables import FOUND_PREFIX
 from agent.models import Finding, Intent, IntentKind, Level, Proposal, SpecDocument
+from agent.plan.safety import marker
 from agent.specs.document import Operation, operations
 
 _LIGHT = {IntentKind.HAPPY_PATH}
@@ -28,6 +30,7 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
     texts: dict[str, str] = {}  # shared schema name -> its JSON text
     # one index instead of a scan per intent: a scan made full-spec generation quadratic
     index: dict[tuple[str, str], Operation] = {}
+    names = variables.table(doc, seed)  # one name per parameter, the same in every chunk
     for found in operations(doc):
         index.setdefault((found.method, found.path), found)
     for intent in intents:
@@ -39,14 +42,19 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
         rng = random.Random(f"{seed}:{intent.fingerprint}")
         script = _Script(intent)
         _script(doc, op, intent, script, texts)
+        used: dict[str, tuple[str, bool]] = {}
+        request = build_request(doc, op, rng, intent.details, intent.expected_status, names, used)
+        own = [*script.variables, *parameter_variables(used), marker(intent.safety)]
+        needs = [name for name in used if names.by_name[name].discover]
         item = {
             "id": f"pw-{intent.fingerprint}",
             "name": f"{intent.operation} [{intent.kind.value}] {intent.text}"[:240],
             "description": _description(intent),
-            "request": build_request(doc, op, rng, intent.details, intent.expected_status),
+            "request": request,
             "response": [],
-            **({"variable": script.variables} if script.variables else {}),
+            **({"variable": own} if own else {}),
             "event": [
+                *_guard_event(intent, needs),
                 {
                     "listen": "test",
                     "script": {
@@ -54,13 +62,33 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
                         "type": "text/javascript",
                         "exec": script.lines,
                     },
-                }
+                },
             ],
         }
         proposals.append(
             Proposal(id=f"pw-{intent.fingerprint}", intent=intent, item=item, findings=script.refused)
         )
     return proposals
+
+
+def parameter_variables(used: dict[str, tuple[str, bool]]) -> list[dict[str, str]]:
+    """Item variables for the path and query values a request names: each default, and a found
+    flag for a value seen in a log (``build_collection`` hoists them into the collection)."""
+    out = []
+    for name, (value, from_log) in sorted(used.items()):
+        out.append({"key": name, "value": value, "type": "string"})
+        if from_log:
+            out.append({"key": FOUND_PREFIX + name, "value": "1", "type": "string"})
+    return out
+
+
+def _guard_event(intent: Intent, needs: list[str]) -> list[dict[str, Any]]:
+    """The pre-request script that skips the test when a value it needs was not found."""
+    lines = discovery.guard(needs)
+    if not lines:
+        return []
+    script = {"id": f"pw-{intent.fingerprint}-inputs", "type": "text/javascript", "exec": lines}
+    return [{"listen": "prerequest", "script": script}]
 
 
 def _description(intent: Intent) -> str:

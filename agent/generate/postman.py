@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from agent.generate import discovery
 from agent.generate.requests import API_KEY_VARIABLE, BASIC_VARIABLE
 from agent.generate.scripts import SCHEMA_VARIABLE
+from agent.generate.variables import FOUND_PREFIX
 from agent.models import Proposal, fingerprint
 from agent.specs.document import operations
 
@@ -27,35 +29,56 @@ def build_collection(
     base_url: str,
     folders: str = "tag",
     tags: dict[str, str] | None = None,
+    document: dict[str, Any] | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A v2.1 collection holding each proposal's item, grouped into folders.
 
     ``folders`` is "tag" (the operation's first tag, from ``tags`` = operation → tag, else the
     first path segment), "operation" (one folder per "METHOD /path") or "none". Variables
     ``baseUrl`` (set to ``base_url``) and ``accessToken`` (always empty: a token is supplied at
-    run time) are declared, plus any other ``{{variable}}`` the requests use, empty (``apiKey`` and
-    ``basicAuth`` default to ``{{accessToken}}``, see ``CREDENTIAL_VARIABLES``), plus each
-    response schema the items' scripts read (moved out of the items: each defined once).
+    run time) are declared, plus any other ``{{variable}}`` the requests use (a path or query
+    value defaults to the user's value in ``given``, else one seen in a log, else the item's
+    default; ``apiKey`` and ``basicAuth`` default to ``{{accessToken}}``, see
+    ``CREDENTIAL_VARIABLES``; others are empty), plus each response schema the items' scripts
+    read (moved out of the items: each defined once). With the spec's ``document``, a
+    ``pw-setup`` folder comes first with the read requests that find the values the tests wait
+    for (``discovery``), unless the user gave them.
     """
     if folders not in ("tag", "operation", "none"):
         raise ValueError(f"folders must be tag, operation or none, not {folders!r}")
     groups: dict[str, list[dict[str, Any]]] = {}
     shared: dict[str, Any] = {}  # schema variables, defined once for the whole collection
+    values: dict[str, tuple[str, bool]] = {}  # path and query variables: (default, found in a log)
     for proposal in sorted(proposals, key=lambda p: p.id):
         key = _folder(proposal, folders, tags or {})
-        groups.setdefault(key, []).append(_hoisted(proposal.item, shared))
+        groups.setdefault(key, []).append(_hoisted(proposal.item, shared, values))
     items: list[dict[str, Any]] = []
     for key in sorted(groups):
         if folders == "none":
             items.extend(groups[key])
         else:
             items.append({"name": key, "item": groups[key]})
+    given = dict(given or {})
+    for var, value in given.items():
+        values[var] = (value, True)
+    if document is not None:
+        needed = {n for _, leaf in leaves(items) for n in discovery.guarded(leaf)} - set(given)
+        setup_values: dict[str, tuple[str, bool]] = {}
+        setup = discovery.setup_folder(document, needed, setup_values, given)
+        if setup is not None:
+            items.insert(0, setup)
+            for var, pair in setup_values.items():
+                values.setdefault(var, pair)
     used = sorted(_variables(items) - {"baseUrl", "accessToken"})
     variables = [
         {"key": "baseUrl", "value": base_url, "type": "string"},
         {"key": "accessToken", "value": "", "type": "string"},
     ]
-    variables += [{"key": v, "value": CREDENTIAL_VARIABLES.get(v, ""), "type": "string"} for v in used]
+    defaults = {var: CREDENTIAL_VARIABLES.get(var, values[var][0] if var in values else "") for var in used}
+    variables += [{"key": v, "value": defaults[v], "type": "string"} for v in used]
+    found = sorted(FOUND_PREFIX + v for v in used if v in values and values[v][1])
+    variables += [{"key": f, "value": "1", "type": "string"} for f in found]
     variables += [shared[k] for k in sorted(shared)]
     return {
         "info": {
@@ -69,16 +92,27 @@ def build_collection(
     }
 
 
-def _hoisted(item: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
-    """``item`` without its shared-schema variables, which move into ``shared`` (by name)."""
+def _hoisted(
+    item: dict[str, Any], shared: dict[str, Any], values: dict[str, tuple[str, bool]]
+) -> dict[str, Any]:
+    """``item`` without the variables the collection defines: shared schemas move into ``shared``
+    (by name), path and query defaults into ``values`` (a value seen in a log wins)."""
     own = item.get("variable")
     if not isinstance(own, list):
         return item
+    named = _variables(item.get("request"))
+    flags = {str(v.get("key")) for v in own if isinstance(v, dict) and v.get("value") == "1"}
     kept = []
     for variable in own:
         name = variable.get("key") if isinstance(variable, dict) else None
         if isinstance(name, str) and name.startswith(SCHEMA_VARIABLE):
             shared.setdefault(name, variable)
+        elif isinstance(name, str) and name.startswith(FOUND_PREFIX):
+            continue  # folded into its variable's entry below
+        elif isinstance(name, str) and name in named:
+            from_log = FOUND_PREFIX + name in flags
+            if name not in values or (from_log and not values[name][1]):
+                values[name] = (str(variable.get("value", "")), from_log)
         else:
             kept.append(variable)
     hoisted = {k: v for k, v in item.items() if k != "variable"}

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import random
+import re
 from typing import Any
 from urllib.parse import quote
 
 from agent.generate import spec_view
 from agent.generate.data import param_value, sample
 from agent.generate.schema_convert import to_json_schema
+from agent.generate.variables import VariableTable, text
 from agent.jsontext import pretty
 from agent.specs.document import Operation, deref_schema, resolve
 
 REDACTION_MARKS = ("[REDACTED", "{{canary", "<redacted", "***")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+_WHOLE_VARIABLE = re.compile(r"\{\{[A-Za-z][A-Za-z0-9_]*\}\}")
 
 
 def usable(observed: Any, param: dict[str, Any], doc: dict[str, Any]) -> bool:
@@ -92,9 +86,19 @@ def auth_parts(doc: dict[str, Any], op: Operation) -> tuple[list[dict[str, str]]
 
 
 def build_request(
-    doc: dict[str, Any], op: Operation, rng: random.Random, details: dict[str, Any], expected_status: str
+    doc: dict[str, Any],
+    op: Operation,
+    rng: random.Random,
+    details: dict[str, Any],
+    expected_status: str,
+    names: VariableTable | None = None,
+    used: dict[str, tuple[str, bool]] | None = None,
 ) -> dict[str, Any]:
-    """A Postman v2.1 request for ``op`` shaped by an intent's details (omit / set / observed)."""
+    """A Postman v2.1 request for ``op`` shaped by an intent's details (omit / set / observed).
+
+    With ``names``, path and query values are ``{{variables}}`` (a value the intent sets on
+    purpose stays literal); ``used`` gets each one's default and whether it came from a log.
+    """
     omit = details.get("omit") or {}
     setter = details.get("set") or {}
     observed = details.get("observed") or {}
@@ -113,8 +117,14 @@ def build_request(
         targeted = setter.get("in") == where and setter.get("name") == name
         if not (param.get("required") or targeted or seen is not None):
             continue
-        if targeted:
-            value: Any = setter.get("value")
+        variable = names.get(op, where, name) if names is not None and not targeted else None
+        if variable is not None:
+            from_log = seen is not None and usable(seen, param, doc)
+            if used is not None:
+                used[variable.name] = (str(seen), True) if from_log else (variable.default, False)
+            value: Any = "{{" + variable.name + "}}"
+        elif targeted:
+            value = setter.get("value")
         elif seen is not None and usable(seen, param, doc):
             value = seen
         else:
@@ -122,13 +132,13 @@ def build_request(
             schema = param.get("schema")
             value = param_value({**param, "schema": deref_schema(doc, schema)} if schema else param, rng)
         if where == "path":
-            path_values[name] = _text(value)
+            path_values[name] = text(value)
         elif where == "query":
-            query.append({"key": name, "value": _text(value)})
+            query.append({"key": name, "value": text(value)})
         elif where == "header":
-            headers.append({"key": name, "value": _text(value)})
+            headers.append({"key": name, "value": text(value)})
         elif where == "cookie":
-            headers.append({"key": "Cookie", "value": f"{name}={_text(value)}"})
+            headers.append({"key": "Cookie", "value": f"{name}={text(value)}"})
     if omit.get("in") != "auth":
         auth_headers, auth_query = auth_parts(doc, op)
         headers = auth_headers + headers
@@ -154,7 +164,8 @@ def _url(template: str, values: dict[str, str], query: list[dict[str, str]]) -> 
     segments = []
     for raw in template.strip("/").split("/"):
         for name, value in values.items():
-            raw = raw.replace("{" + name + "}", quote(value, safe=""))
+            whole = _WHOLE_VARIABLE.fullmatch(value)  # a {{variable}} stays one, unquoted
+            raw = raw.replace("{" + name + "}", value if whole else quote(value, safe=""))
         if raw:
             segments.append(raw)
     raw_url = "{{baseUrl}}/" + "/".join(segments)
@@ -184,11 +195,11 @@ def _body(
             value[str(setter.get("property"))] = setter.get("value")
     base = media.split(";")[0].strip().lower()
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
-        pairs = [{"key": str(k), "value": _text(v)} for k, v in value.items()]
+        pairs = [{"key": str(k), "value": text(v)} for k, v in value.items()]
         return media, {"mode": "urlencoded", "urlencoded": pairs}
     if base == "multipart/form-data" and isinstance(value, dict):
-        fields = [{"key": str(k), "value": _text(v), "type": "text"} for k, v in value.items()]
+        fields = [{"key": str(k), "value": text(v), "type": "text"} for k, v in value.items()]
         return media, {"mode": "formdata", "formdata": fields}
-    raw = pretty(value, sort_keys=True, ensure_ascii=True) if "json" in base else _text(value)
+    raw = pretty(value, sort_keys=True, ensure_ascii=True) if "json" in base else text(value)
     options = {"raw": {"language": "json" if "json" in base else "text"}}
     return media, {"mode": "raw", "raw": raw, "options": options}

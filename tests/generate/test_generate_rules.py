@@ -10,7 +10,14 @@ from tests.plan.pw_demo_fixtures import demo_changes, demo_signals, load
 
 
 def _script(proposal) -> str:
-    return "\n".join(proposal.item["event"][0]["script"]["exec"])
+    test = next(e for e in proposal.item["event"] if e["listen"] == "test")
+    return "\n".join(test["script"]["exec"])
+
+
+def _defaults(proposals, spec) -> dict[str, str]:
+    """The collection variables the proposals' {{variables}} take by default."""
+    collection = build_collection("t", proposals, base_url="", document=spec.document)
+    return {v["key"]: v["value"] for v in collection["variable"]}
 
 
 def _demo():
@@ -28,7 +35,7 @@ def test_items_are_keyed_by_intent_and_deterministic() -> None:
 
 
 def test_requests_use_base_url_variables_and_spec_examples() -> None:
-    _, proposals = _demo()
+    spec, proposals = _demo()
     for p in proposals:
         request = p.item["request"]
         assert request["url"]["raw"].startswith("{{baseUrl}}/")
@@ -44,7 +51,9 @@ def test_requests_use_base_url_variables_and_spec_examples() -> None:
         and p.intent.operation == "GET /pets"
         and not p.intent.details
     )
-    assert happy.item["request"]["url"]["query"] == [{"key": "shelterId", "value": "sh-001"}]
+    # the value is a variable whose default is the spec's example
+    assert happy.item["request"]["url"]["query"] == [{"key": "shelterId", "value": "{{shelterId}}"}]
+    assert _defaults(proposals, spec)["shelterId"] == "sh-001"
 
 
 def test_negative_test_omits_the_parameter_and_expects_4xx() -> None:
@@ -88,13 +97,16 @@ def test_enum_and_body_values_are_valid() -> None:
 
 
 def test_regression_replaces_redacted_values_and_asserts_success() -> None:
-    _, proposals = _demo()
+    spec, proposals = _demo()
     reg = next(
         p
         for p in proposals
         if p.intent.kind is IntentKind.REGRESSION and p.intent.operation == "GET /pets/{petId}"
     )
-    assert reg.item["request"]["url"]["raw"] == "{{baseUrl}}/pets/42"
+    # the log's value is the variable's default, and counts as found (no setup needed to run it)
+    assert reg.item["request"]["url"]["raw"] == "{{baseUrl}}/pets/{{petId}}"
+    defaults = _defaults(proposals, spec)
+    assert defaults["petId"] == "42" and defaults["pwFound_petId"] == "1"
     assert "REDACTED" not in json.dumps(reg.item)
     assert "to.not.equal(401)" in _script(reg)
 

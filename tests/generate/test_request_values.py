@@ -14,6 +14,7 @@ import pytest
 from agent.boundary.inbound.redact import Redactor
 from agent.check.batch import findings_of
 from agent.generate import deterministic as rules
+from agent.generate.postman import build_collection
 from agent.models import SpecDocument
 from agent.plan import plan
 
@@ -105,8 +106,13 @@ def test_referenced_parameter_schemas_are_sampled_resolved() -> None:
     }
     spec = SpecDocument(ref="refs.yaml", version="3.0.3", document=doc)
     for seed in range(8):
-        for proposal in rules.generate(plan([], [], spec, full_spec=True), spec, seed=seed):
-            query = {q["key"]: q["value"] for q in proposal.item["request"]["url"].get("query") or []}
+        proposals = rules.generate(plan([], [], spec, full_spec=True), spec, seed=seed)
+        defaults = {v["key"]: v["value"] for v in build_collection("t", proposals, base_url="")["variable"]}
+        for proposal in proposals:
+            query = {
+                q["key"]: defaults.get(q["value"][2:-2], q["value"])
+                for q in proposal.item["request"]["url"].get("query") or []
+            }
             if proposal.intent.kind == "happy-path":
                 assert query["state"] in ("open", "closed") and 1 <= int(query["limit"]) <= 5
                 assert [f for f in findings_of(proposal, spec, Redactor()) if f.severity == "error"] == []

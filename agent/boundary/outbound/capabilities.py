@@ -82,6 +82,10 @@ CAPABILITIES: dict[tuple[str, ...], str] = {
     ("pm", "request", "method"): "read:data",
     ("pm", "request", "url"): "ns",
     ("pm", "request", "url", "getPath"): _CALL_DATA,
+    # A test whose path values were not found at run time skips its request (``discovery.guard``);
+    # nothing else of pm.execution (setNextRequest would reorder or loop the run).
+    ("pm", "execution"): "ns",
+    ("pm", "execution", "skipRequest"): _CALL_DATA,
     ("JSON",): "ns",
     ("JSON", "parse"): _CALL_DATA,
     ("JSON", "stringify"): _CALL_DATA,

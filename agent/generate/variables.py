@@ -1,0 +1,174 @@
+"""Path and query values as ``{{variables}}``: one stable, readable name per parameter of a spec.
+
+A request never carries a bare generated literal for a path or query parameter: it names a
+collection variable (``/things/{id}`` → ``{{thing_id}}``) whose default is the spec's example
+when it fits the schema, else a value generated from a seed. Parameters with the same name and
+schema share one variable across operations; the same name with another schema gets a numbered
+one (``thing_id_2``), in document order, so names are stable for a given spec.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from agent.boundary.outbound.js import is_secret_name
+from agent.boundary.outbound.request import credential_field
+from agent.generate import spec_view
+from agent.generate.data import param_value
+from agent.models import fingerprint
+from agent.specs.document import Operation, deref_schema, operations
+
+# Names the collection itself defines (base URL, credentials) or our scripts use (pw…).
+RESERVED = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
+FOUND_PREFIX = "pwFound_"  # "1" when a value was given, discovered or seen in a log
+DEFAULTS_FLAG = "pwUseDefaults"  # "1" in the runner's environment against a mock: defaults are fine
+# Parameter names that say nothing on their own: the path segment before them names the object.
+_GENERIC = frozenset({"id", "uuid", "guid", "key", "name", "slug", "code", "number", "ref", "handle"})
+# Schema keys that describe rather than constrain: two parameters differing only here agree.
+_DESCRIPTIVE = frozenset({"description", "example", "examples", "title", "deprecated", "x-example"})
+_NOT_WORD = re.compile(r"[^A-Za-z0-9_]+")
+VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+@dataclass(frozen=True)
+class ParamVariable:
+    """The variable that carries one parameter's value, and what it needs at run time."""
+
+    name: str
+    default: str
+    where: str  # "path" or "query"
+    param: str  # the parameter's own name
+    schema: Any  # the parameter's schema, refs inlined
+    discover: bool  # names an object: against a real target it must be found, not defaulted
+
+
+def text(value: Any) -> str:
+    """A parameter value as the text a URL carries."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def usable_name(name: str) -> bool:
+    """Whether a variable may carry a parameter: not a credential, ours, or a protected name."""
+    return (
+        bool(VARIABLE_NAME.fullmatch(name))
+        and name.lower() not in RESERVED
+        and not name.startswith("pw")
+        and not is_secret_name(name)
+        and not credential_field(name)
+    )
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _readable(path: str, name: str) -> str:
+    """``thing_id`` for ``id`` in ``/things/{id}``; the parameter's own name when it says enough."""
+    base = _NOT_WORD.sub("_", name).strip("_") or "param"
+    if base.lower() not in _GENERIC:
+        return base if base[0].isalpha() else f"p_{base}"
+    segments = path.strip("/").split("/")
+    try:
+        at = segments.index("{" + name + "}")
+    except ValueError:
+        at = len(segments)
+    before = [s for s in segments[:at] if s and not s.startswith("{")]
+    owner = _NOT_WORD.sub("_", _singular(before[-1])).strip("_").lower() if before else ""
+    return f"{owner}_{base}" if owner and owner[0].isalpha() else base
+
+
+def _safe(readable: str, path: str, index: int) -> str:
+    """``readable``, or a neutral name when it reads as a credential or collides with ours."""
+    if usable_name(readable):
+        return readable
+    segments = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
+    owner = _NOT_WORD.sub("_", _singular(segments[-1])).strip("_").lower() if segments else ""
+    neutral = f"{owner}_param{index}" if owner and owner[0].isalpha() else f"param{index}"
+    return neutral if usable_name(neutral) else f"param{index}"
+
+
+def _shape(schema: Any) -> Any:
+    """The constraining part of a schema (descriptions and examples dropped, recursively)."""
+    if isinstance(schema, dict):
+        return {k: _shape(v) for k, v in schema.items() if k not in _DESCRIPTIVE}
+    if isinstance(schema, list):
+        return [_shape(v) for v in schema]
+    return schema
+
+
+def _names_an_object(where: str, name: str, schema: Any) -> bool:
+    """Whether a value must be a real object's id: path parameters and id-like query parameters,
+    unless the schema lists its values or fixes their form (a date, a boolean)."""
+    shape = schema if isinstance(schema, dict) else {}
+    if "enum" in shape or "const" in shape or shape.get("type") == "boolean":
+        return False
+    if shape.get("format") in ("date", "date-time", "time", "duration"):
+        return False
+    if where == "path":
+        return True
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return bool(re.search(r"(^|[_-])(id|ids|uuid|key)$", snake))
+
+
+class VariableTable:
+    """Every path and query parameter of a spec → its variable (built once per document and seed)."""
+
+    def __init__(self, doc: dict[str, Any], seed: int) -> None:
+        self.doc = doc
+        self.by_param: dict[tuple[str, str, str, str], ParamVariable] = {}
+        self.by_name: dict[str, ParamVariable] = {}
+        shapes: dict[tuple[str, str], ParamVariable] = {}  # (readable, schema digest) → variable
+        taken: dict[str, int] = {}  # readable name → how many schemas use it so far
+        for op in operations(doc):
+            for index, param in enumerate(spec_view.params(doc, op), start=1):
+                where, name = str(param.get("in")), str(param.get("name"))
+                if where not in ("path", "query") or credential_field(name):
+                    continue
+                schema = deref_schema(doc, param.get("schema")) if param.get("schema") else None
+                readable = _safe(_readable(op.path, name), op.path, index)
+                digest = fingerprint(_shape(schema))
+                found = shapes.get((readable, digest))
+                if found is None:
+                    count = taken[readable] = taken.get(readable, 0) + 1
+                    var = readable if count == 1 else f"{readable}_{count}"
+                    rng = random.Random(f"{seed}:{var}")
+                    value = param_value({**param, "schema": schema} if schema else param, rng)
+                    found = ParamVariable(
+                        var, text(value), where, name, schema, _names_an_object(where, name, schema)
+                    )
+                    shapes[(readable, digest)] = self.by_name[var] = found
+                self.by_param[(op.method, op.path, where, name)] = found
+
+    def get(self, op: Operation, where: str, name: str) -> ParamVariable | None:
+        """The variable of ``op``'s parameter, if it has one."""
+        return self.by_param.get((op.method, op.path, where, name))
+
+
+_TABLES: OrderedDict[tuple[int, int], VariableTable] = OrderedDict()
+
+
+def table(doc: dict[str, Any], seed: int = 0) -> VariableTable:
+    """The (cached) variable table of ``doc``; documents are read-only once loaded."""
+    key = (id(doc), seed)
+    found = _TABLES.get(key)
+    if found is None or found.doc is not doc:  # the table holds doc, so its id is not reused meanwhile
+        found = _TABLES[key] = VariableTable(doc, seed)
+        while len(_TABLES) > 8:
+            _TABLES.popitem(last=False)
+    else:
+        _TABLES.move_to_end(key)
+    return found

@@ -1,0 +1,227 @@
+"""Path and query values as {{variables}}: stable names, defaults, and what pw-setup looks up."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from agent.boundary.outbound.policy import check_collection_scripts, check_item
+from agent.generate import discovery, variables
+from agent.generate.deterministic import generate
+from agent.generate.postman import build_collection
+from agent.models import SpecDocument
+from agent.plan import plan
+
+
+def _op(
+    params: list[dict[str, Any]], body: Any = None, op_id: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    ok: dict[str, Any] = {"description": "ok"}
+    if body is not None:
+        ok["content"] = {"application/json": {"schema": body}}
+    return {
+        "get": {
+            **({"operationId": op_id} if op_id else {}),
+            "parameters": params,
+            "responses": {"200": {**ok, **extra}},
+        }
+    }
+
+
+def _p(name: str, where: str = "path", **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": True, "schema": schema or {"type": "string"}}
+
+
+def _spec(paths: dict[str, Any]) -> SpecDocument:
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+    return SpecDocument(ref="t.json", version="3.0.3", document=doc)
+
+
+def _collection(spec: SpecDocument, **kw: Any) -> dict[str, Any]:
+    proposals = generate(plan([], [], spec, full_spec=True), spec)
+    return build_collection("t", proposals, base_url="http://127.0.0.1:9", document=spec.document, **kw)
+
+
+def _names(spec: SpecDocument) -> dict[str, str]:
+    table = variables.table(spec.document)
+    return {f"{m.upper()} {p} {n}": v.name for (m, p, _w, n), v in table.by_param.items()}
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "expected"),
+    [
+        ("/things/{id}", "id", "thing_id"),
+        ("/categories/{id}", "id", "category_id"),
+        ("/things/{thing_id}", "thing_id", "thing_id"),
+        ("/users/{name}", "name", "user_name"),
+        ("/{id}", "id", "id"),
+        ("/repos/{repo-name}", "repo-name", "repo_name"),
+    ],
+)
+def test_names_are_readable_and_derived_from_the_parameter(path: str, param: str, expected: str) -> None:
+    assert _names(_spec({path: _op([_p(param)])}))[f"GET {path} {param}"] == expected
+
+
+def test_one_name_per_parameter_across_operations_when_name_and_schema_agree() -> None:
+    spec = _spec(
+        {
+            "/things/{thing_id}": _op([_p("thing_id")]),
+            "/things/{thing_id}/parts": _op(
+                [_p("thing_id", type="string", description="other words, same schema")]
+            ),
+            "/boxes/{thing_id}": _op([_p("thing_id", type="integer")]),  # same name, other schema
+        }
+    )
+    names = _names(spec)
+    assert (
+        names["GET /things/{thing_id} thing_id"]
+        == names["GET /things/{thing_id}/parts thing_id"]
+        == "thing_id"
+    )
+    assert names["GET /boxes/{thing_id} thing_id"] == "thing_id_2"
+
+
+@pytest.mark.parametrize("param", ["author_id", "session", "baseUrl", "apiKey", "pwFound_x", "accessToken"])
+def test_a_name_that_reads_as_a_credential_or_ours_is_never_used(param: str) -> None:
+    path = "/books/{" + param + "}"
+    name = _names(_spec({path: _op([_p(param)])})).get(f"GET {path} {param}")
+    # a credential field keeps no variable of ours; any other gets a neutral name
+    assert name is None or (variables.usable_name(name) and name.lower() != param.lower())
+
+
+def test_requests_carry_variables_with_example_or_seeded_defaults_never_literals() -> None:
+    spec = _spec(
+        {
+            "/things/{id}": _op(
+                [{**_p("id"), "example": "t-ex"}, _p("limit", "query", type="integer", maximum=9)]
+            ),
+            "/rows/{row}": _op([_p("row", type="integer", minimum=5, maximum=6)]),
+        }
+    )
+    collection = _collection(spec)
+    raws = [i["request"]["url"]["raw"] for f in collection["item"] for i in f["item"]]
+    assert set(raws) == {"{{baseUrl}}/things/{{thing_id}}?limit={{limit}}", "{{baseUrl}}/rows/{{row}}"}
+    values = {v["key"]: v["value"] for v in collection["variable"]}
+    assert values["thing_id"] == "t-ex" and int(values["limit"]) <= 9 and values["row"] in ("5", "6")
+    again = _collection(spec)
+    assert again == collection  # seeded: the same collection every time
+
+
+def test_collection_size_stays_linear_in_the_operations() -> None:
+    def sized(n: int) -> int:
+        paths = {
+            f"/r{i}": _op(
+                [], {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}
+            )
+            for i in range(n)
+        }
+        paths |= {f"/r{i}/{{id}}": _op([_p("id")]) for i in range(n)}
+        return len(json.dumps(_collection(_spec(paths))))
+
+    small, large = sized(10), sized(40)
+    assert large < small * 4.5  # setup items, guards and variables grow with the operations, no more
+
+
+def test_setup_finds_ids_from_lists_and_the_policy_accepts_exactly_it() -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}}
+    spec = _spec(
+        {
+            "/things": _op(
+                [], {"type": "object", "properties": {"items": {"type": "array", "items": thing}}}
+            ),
+            "/things/{id}": _op([_p("id")], thing),
+            "/orphans/{orphan_id}": _op([_p("orphan_id")]),
+        }
+    )
+    collection = _collection(spec)
+    setup = collection["item"][0]
+    assert setup["name"] == discovery.SETUP_FOLDER and [i["name"] for i in setup["item"]] == [
+        "GET /things (finds thing_id)"
+    ]
+    script = "\n".join(setup["item"][0]["event"][0]["script"]["exec"])
+    assert 'pwAt(body, ["items"])' in script and 'pm.collectionVariables.set("thing_id"' in script
+    assert check_collection_scripts(collection) == []
+    assert all(check_item(i) == [] for i in setup["item"])
+
+
+def test_links_name_the_producer_and_its_field() -> None:
+    link = {
+        "links": {
+            "toGadget": {
+                "operationId": "getGadget",
+                "parameters": {"gadget_id": "$response.body#/current/gadget"},
+            }
+        }
+    }
+    spec = _spec(
+        {
+            "/me": _op([], {"type": "object"}, **link),
+            "/gadgets/{gadget_id}": _op([_p("gadget_id")], op_id="getGadget"),
+        }
+    )
+    found = discovery.Discovery(spec.document).producer("gadget_id")
+    assert (
+        found is not None
+        and found.op.path == "/me"
+        and found.walk == ("current",)
+        and found.field == "gadget"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field_schema", "param_schema", "found"),
+    [
+        ({"type": "string"}, {"type": "string"}, True),
+        ({"type": "integer"}, {"type": "integer"}, True),
+        ({"type": "integer"}, {"type": "string"}, True),
+        ({"type": "string"}, {"type": "integer"}, False),  # a name is no number
+        ({"type": "integer"}, {"type": "string", "format": "uuid"}, False),
+        ({"type": "object"}, {"type": "string"}, False),
+    ],
+)
+def test_a_listed_field_must_fit_the_parameter(field_schema: Any, param_schema: Any, found: bool) -> None:
+    item = {"type": "object", "properties": {"id": field_schema}}
+    spec = _spec(
+        {
+            "/things": _op([], {"type": "array", "items": item}),
+            "/things/{id}": _op([_p("id", **param_schema)]),
+        }
+    )
+    assert (discovery.Discovery(spec.document).producer("thing_id") is not None) is found
+
+
+def test_given_values_are_defaults_marked_found_and_not_looked_up() -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}}
+    spec = _spec(
+        {"/things": _op([], {"type": "array", "items": thing}), "/things/{id}": _op([_p("id")], thing)}
+    )
+    collection = _collection(spec, given={"thing_id": "t-mine"})
+    values = {v["key"]: v["value"] for v in collection["variable"]}
+    assert values["thing_id"] == "t-mine" and values["pwFound_thing_id"] == "1"
+    assert all(f["name"] != discovery.SETUP_FOLDER for f in collection["item"])
+
+
+@pytest.mark.parametrize(
+    ("param", "guarded"),
+    [
+        (_p("id"), True),
+        (_p("thing_id", "query"), True),
+        (_p("limit", "query", type="integer"), False),
+        (_p("kind", enum=["a", "b"]), False),
+        (_p("day", format="date"), False),
+    ],
+)
+def test_only_values_that_name_objects_wait_for_discovery(param: dict[str, Any], guarded: bool) -> None:
+    spec = _spec(
+        {
+            "/things/{id}"
+            if param["in"] == "path" and param["name"] == "id"
+            else f"/x/{{{param['name']}}}"
+            if param["in"] == "path"
+            else "/x": _op([param])
+        }
+    )
+    items = [i for f in _collection(spec)["item"] if f["name"] != discovery.SETUP_FOLDER for i in f["item"]]
+    assert items and all(bool(discovery.guarded(i)) is guarded for i in items)
