@@ -22,6 +22,7 @@ from agent.generate import llm_prompt, scripts
 from agent.llm.errors import BudgetExhausted, LLMError
 from agent.llm.types import Budget, ChatBackend, ChatRequest, Usage
 from agent.models import Change, Finding, Intent, Proposal, fingerprint
+from agent.plan.safety import marker
 
 MAX_ITEMS = 3
 SECRET_NAMES = ("accessToken",)
@@ -108,11 +109,13 @@ def propose(
     Proposals carry ``generator="llm"`` and ids ``pw-<fingerprint>``.
     """
     from agent.boundary.outbound.guard import build_guard  # guardrails: slow import, only when used
+    from agent.generate.requests import credential_fields
 
     budget = budget or Budget()
     result = LLMResult()
     # One Guard per run: building one costs ~0.1 s (guardrails makes an HTTP client each time).
-    guard = build_guard(SECRET_NAMES, num_reasks=num_reasks)
+    # The spec's credential fields are judged as credentials, as the check stage judges them.
+    guard = build_guard(SECRET_NAMES, num_reasks=num_reasks, declared=credential_fields(spec.document))
     for position, intent in enumerate(intents):
         prompt = llm_prompt.build(
             intent,
@@ -209,6 +212,7 @@ def _proposal(intent: Intent, index: int, raw: Any) -> Proposal | None:
         f"parent intent {intent.fingerprint}."
     )
     item["response"] = []
+    item["variable"] = [marker(intent.safety)]  # ours, from the spec: a model never picks its class
     found = item.get("event")
     events: list[Any] = found if isinstance(found, list) else []
     for n, event in enumerate(events):

@@ -30,7 +30,7 @@ from guardrails.validators import (  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field, create_model  # noqa: E402
 
 from agent.boundary.outbound import policy  # noqa: E402
-from agent.boundary.outbound.request import check_names, check_request  # noqa: E402
+from agent.boundary.outbound.request import Declared, check_names, check_request  # noqa: E402
 from agent.models import Finding  # noqa: E402
 
 DEFAULT_REASKS = 2
@@ -83,10 +83,25 @@ class ScriptPolicy(_PolicyValidator):
 @register_validator(name="postwright/request-policy", data_type="all")
 class RequestPolicy(_PolicyValidator):
     """The request uses ``{{baseUrl}}``, carries credentials only as variables in credential
-    fields, and names no host in its data."""
+    fields, and names no host in its data.
+
+    ``declared`` holds the (in, name) pairs the spec's ``securitySchemes`` put credentials in
+    (``SpecContext.credential_fields``), judged as the check stage judges them: an API key in
+    header ``project_id`` is a credential field, not data.
+    """
+
+    def __init__(
+        self, secret_names: Sequence[str] = (), declared: Declared = (), on_fail: Any = None, **kwargs: Any
+    ) -> None:
+        pairs = sorted((str(where), str(name)) for where, name in declared)
+        super().__init__(
+            secret_names=secret_names, on_fail=on_fail, declared=[list(p) for p in pairs], **kwargs
+        )
+        self.declared = frozenset(pairs)
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        return _fail_or_pass(check_request(value, "request", self.secret_names, check_data=True))
+        findings = check_request(value, "request", self.secret_names, check_data=True, declared=self.declared)
+        return _fail_or_pass(findings)
 
 
 def _lines(value: Any, key: str = "") -> list[str]:
@@ -147,11 +162,11 @@ class NoInjectionInNames(Validator):  # type: ignore[misc]
         return _fail_or_pass(check_names(item, "item"))
 
 
-def proposal_models(secret_names: Sequence[str] = ()) -> type[BaseModel]:
+def proposal_models(secret_names: Sequence[str] = (), declared: Declared = ()) -> type[BaseModel]:
     """Pydantic models of the LLM's structured output, with the validators attached.
 
     Built per call: guardrails reads (and mutates) the field metadata, and the validators
-    carry this run's secret names.
+    carry this run's secret names and the spec's credential fields (``declared``).
     """
 
     def validators(*items: Validator) -> dict[str, Any]:
@@ -169,7 +184,7 @@ def proposal_models(secret_names: Sequence[str] = ()) -> type[BaseModel]:
             Field(
                 description="Postman v2.1 request",
                 json_schema_extra=validators(
-                    RequestPolicy(secret_names=secret_names, on_fail="reask"),
+                    RequestPolicy(secret_names=secret_names, declared=declared, on_fail="reask"),
                     NoSecret(on_fail="reask"),
                 ),
             ),
@@ -189,9 +204,12 @@ def proposal_models(secret_names: Sequence[str] = ()) -> type[BaseModel]:
     return create_model("ProposalItems", items=(list[item_model], Field(description="proposed items")))  # type: ignore[valid-type]
 
 
-def build_guard(secret_names: Sequence[str] = (), num_reasks: int = DEFAULT_REASKS) -> Guard:
-    """A Guard for ``{"items": [postman items]}`` output, re-asking on any policy failure."""
-    guard = Guard.for_pydantic(proposal_models(secret_names), name="postwright-proposals")
+def build_guard(
+    secret_names: Sequence[str] = (), num_reasks: int = DEFAULT_REASKS, declared: Declared = ()
+) -> Guard:
+    """A Guard for ``{"items": [postman items]}`` output, re-asking on any policy failure;
+    ``declared``: the spec's credential fields (``SpecContext.credential_fields``)."""
+    guard = Guard.for_pydantic(proposal_models(secret_names, declared), name="postwright-proposals")
     guard.configure(num_reasks=num_reasks, allow_metrics_collection=False)
     return guard
 
@@ -225,16 +243,19 @@ def _findings_from(outcome: Any, guard: Guard) -> list[Finding]:
 
 
 def check_with_guard(
-    item_json: str, secret_names: Sequence[str] = (), guard: Guard | None = None
+    item_json: str, secret_names: Sequence[str] = (), guard: Guard | None = None, declared: Declared = ()
 ) -> tuple[bool, list[Finding]]:
-    """Validate one Postman item (JSON text) through the Guard, offline; (ok, findings)."""
+    """Validate one Postman item (JSON text) through the Guard, offline; (ok, findings).
+
+    A ``guard`` given was built with its own ``declared``; otherwise one is built with these.
+    """
     try:
         item = json.loads(item_json)
     except json.JSONDecodeError as exc:
         return False, [Finding(severity="error", code="item-json", message=f"not JSON: {exc.msg}")]
     if not isinstance(item, dict):
         return False, [Finding(severity="error", code="item-json", message="the item must be a JSON object")]
-    guard = guard or build_guard(secret_names, num_reasks=0)
+    guard = guard or build_guard(secret_names, num_reasks=0, declared=declared)
     outcome = guard.parse(json.dumps({"items": [item]}), num_reasks=0)
     findings = _findings_from(outcome, guard)
     return bool(outcome.validation_passed) and not findings, findings

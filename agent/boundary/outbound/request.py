@@ -98,16 +98,21 @@ def cookie_pairs(value: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _cookie_allowed(value: str) -> bool:
+def _cookie_allowed(value: str, declared: Declared = ()) -> bool:
     """A Cookie header whose pairs are all fine: a ``{{variable}}`` value, or a literal one
     under a name that is neither credential- nor session-like (a spec's cookie parameter such
-    as ``theme=dark``)."""
+    as ``theme=dark``) nor one the spec's securitySchemes put an API key in (``declared``)."""
     pairs = cookie_pairs(value)
     return bool(pairs) and all(
         name
         and (
             bool(_BARE_VARIABLE.match(text))
-            or not (credential_field(name) or _SESSION_COOKIE.search(name) or "{{" in text)
+            or not (
+                credential_field(name)
+                or ("cookie", name) in declared
+                or _SESSION_COOKIE.search(name)
+                or "{{" in text
+            )
         )
         for name, text in pairs
     )
@@ -197,7 +202,7 @@ def _check_headers(headers: Any, where: str, declared: Declared = ()) -> list[Fi
     for index, key, value in _entries(headers):
         if not declared_credential("header", key, declared) or only_variables(value):
             continue
-        if key.strip().lower() == "cookie" and _cookie_allowed(value):
+        if key.strip().lower() == "cookie" and _cookie_allowed(value, declared):
             continue
         findings.append(_literal(f"header '{key}' must be a {{{{variable}}}}", _at(where, index)))
     return findings
