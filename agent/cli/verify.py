@@ -81,7 +81,7 @@ def command(
     """
     from agent import wiring
     from agent.cli.context import settings_from
-    from agent.cli.inputs import spec_checks, warn_problems
+    from agent.cli.inputs import spec_checks
     from agent.generate.postman import leaves
     from agent.runner.credentials import provider_from
     from agent.runner.sandbox import SandboxTools
@@ -110,7 +110,6 @@ def command(
         raise UsageError(f"--ca-certs: {ca_certs} is not a file")
     document = _load_collection(collection)
     spec_doc = _load_spec(spec, ref_root, settings) if spec else None
-    warn_problems(spec_doc)
     runner = wiring.newman(
         settings,
         folder=sandbox_dir,
@@ -171,9 +170,16 @@ def _load_collection(path: Path) -> dict[str, Any]:
 
 
 def _load_spec(ref: str, ref_root: Path | None, settings: Settings) -> SpecDocument:
+    """The spec to mock, redacted as ``run`` redacts it: a secret in an example never reaches
+    Prism, so it is never served, reported or written. Its problems are warned of first."""
+    from agent.boundary.inbound.redact import Redactor
+    from agent.boundary.inbound.sanitize import sanitize_spec
+    from agent.cli.inputs import warn_problems
     from agent.specs.load import load_spec
 
-    return load_spec(ref, ref_root=ref_root, validate=settings.validate_specs, strict=settings.strict)
+    loaded = load_spec(ref, ref_root=ref_root, validate=settings.validate_specs, strict=settings.strict)
+    warn_problems(loaded)
+    return sanitize_spec(Redactor(), loaded)
 
 
 def _print_text(report: VerifyReport) -> None:
