@@ -32,7 +32,6 @@ from agent.models import (
     Finding,
     Intent,
     IntentKind,
-    Level,
     LogSignal,
     Proposal,
     Response,
@@ -438,14 +437,17 @@ class Pipeline:
                 _drift(proposal, result.responses.get(proposal.id), redactor) if result.real_target else None
             )
             if drift is not None:
-                reasons.insert(0, _drift_finding(proposal, drift, "error"))
+                reasons.insert(0, _drift_finding(proposal, drift, notice=False))
             failed = proposal.model_copy(
                 update={"findings": [*proposal.findings, *reasons], "status": "dropped", "drift": drift}
             )
             dropped.append(failed)
-            yield _dropped("verify", failed)
-            if drift is not None:
-                yield Notice("verify", _drift_finding(proposal, drift, "warning"))
+            # a drift finding is its own notice (never a silent drop): the target's answer, redacted
+            yield (
+                _dropped("verify", failed)
+                if drift is None
+                else Notice("verify", _drift_finding(failed, drift))
+            )
         unfinished = sum(any(f.code == "sandbox-unfinished" for f in p.findings) for p in dropped)
         # a batch that timed out or crashed gives no verdict: say so, never as tests that failed
         note = f"; {unfinished} unfinished (timed out or crashed, no verdict)" if unfinished else ""
@@ -530,13 +532,16 @@ def _drift(proposal: Proposal, answer: Response | None, redactor: Redactor) -> D
     return Drift(declared=declared, status=answer.status, excerpt=excerpt)
 
 
-def _drift_finding(proposal: Proposal, drift: Drift, severity: Level) -> Finding:
-    """The drift finding: the disagreement and what the target said (a notice names the test too)."""
+def _drift_finding(proposal: Proposal, drift: Drift, *, notice: bool = True) -> Finding:
+    """The drift finding: the disagreement and what the target said.
+
+    As a notice it names the test like a dropped one ("<id> <operation>: drift: …").
+    """
     said = f"; it answered {drift.excerpt}" if drift.excerpt else ""
-    named = f"{proposal.id} {proposal.intent.operation}: " if severity != "error" else ""
-    return Finding(
-        severity=severity, code="drift", message=f"{named}{drift.message}{said}", location=proposal.id
-    )
+    if not notice:
+        return Finding(severity="error", code="drift", message=f"{drift.message}{said}", location=proposal.id)
+    message = f"{proposal.id} {proposal.intent.operation}: drift: {drift.message}{said}"
+    return Finding(severity="warning", code="drift", message=message, location=proposal.id)
 
 
 def _dropped(stage: str, proposal: Proposal) -> Notice:

@@ -10,7 +10,7 @@ from agent.errors import ChecksFailed
 from agent.events import Event, Notice
 from agent.models import RunSummary
 
-# A dropped proposal's notice: "<id> <operation>: <finding code>: <message>" (pipeline._dropped).
+# A dropped proposal's notice (a drift one too): "<id> <operation>: <finding code>: <message>".
 _DROPPED = re.compile(r"^pw-\S+ .*?: ([a-z0-9-]+): ")
 TOP_REASONS = 3
 
@@ -26,7 +26,7 @@ class DropTally:
         inner = iter(events)
         try:
             for event in inner:
-                if isinstance(event, Notice) and event.finding.code == "dropped":
+                if isinstance(event, Notice) and event.finding.code in ("dropped", "drift"):
                     found = _DROPPED.match(event.finding.message)
                     self.reasons[found.group(1) if found else "other"] += 1
                 yield event

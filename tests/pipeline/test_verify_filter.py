@@ -121,7 +121,13 @@ def test_a_target_refusing_a_declared_success_is_a_drift_finding_never_silent(
         assert proposal.drift.status == status and proposal.drift.declared == "200"
         assert proposal.findings[-2].code == "drift"  # before the runner's own reasons
     lines = [n.finding.message for n in notices if n.finding.code == "drift"]
-    assert len(lines) == len(drifted)
+    assert len(lines) == len(drifted) and all(": drift: " in line for line in lines)
+    # one notice per drifted test, not a second "dropped" one saying the same
+    assert not [
+        n
+        for n in notices
+        if n.finding.code == "dropped" and n.finding.message.split()[0] in {p.id for p in drifted}
+    ]
     assert f"the server disagrees with the spec: {status} where 200 is declared" in lines[0]
     assert "kind not enabled" in lines[0] and "GET /widgets" in lines[0]
     body = capture.sets[0].body
