@@ -96,3 +96,11 @@ def test_a_secret_beside_public_values_is_still_refused() -> None:
     proposal = _proposal({"searcherKey": SEARCHER, "note": token})
     found = [f for f in findings_of(proposal, _spec(), Redactor()) if f.code == "secret-in-proposal"]
     assert len(found) == 1 and token not in found[0].message
+
+
+@pytest.mark.parametrize("safety", ["read", "write", "create", "destructive"])
+def test_our_safety_marker_is_no_password(safety: str) -> None:
+    proposal = _proposal({"searcherKey": SEARCHER})
+    item = {**proposal.item, "variable": [{"key": "pwSafety", "value": safety, "type": "string"}]}
+    marked = proposal.model_copy(update={"item": item})
+    assert [f for f in findings_of(marked, _spec(), Redactor()) if f.code == "secret-in-proposal"] == []

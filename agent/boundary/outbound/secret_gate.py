@@ -18,7 +18,7 @@ from collections.abc import Callable, Container
 from typing import Any
 
 from agent.boundary.inbound.redact import Redactor
-from agent.models import Finding, Proposal
+from agent.models import SAFETY_CLASSES, Finding, Proposal
 
 
 def _texts(node: Any) -> list[str]:
@@ -43,8 +43,9 @@ def _texts(node: Any) -> list[str]:
 
 
 def public_values(doc: Any) -> frozenset[str]:
-    """Every string the spec lists as an ``enum`` member or a ``const``."""
-    out: set[str] = set()
+    """Every string the spec lists as an ``enum`` member or a ``const``, and our own safety
+    classes (the ``pwSafety`` item variable reads as a password: ``pw`` names one)."""
+    out: set[str] = set(SAFETY_CLASSES)
     stack = [doc]
     while stack:
         node = stack.pop()
