@@ -40,6 +40,7 @@ from agent.models import (
     fingerprint,
 )
 from agent.plan import plan
+from agent.plan.safety import NOT_RUN, NOT_RUN_CODE
 from agent.ports import (
     ChangeSet,
     LLMBackend,
@@ -428,6 +429,10 @@ class Pipeline:
             if proposal.id in result.passed:
                 kept.append(proposal)
                 continue
+            unsafe = _not_run(result.findings.get(proposal.id) or [])
+            if unsafe is not None:  # the target's [target] policy left it out: kept, marked
+                kept.append(proposal.model_copy(update={"findings": [*proposal.findings, unsafe]}))
+                continue
             reasons = [
                 f.model_copy(update={"severity": "error"})
                 for f in result.findings.get(proposal.id)
@@ -451,7 +456,10 @@ class Pipeline:
         unfinished = sum(any(f.code == "sandbox-unfinished" for f in p.findings) for p in dropped)
         # a batch that timed out or crashed gives no verdict: say so, never as tests that failed
         note = f"; {unfinished} unfinished (timed out or crashed, no verdict)" if unfinished else ""
-        yield StageFinished("verify", f"{len(kept)} of {len(proposals)} held in {job.runs} runs{note}")
+        not_run = sum(any(f.code == NOT_RUN_CODE for f in p.findings) for p in kept)
+        note += f"; {not_run} kept but not run against the target (safety class)" if not_run else ""
+        held = len(kept) - not_run
+        yield StageFinished("verify", f"{held} of {len(proposals)} held in {job.runs} runs{note}")
         return kept, dropped
 
     def _against_old(
@@ -508,6 +516,14 @@ class Pipeline:
             )
         )
         return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
+
+
+def _not_run(findings: list[Finding]) -> Finding | None:
+    """The note for a test the target's safety policy did not run (None: it ran, or was skipped
+    for another reason)."""
+    if findings and all(f.code == "sandbox-skipped" and f.message.startswith(NOT_RUN) for f in findings):
+        return Finding(severity="info", code=NOT_RUN_CODE, message=findings[0].message)
+    return None
 
 
 def _interrupted(run: RunRecord) -> Finding:

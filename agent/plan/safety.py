@@ -21,10 +21,25 @@ from typing import Any
 
 from agent.models import SAFETY_CLASSES, Finding, Safety
 
-__all__ = ["EXTENSION", "MARKER", "SAFETY_CLASSES", "Safety", "Verdict", "classify", "marker", "marked"]
+__all__ = [
+    "EXTENSION",
+    "MARKER",
+    "NOT_RUN",
+    "NOT_RUN_CODE",
+    "SAFETY_CLASSES",
+    "Safety",
+    "Verdict",
+    "classify",
+    "item_findings",
+    "marker",
+    "marked",
+]
 
 EXTENSION = "x-postwright-safety"
 MARKER = "pwSafety"  # the item variable that carries the class into a collection file
+# How a test left out against a real target is told: kept, marked, never counted as failed.
+NOT_RUN = "not run against the target"
+NOT_RUN_CODE = "not-run-against-target"
 
 _READ_METHODS = frozenset({"get", "head", "options", "trace"})
 _WRITE_METHODS = frozenset({"put", "patch"})

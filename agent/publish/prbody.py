@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.models import Change, Level, Proposal, Redaction, RunSummary
+from agent.models import Change, Level, Proposal, Redaction, RunSummary, Safety
+from agent.plan.safety import NOT_RUN_CODE
 from agent.publish.markdown import code, escape
 
 _COUNT_FIELDS = ("changes", "signals", "intents", "proposals", "kept", "dropped", "redactions", "quarantined")
@@ -41,6 +42,8 @@ class PrProposal(_Data):
     kind: str
     generator: str
     catches_old: bool | None = None  # fails on the old API, passes on the new (None: not run there)
+    safety: Safety = "read"  # what running it does to a server (agent/plan/safety.py)
+    not_run: bool = False  # left out against the real target by [target] allow (kept, unproven there)
 
 
 class PrDrift(_Data):
@@ -125,6 +128,8 @@ class PrBodyData(_Data):
                     kind=p.intent.kind.value,
                     generator=p.generator,
                     catches_old=p.catches_old,
+                    safety=p.intent.safety,
+                    not_run=any(f.code == NOT_RUN_CODE for f in p.findings),
                 )
                 for p in kept
             ],
@@ -186,6 +191,8 @@ def render_pr_body(data: PrBodyData) -> str:
         "Proposed tests",
         [
             f"- {code(p.name)} for {code(p.operation)} ({escape(p.kind)}, {escape(p.generator)}) {code(p.id)}"
+            + f" · safety: {code(p.safety)}"
+            + (" (not run against the target)" if p.not_run else "")
             + ("" if p.catches_old is None else f" · catches the old API: {'yes' if p.catches_old else 'no'}")
             for p in data.proposals
         ],

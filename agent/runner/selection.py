@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from agent.models import SAFETY_CLASSES, Finding, Safety, SpecDocument
-from agent.plan.safety import classify, marked
+from agent.plan.safety import NOT_RUN, classify, marked
 from agent.specs.document import Operation, path_index
 from agent.urls import split_url
 
@@ -83,13 +83,10 @@ def _refusal(judged: _Judged, policy: Policy) -> str | None:
     if judged.safety == "destructive":
         if listed:
             return None
-        return (
-            f"not run against the target: destructive ({judged.key}); list it in [target] "
-            "allow_operations to run it"
-        )
+        return f"{NOT_RUN}: destructive ({judged.key}); list it in [target] allow_operations to run it"
     if judged.safety in policy.allow or listed:
         return None
-    return f"not run against the target: {judged.safety} ({judged.key}) is not in [target] allow"
+    return f"{NOT_RUN}: {judged.safety} ({judged.key}) is not in [target] allow"
 
 
 def _listed(judged: _Judged, allowed: Sequence[str]) -> bool:

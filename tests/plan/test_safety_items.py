@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent.boundary.outbound.policy import check_outbound
 from agent.check import check_collection, check_proposal
+from agent.events import StageFinished
 from agent.generate.deterministic import generate
 from agent.generate.llm import _proposal
 from agent.generate.postman import build_collection, leaves
-from agent.models import Proposal, SpecDocument
+from agent.models import Finding, Proposal, PublishResult, SpecDocument
+from agent.pipeline import Job, Pipeline
 from agent.plan import plan
-from agent.plan.safety import MARKER, marked
+from agent.plan.safety import MARKER, NOT_RUN, NOT_RUN_CODE, marked
+from agent.ports import ChangeSet, VerifyResult
+from agent.store import open_store
+from tests.pipeline.two_versions import Specs
 
 OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string", "example": "7"}}]
@@ -82,3 +88,49 @@ def test_a_model_cannot_choose_its_items_class() -> None:
     # and were it to slip one in, the check would refuse it
     forged = made.model_copy(update={"item": {**made.item, "variable": [{"key": MARKER, "value": "read"}]}})
     assert "safety-mismatch" in {f.code for f in check_proposal(forged, SPEC)}
+
+
+class _SkipUnsafe:
+    """A runner against a 'real target' that runs reads only, as NewmanRunner's selection does."""
+
+    def verify(self, collection: dict[str, Any], spec: Any, runs: int) -> VerifyResult:
+        passed, findings = set(), {}
+        for _, item in leaves(collection["item"]):
+            if marked(item) == "read":
+                passed.add(item["id"])
+            else:
+                reason = f"{NOT_RUN}: {marked(item)} (…) is not in [target] allow"
+                findings[item["id"]] = [Finding(severity="warning", code="sandbox-skipped", message=reason)]
+        return VerifyResult(frozenset(passed), findings, real_target=True)
+
+
+class _Capture:
+    def __init__(self) -> None:
+        self.sets: list[ChangeSet] = []
+
+    def publish(self, change_set: ChangeSet) -> PublishResult:
+        self.sets.append(change_set)
+        return PublishResult(branch="postwright/x", commit=None)
+
+
+def test_a_test_not_run_against_the_target_is_kept_marked_and_shown(tmp_path: Path) -> None:
+    capture = _Capture()
+    pipeline = Pipeline(
+        specs=Specs({"shop": SPEC.document}),
+        store=open_store(tmp_path / "state"),
+        runner=_SkipUnsafe(),
+        publisher=capture,
+    )
+    with pipeline:
+        events = list(pipeline.run(Job(revision="shop", base_url="http://127.0.0.1:9", runs=1)))
+    summary = next(e for e in events if isinstance(e, StageFinished) and e.stage == "verify").summary
+    kept = capture.sets[0].proposals
+    not_run = {p.intent.operation for p in kept if any(f.code == NOT_RUN_CODE for f in p.findings)}
+    assert not_run == {op for op, safety in EXPECTED.items() if safety != "read"}
+    assert {p.intent.operation for p in kept} == set(EXPECTED)  # none dropped
+    assert "kept but not run against the target" in summary
+    body = capture.sets[0].body
+    for proposal in kept:
+        line = next(line for line in body.splitlines() if f"`{proposal.id}`" in line)
+        assert f"safety: `{proposal.intent.safety}`" in line
+        assert ("(not run against the target)" in line) == (proposal.intent.operation in not_run)
