@@ -6,16 +6,25 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.errors import GenerationFailed
+from agent.errors import GenerationFailed, InputError
 from agent.generate import discovery, scripts, spec_view, variables
 from agent.generate.requests import build_request
 from agent.generate.schema_convert import to_json_schema
 from agent.generate.variables import FOUND_PREFIX
 from agent.models import Finding, Intent, IntentKind, Level, Proposal, SpecDocument
 from agent.plan.safety import marker
-from agent.specs.document import Operation, operations
+from agent.specs.document import Operation, operations, resolve
 
 _LIGHT = {IntentKind.HAPPY_PATH}
+_NO_CONTENT = frozenset({"204", "205", "304"})  # statuses HTTP gives no body
+
+
+def _any_value(doc: dict[str, Any], schema: Any) -> bool:
+    """Whether a response schema is ``{}`` (any value), directly or through ``$ref``s."""
+    try:
+        return bool(resolve(doc, schema) == {})
+    except InputError:
+        return True  # a $ref cycle: as the check stage reads it, any value
 
 
 def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) -> list[Proposal]:
@@ -149,12 +158,14 @@ def _script(doc: dict[str, Any], op: Operation, intent: Intent, out: _Script, te
         return
     status = intent.expected_status if intent.expected_status.isdigit() else spec_view.success_status(op)
     media, schema = spec_view.response_media(doc, op, status)
+    if status in _NO_CONTENT:
+        media = None  # a 204 has no body, whatever content a spec declares for it (Jira's 112)
     if media:
         out.add(scripts.content_type, media)
     for name in sorted(spec_view.response_headers(doc, op, status)):
         out.add(scripts.header, name)
-    if not media or schema is None or "json" not in media:
-        return
+    if not media or schema is None or "json" not in media or _any_value(doc, schema):
+        return  # ``schema: {}`` says nothing of the body, not even that there is one
     out.add(scripts.json_body)
     if intent.kind in _LIGHT and not intent.details.get("set"):
         return
