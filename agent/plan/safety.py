@@ -102,12 +102,15 @@ def _heuristic(method: str, path: str, op: Mapping[str, Any]) -> Verdict:
     verb = words(op_id.rsplit("/", 1)[-1]) if isinstance(op_id, str) else []
     summary = op.get("summary")
     head = words(summary)[:2] if isinstance(summary, str) else []
+    creates = {*verb[:1], *head[:1]} & _CREATE_VERBS  # POST /filter "Create filter" makes one
     if method in _READ_METHODS:
         # GET /logout ends a session as surely as POST /logout, but GET /reset-status only reads:
         # the path must end in the action, or the operation's first word be it.
         action = _action(last[-1:]) or _pair(last[-2:]) or _action(verb[:1]) or _action(head[:1])
     else:
-        action = next((a for s in reversed(literal) for a in [_action(words(s))] if a), None)
+        # An operation named "create" reads "/remove-token" as the noun it makes, "/eviction" not.
+        segments = [t for t in map(words, reversed(literal)) if not (creates and len(t) > 1)]
+        action = next((a for t in segments for a in [_action(t)] if a), None)
         action = action or _action(verb) or _action(head[:1])
     action = action or _pair(head)
     if action:
@@ -116,7 +119,6 @@ def _heuristic(method: str, path: str, op: Mapping[str, Any]) -> Verdict:
         return Verdict("read", method.upper())
     if method in _WRITE_METHODS:
         return Verdict("write", method.upper())
-    creates = {*verb[:1], *head[:1]} & _CREATE_VERBS  # POST /filter "Create filter" makes one
     if method == "post" and _SEARCH & {*last, *verb[:1]} and not creates:
         return Verdict("read", "a POST that searches")
     if method == "post" and pieces and pieces[-1].startswith("{"):

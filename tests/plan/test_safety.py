@@ -57,6 +57,13 @@ CREATES = [
     ("post", "/graphql", op()),  # may carry a mutation: only the user can say it reads
     ("post", "/v1/checkout/sessions", op("PostCheckoutSessions")),  # makes a session, ends none
     ("post", "/users/{userId}/meetings", op("meetingCreate", "Create a meeting")),
+    # GitHub: the token made is named for what it will do, creating it removes nothing
+    ("post", "/orgs/{org}/actions/runners/remove-token", op("actions/create-remove-token-for-org")),
+    (
+        "post",
+        "/repos/{o}/{r}/actions/runners/remove-token",
+        op(summary="Create a remove token for a repository"),
+    ),
 ]
 DESTRUCTIVES = [
     ("delete", "/repos/{owner}/{repo}", op("repos/delete", "Delete a repository")),
