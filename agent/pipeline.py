@@ -276,8 +276,8 @@ class Pipeline:
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
             checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)
 
-        kept, failed_verify = yield from self._verify(checked, revision, job, run.redactor)
-        kept = yield from self._against_old(kept, base, revision, job)
+        kept, failed_verify, proven = yield from self._verify(checked, revision, job, run.redactor)
+        kept = yield from self._against_old(kept, proven, base, revision, job)
         dropped = [*refused, *failed_check, *failed_verify]
         summary.update(kept=len(kept), dropped=len(dropped), redactions=len(run.redactor.report))
         summary["drift"] = sum(p.drift is not None for p in failed_verify)
@@ -409,21 +409,21 @@ class Pipeline:
 
     def _verify(
         self, proposals: list[Proposal], spec: SpecDocument, job: Job, redactor: Redactor
-    ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal]]]:
-        """The proposals that held in every sandbox run, and the ones that did not.
+    ) -> Generator[Event, None, tuple[list[Proposal], list[Proposal], frozenset[str]]]:
+        """The proposals kept, the ones dropped, and the ids that passed every sandbox run.
 
-        Against a real target a test the spec says succeeds but the target refused is dropped
-        with a drift finding (the status and a redacted excerpt of what the target answered).
+        Against a real target a test the spec says succeeds but the target refused in every run
+        is dropped with a drift finding (the status and a redacted excerpt of its answer).
         """
         if self.runner is None or not proposals:
-            return proposals, []
+            return proposals, [], frozenset()
         yield StageStarted("verify", job.runs)
         result = self.runner.verify(job.collection(proposals, spec), spec, job.runs)
         if result.skipped_reason:
             notice = Finding(severity="warning", code="verify-skipped", message=result.skipped_reason)
             yield Notice("verify", notice)
             yield StageFinished("verify", "skipped")
-            return proposals, []
+            return proposals, [], frozenset()
         kept, dropped = [], []
         for proposal in proposals:
             if proposal.id in result.passed:
@@ -438,9 +438,8 @@ class Pipeline:
                 for f in result.findings.get(proposal.id)
                 or [Finding(severity="error", code="verify-failed", message="did not pass every run")]
             ]
-            drift = (
-                _drift(proposal, result.responses.get(proposal.id), redactor) if result.real_target else None
-            )
+            refused = result.real_target and any(f.code == "sandbox-failed" for f in reasons)  # every run
+            drift = _drift(proposal, result.responses.get(proposal.id), redactor) if refused else None
             if drift is not None:
                 reasons.insert(0, _drift_finding(proposal, drift, notice=False))
             failed = proposal.model_copy(
@@ -460,17 +459,23 @@ class Pipeline:
         note += f"; {not_run} kept but not run against the target (safety class)" if not_run else ""
         held = len(kept) - not_run
         yield StageFinished("verify", f"{held} of {len(proposals)} held in {job.runs} runs{note}")
-        return kept, dropped
+        return kept, dropped, result.passed
 
     def _against_old(
-        self, kept: list[Proposal], base: SpecDocument | None, spec: SpecDocument, job: Job
+        self,
+        kept: list[Proposal],
+        proven: frozenset[str],
+        base: SpecDocument | None,
+        spec: SpecDocument,
+        job: Job,
     ) -> Generator[Event, None, list[Proposal]]:
-        """Run the kept change-derived tests against the old API too: does each tell the two apart?
+        """Run the change tests that passed on the new API on the old one: does each tell them apart?
 
         ``catches_old`` is True for a test that fails in every run there, False for one that
-        passes there as well, None where the old API gave no verdict (unfinished, flaky, skipped).
+        passes there as well, None where the old API gave no verdict (unfinished, flaky, skipped)
+        or the new one never ran it (its safety class, no sandbox).
         """
-        derived = [p for p in kept if p.intent.change_fingerprints]
+        derived = [p for p in kept if p.intent.change_fingerprints and p.id in proven]
         if self.base_runner is None or base is None or not derived:
             return kept
         yield StageStarted("old api", job.runs)

@@ -87,7 +87,7 @@ def _old_api(item: dict[str, Any]) -> tuple[bool, int | None, str]:
 
 def _run(
     tmp_path: Path,
-    runner: FakeRunner,
+    runner: FakeRunner | None,
     base_runner: FakeRunner | None = None,
     new: dict[str, Any] | None = None,
 ) -> tuple[RunSummary, list[Notice], Capture, list[Proposal]]:
@@ -198,3 +198,22 @@ def test_without_a_base_nothing_runs_against_an_old_api(tmp_path: Path) -> None:
     assert not base.seen
     finished = events[-1]
     assert isinstance(finished, RunFinished) and finished.summary.catches_old is None
+
+
+def test_a_refusal_in_only_some_runs_is_flaky_not_drift(tmp_path: Path) -> None:
+    runner = FakeRunner(_widgets_refused("x"), real_target=True, flaky=True)
+    summary, notices, _, stored = _run(tmp_path, runner)
+    assert summary.drift == 0 and not any(p.drift for p in stored)
+    assert any(p.status == "dropped" for p in stored)  # dropped all the same: not every run passed
+
+
+def test_only_tests_proven_on_the_new_api_run_on_the_old(tmp_path: Path) -> None:
+    base = FakeRunner(_old_api, real_target=False)
+    summary, _, capture, stored = _run(tmp_path / "unverified", None, base)
+    assert not base.seen and summary.catches_old is None  # nothing ran on the new API
+    assert all(p.catches_old is None for p in stored)
+    # a test refused on the new API is dropped there and never compared
+    base = FakeRunner(_old_api, real_target=False)
+    _, _, _, stored = _run(tmp_path / "refused", FakeRunner(_widgets_refused("x"), real_target=True), base)
+    refused = {p.id for p in stored if p.status == "dropped"}
+    assert refused and not refused & set(base.seen)
