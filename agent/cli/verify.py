@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from agent.models import SpecDocument
     from agent.runner.report import VerifyReport
 
-_STATUS_MARK = {"passed": "PASS ", "failed": "FAIL ", "flaky": "FLAKY", "unfinished": "UNFIN"}
+_STATUS_MARK = {
+    "passed": "PASS ",
+    "failed": "FAIL ",
+    "flaky": "FLAKY",
+    "unfinished": "UNFIN",
+    "spec-example": "SPEC ",  # failed only where the mock served a spec example that breaks its schema
+}
 
 
 def command(
@@ -150,8 +156,14 @@ def _raise_unless_all_passed(report: VerifyReport) -> None:
     counts = Counter(o.status for o in report.items.values())
     if counts["passed"] != len(report.items):
         unfinished = f", {counts['unfinished']} unfinished" if counts["unfinished"] else ""
+        spec = (
+            f", {counts['spec-example']} failed on the spec's own bad examples"
+            if counts["spec-example"]
+            else ""
+        )
         raise ChecksFailed(
-            f"{counts['failed']} failed, {counts['flaky']} flaky{unfinished} of {len(report.items)} items"
+            f"{counts['failed']} failed, {counts['flaky']} flaky{unfinished}{spec}"
+            f" of {len(report.items)} items"
         )
 
 
@@ -196,7 +208,7 @@ def _print_text(report: VerifyReport) -> None:
     for item in report.items.values():
         total = item.runs_passed + item.runs_failed + item.runs_unfinished
         typer.echo(f"{_STATUS_MARK[item.status]} {item.id} ({item.runs_passed}/{total}) {item.name}")
-        for reason in item.reasons:
+        for reason in [*([item.spec_example] if item.spec_example else []), *item.reasons]:
             typer.echo(f"        {reason}")
     counts = {s: sum(1 for o in report.items.values() if o.status == s) for s in _STATUS_MARK}
     unfinished = (
@@ -204,4 +216,12 @@ def _print_text(report: VerifyReport) -> None:
         if counts["unfinished"]
         else ""
     )
-    typer.echo(f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky{unfinished}")
+    spec = (
+        f", {counts['spec-example']} failed on the spec's own bad examples (the mock served an example"
+        " that fails the spec's schema)"
+        if counts["spec-example"]
+        else ""
+    )
+    typer.echo(
+        f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky{unfinished}{spec}"
+    )

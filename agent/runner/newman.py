@@ -27,6 +27,7 @@ from agent.runner.report import (
     RunRecord,
     VerifyReport,
     apply_run,
+    blame_spec_examples,
     expiry_hints,
     expiry_notice,
     leaf_items,
@@ -39,6 +40,9 @@ from agent.runner.target import Target, parse_target, relay_socket, write_hosts
 OUTPUT_LIMIT = 16_384
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 MOCK_READY_TIMEOUT = 60.0
+# Prism reads and dereferences the whole spec before it listens: Kubernetes' 4.4 MB took 85 s
+# on 2 busy cores. Each MB of spec adds this much to the wait.
+MOCK_READY_PER_MB = 30.0
 # Prism checks that a bearer token is present, and that a Basic one is base64 of "user:password":
 # this one value passes both (every credential variable reads the token, postman.CREDENTIAL_VARIABLES).
 MOCK_TOKEN = base64.b64encode(b"postwright:mock-token").decode()
@@ -165,6 +169,8 @@ class NewmanRunner:
                     report.relay_connections = outside.connections
                     if outside.failures:
                         report.notices.append(unreachable_notice(str(relay), outside.failures))
+        if self.target is None and spec is not None:  # a mock serves the spec's examples as they are
+            blame_spec_examples(report, collection, spec)
         self.last_report = report
         return report
 
@@ -208,7 +214,9 @@ class NewmanRunner:
                 "false",
                 str(workdir / "spec.json"),
             ]
-            mock = {"argv": argv, "port": port, "ready_timeout": MOCK_READY_TIMEOUT}
+            size = (workdir / "spec.json").stat().st_size / 1e6
+            self._ready_timeout = MOCK_READY_TIMEOUT + MOCK_READY_PER_MB * size
+            mock = {"argv": argv, "port": port, "ready_timeout": self._ready_timeout}
         newman = [
             tools.node,
             str(tools.newman),
@@ -250,7 +258,8 @@ class NewmanRunner:
         mask: Masker,
     ) -> None:
         """Start the supervisor, ask for each run, fold the reports in; kill it all on overrun."""
-        budget = MOCK_READY_TIMEOUT + runs * len(self._batches) * (self.timeout + 15)
+        starting = getattr(self, "_ready_timeout", MOCK_READY_TIMEOUT)  # set with the mock's inputs
+        budget = starting + runs * len(self._batches) * (self.timeout + 15)
         with (workdir / "supervisor.log").open("wb") as errlog:
             proc = subprocess.Popen(
                 argv,

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agent.models import Finding, Response
+from agent.check.examples import CODE as SPEC_EXAMPLE
+from agent.check.examples import item_bad_example
+from agent.check.spec_context import context_for
+from agent.generate.postman import leaves
+from agent.models import Finding, Response, SpecDocument
 from agent.ports import VerifyResult
 
-ItemStatus = Literal["passed", "failed", "flaky", "unfinished"]
+# spec-example: failed only on the body of a response the mock served from a spec example that
+# breaks the spec's own schema (check/examples): the spec's failure, not the test's
+ItemStatus = Literal["passed", "failed", "flaky", "unfinished", "spec-example"]
 MAX_MESSAGE = 200
 MAX_REASONS = 5
 EXPIRY_HINT = "token expired mid-run: HTTP 401 after earlier requests in this run were accepted"
@@ -50,12 +57,15 @@ class ItemOutcome:
     request_seconds: list[float] = field(default_factory=list)
     runs_unfinished: int = 0  # runs whose batch timed out or crashed before reporting this item
     response: Response | None = None  # what the server answered in the last failed run (redacted)
+    spec_example: str | None = None  # why its failures are the spec's example's (see ItemStatus)
 
     @property
     def status(self) -> ItemStatus:
         """Failed or flaky on a failed assertion; unfinished (not failed) when a run never finished."""
         if self.runs_failed:
-            return "flaky" if self.runs_passed > 0 else "failed"
+            if self.runs_passed > 0:
+                return "flaky"
+            return "spec-example" if self.spec_example else "failed"
         if self.runs_unfinished:
             return "unfinished"
         return "passed" if self.runs_passed > 0 else "failed"
@@ -116,6 +126,13 @@ class VerifyReport:
                     f"unfinished in the sandbox: {outcome.runs_unfinished} of {total} runs timed out or "
                     "crashed before it ran (not a failure: no verdict)"
                 )
+            elif outcome.spec_example:
+                findings[item_id] = [
+                    Finding(
+                        severity="error", code=SPEC_EXAMPLE, message=outcome.spec_example, location=item_id
+                    )
+                ]
+                continue
             else:
                 head = f"{outcome.status} in the sandbox: failed {outcome.runs_failed} of {total} runs"
             findings[item_id] = [
@@ -147,6 +164,7 @@ class VerifyReport:
                     "reasons": o.reasons,
                     "request_seconds": o.request_seconds,
                     "response": o.response.model_dump() if o.response else None,
+                    **({"spec_example": o.spec_example} if o.spec_example else {}),
                 }
                 for o in self.items.values()
             ],
@@ -288,3 +306,27 @@ def unfinish_all(items: dict[str, ItemOutcome], reason: str) -> None:
     """A batch produced no report (timeout, crash): its items have no verdict for that run."""
     for outcome in items.values():
         outcome.unfinish(reason)
+
+
+# Assertions about a response's body (scripts.py names them); a failure of any other (status,
+# content type, header, removed property) is the test's, whatever the example.
+_BODY_TEST = re.compile(
+    r"(?:^|; )(?:body is JSON|body matches the response schema|required fields present at [^:;]*"
+    r"|[^:;]* is one of the declared values): "
+)
+
+
+def blame_spec_examples(report: VerifyReport, collection: dict[str, Any], spec: SpecDocument) -> None:
+    """Mark the failed items whose every failed assertion is about a body the mock served from a
+    spec example that fails its own schema (``spec-example``, the operation and the pointer)."""
+    ctx = None
+    for _, item in leaves(collection.get("item") or []):
+        outcome = report.items.get(str(item.get("id")))
+        if outcome is None or outcome.status != "failed" or not outcome.reasons:
+            continue
+        if not all(0 < r.count("(assertion:") <= len(_BODY_TEST.findall(r)) for r in outcome.reasons):
+            continue
+        ctx = ctx or context_for(spec)
+        bad = item_bad_example(ctx, item)
+        if bad is not None:
+            outcome.spec_example = bad.message()
