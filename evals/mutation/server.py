@@ -21,6 +21,7 @@ SPECIES = ["dog", "cat", "bird", "rabbit"]
 PET_STATUS = ["available", "adopted", "in_treatment"]
 FOODS = ["kibble", "wet", "seeds", "hay"]
 MAX_ID = 100_000
+LISTED = (7, 8, 9)  # the pets GET /pets answers with
 
 # name -> what the mutant breaks (run.py prints these; the server only checks membership)
 MUTANTS: dict[str, str] = {
@@ -56,6 +57,13 @@ MUTANTS: dict[str, str] = {
     "idempotency_optional": "POST /orders no longer requires Idempotency-Key",
     "order_body_optional": "POST /orders accepts a missing body (201 with defaults)",
     "pet_name_optional": "POST /pets no longer requires name in the body",
+    # issue 17's classes: what real servers did to tests that passed against a mock
+    "logout_midway": "POST /session/logout ends every session: each later request answers 401",
+    "missing_pet_200": "GET /pets/{id} answers 200 with an invented pet for an id that does not exist",
+    "missing_listed_pet": "GET /pets lists pets that GET /pets/{id} answers 404 for (a listed id is missing)",
+    "strict_species": "POST /pets refuses the schema-valid species bird and rabbit with 422 (a local rule)",
+    "strict_quantity": "POST /orders refuses the schema-valid quantity above 5 with 422 (schema: 1..10)",
+    "strict_patch_age": "PATCH /pets/{id} refuses the schema-valid age above 30 with 422 (schema: 0..60)",
 }
 
 
@@ -70,6 +78,7 @@ class Api:
         if mutant and mutant not in MUTANTS:
             raise SystemExit(f"unknown mutant {mutant!r}")
         self.m = mutant
+        self.revoked = False  # logout_midway: set by the first logout, for every client
 
     # -- representations ---------------------------------------------------------------
     def pet(self, pid: int, name: str | None = None, species: str | None = None) -> dict[str, Any]:
@@ -117,6 +126,11 @@ class Api:
         if not path.startswith(PREFIX + "/"):
             return 404, _error("not_found", "no such route"), {}
         parts = path[len(PREFIX) + 1 :].strip("/").split("/")
+        if self.revoked:
+            return 401, _error("unauthorized", "the session has ended"), {}
+        if parts == ["session", "logout"] and method == "POST":
+            self.revoked = self.m == "logout_midway"
+            return 204, None, {}
         if parts == ["pets"] and method == "GET":
             return self.list_pets(query)
         if parts == ["pets"] and method == "POST":
@@ -141,7 +155,9 @@ class Api:
     def pet_route(self, method: str, parts: list[str], body: bytes) -> tuple[int, Any, dict[str, str]] | None:
         """/pets/{id} and /pets/{id}/vaccinations; None for a method they do not have."""
         pid = int(parts[1]) if parts[1].isdigit() else 0
-        if not 1 <= pid <= MAX_ID:
+        if self.m == "missing_pet_200" and len(parts) == 2 and method == "GET" and pid > MAX_ID:
+            return 200, self.pet(pid), {}
+        if not 1 <= pid <= MAX_ID or (self.m == "missing_listed_pet" and pid in LISTED):
             return 404, _error("not_found", "no such pet"), {}
         if len(parts) == 3 and parts[2] == "vaccinations" and method == "GET":
             return self.vaccinations()
@@ -164,7 +180,7 @@ class Api:
         status = query.get("status", [None])[0]
         if status is not None and status not in PET_STATUS:
             return 400, _error("bad_status", "unknown status"), {}
-        pets = [p for p in (self.pet(i) for i in (7, 8, 9)) if status is None or p.get("status") == status]
+        pets = [p for p in (self.pet(i) for i in LISTED) if status is None or p.get("status") == status]
         pets = pets[: int(raw_limit or 20)]
         headers = {} if self.m == "missing_total_header" else {"X-Total-Count": str(len(pets))}
         return 200, ({"items": pets} if self.m == "list_wrapped" else pets), headers
@@ -182,6 +198,8 @@ class Api:
             return 422, _error("bad_name", "name is required (1..64 characters)"), {}
         if data.get("species") not in SPECIES:
             return 422, _error("bad_species", "species must be one of " + ", ".join(SPECIES)), {}
+        if self.m == "strict_species" and data["species"] in ("bird", "rabbit"):
+            return 422, _error("bad_species", "this clinic treats dogs and cats only"), {}
         age = data.get("age")
         if age is not None and not (isinstance(age, int) and 0 <= age <= 60):
             return 422, _error("bad_age", "age must be 0..60"), {}
@@ -197,7 +215,7 @@ class Api:
         for key, ok in (
             ("name", lambda v: isinstance(v, str) and 1 <= len(v) <= 64),
             ("status", lambda v: v in PET_STATUS),
-            ("age", lambda v: isinstance(v, int) and 0 <= v <= 60),
+            ("age", lambda v: isinstance(v, int) and 0 <= v <= (30 if self.m == "strict_patch_age" else 60)),
         ):
             if key in data:
                 if not ok(data[key]):
@@ -229,7 +247,8 @@ class Api:
             return 422, _error("bad_pet", "petId is required"), {}
         if food not in FOODS:
             return 422, _error("bad_food", "food must be one of " + ", ".join(FOODS)), {}
-        if not (isinstance(quantity, int) and 1 <= quantity <= 10):
+        top = 5 if self.m == "strict_quantity" else 10
+        if not (isinstance(quantity, int) and 1 <= quantity <= top):
             return 422, _error("bad_quantity", "quantity must be 1..10"), {}
         order = self.order("ord-5001", pet_id, food, quantity, data.get("note"))
         return 201, order, {}

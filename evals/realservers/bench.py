@@ -216,7 +216,8 @@ def measure(name: str, runs: int, seed: int, root: Path, modes: list[str]) -> li
             specs[tag].write_text(json.dumps(running.spec()))
         added, changed = changed_operations(specs["old"], specs["new"], root)
         pair = Pair(name, root, urls, proxies, specs, added, changed)
-        return [score(pair, mode, runs, seed) for mode in modes]
+        wanted = [m for m in modes if m != "vars" or server.variables]  # vars: only where known
+        return [score(pair, mode, runs, seed) for mode in wanted]
     finally:
         for proxy in proxies.values():
             proxy.stop()
@@ -242,9 +243,12 @@ def score(pair: Pair, mode: str, runs: int, seed: int) -> Result:
         str(coll_path),
     ]
     args += ["--seed", str(seed), "--base-url", pair.urls["new"]]
-    if mode == "kept":  # the filter: the new server is the target, the old one the base
+    if mode in ("kept", "vars"):  # the filter: the new server is the target, the old the base
         config = f'[sandbox]\ntarget = "{pair.urls["new"]}"\nruns = {runs}\n'
-        (work / "postwright.toml").write_text(config + f'\n[target]\nbase_url = "{pair.urls["old"]}"\n')
+        config += f'\n[target]\nbase_url = "{pair.urls["old"]}"\n'
+        if mode == "vars":  # and the values its user knows
+            config += "\n[variables]\n" + "".join(f'{k} = "{v}"\n' for k, v in server.variables.items())
+        (work / "postwright.toml").write_text(config)
         args.append("--verify")
     pair.proxies["new"].clear()
     gen = pw(*args, cwd=work)
@@ -382,7 +386,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="", help="comma-separated server names")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--modes", default="raw,kept", help="raw (generate) and/or kept (generate --verify)")
+    parser.add_argument(
+        "--modes",
+        default="raw,kept,vars",
+        help="raw (generate), kept (generate --verify), vars (kept, with [variables] a user would give)",
+    )
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--json", type=Path, help="write every item's outcome here")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every item")

@@ -31,6 +31,8 @@ class Server:
     api_root: str = ""  # appended to http://127.0.0.1:PORT to make {{baseUrl}}
     pins: dict[str, list[str]] = field(default_factory=dict)  # version -> extra pip requirements
     env: dict[str, str] = field(default_factory=dict)
+    # what a user of this deployment writes in [variables]: values real on both releases
+    variables: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
     def requirements(self, version: str) -> list[str]:
@@ -79,6 +81,9 @@ SERVERS: dict[str, Server] = {
         command=_glances,
         ready_path="/api/4/status",
         spec_path="/openapi.json",
+        # its responses are schema-less ({}), so nothing can be discovered from them; its path
+        # parameter `key` ("lo") is left out: [variables] refuses the name as a credential
+        variables={"plugin": "network", "item": "interface_name", "value": "lo", "pid": "1"},
         notes="system monitor; 23 -> 33 operations; ids (plugin, item, pid) come from list endpoints;"
         " POST /api/4/events/clear/* is destructive",
     ),

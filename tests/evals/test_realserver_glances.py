@@ -1,0 +1,46 @@
+"""A real API server in two releases: tests generated from its diff hold on new and catch old.
+
+Glances 4.0.8 -> 4.3.3 (PyPI) is installed into the eval cache (evals/realservers/launch.py;
+~1 min from a cold pip cache), both releases start on 127.0.0.1 behind a recording proxy, and
+`postwright generate --verify` keeps what passes against the new one. Skipped with the reason
+when the package cannot be installed (no registry reachable, no cache).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evals.realservers.bench import measure
+from evals.realservers.launch import InstallError, install
+from evals.realservers.servers import SERVERS
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="module")
+def glances_installed() -> None:
+    server = SERVERS["glances"]
+    for version in (server.old, server.new):
+        try:
+            install("glances", version)
+        except InstallError as exc:
+            pytest.skip(f"glances {version} cannot be installed here (offline, no pip cache?): {exc}")
+
+
+def test_kept_tests_hold_on_the_new_release_and_catch_the_old(
+    glances_installed: None, tmp_path: Path
+) -> None:
+    (kept,) = measure("glances", runs=1, seed=17, root=tmp_path, modes=["kept"])
+    row = kept.row()
+    lines = [f"{i.new} old={i.old} {i.operation} [{i.kind}] {i.reasons}" for i in kept.items]
+    ran = [i for i in kept.items if i.new != "skipped"]
+    assert ran, f"no kept test ran: {kept.summary}"
+    assert row["false alarms new"] == 0, lines
+    assert all(i.new == "passed" and i.old == "failed" for i in ran), lines
+    assert {i.safety for i in ran} == {"read"}, lines  # [target] allow defaults to read
+    assert all(i.reasons for i in kept.items if i.new == "skipped"), lines  # skipped says why
+    assert row["shuffle same"], lines
+    # the server-side record: POST /api/4/events/clear/* never reached the target (not listed)
+    assert kept.destructive_seen == []
