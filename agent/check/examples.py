@@ -10,6 +10,7 @@ the example's JSON pointer (``spec-example-invalid``), never counted as ours.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,9 +95,21 @@ def bad_example(ctx: SpecContext, op: Operation, status: str) -> BadExample | No
     error = next(iter(ctx.validator(schema).iter_errors(found[1])), None)
     if error is None:
         return None
-    reason = " ".join(str(getattr(error, "message", error)).split())
-    reason = reason if len(reason) <= _MESSAGE else reason[: _MESSAGE - 1] + "…"
-    return BadExample(op.key, status, found[0], reason)
+    return BadExample(op.key, status, found[0], _reason(error))
+
+
+def _reason(error: Any) -> str:
+    """The schema error without the value it quotes (a whole example can be the value), and where."""
+    text = " ".join(str(getattr(error, "message", error)).split())
+    instance = getattr(error, "instance", None)
+    compact = json.dumps(instance, separators=(",", ":"), sort_keys=True)
+    for shown in (compact, json.dumps(instance), repr(instance)):
+        if text.startswith(shown):
+            text = "the value" + text[len(shown) :]
+            break
+    where = "/".join(str(p) for p in getattr(error, "instance_path", None) or [])
+    text = f"at /{where}: {text}" if where else text
+    return text if len(text) <= _MESSAGE else text[: _MESSAGE - 1] + "…"
 
 
 def item_bad_example(ctx: SpecContext, item: dict[str, Any]) -> BadExample | None:

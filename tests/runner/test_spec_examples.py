@@ -75,6 +75,9 @@ def test_served_examples_that_break_their_schema_are_found_with_their_pointer() 
     assert {path: bad.pointer for path, bad in found.items() if bad} == EXPECTED
     assert found["/good"] is None
     assert all(bad.operation == f"GET {path}" for path, bad in found.items() if bad)
+    # the reason names the broken keyword, never the (possibly long) example it quotes
+    assert found["/stringly"] is not None and found["/stringly"].reason == 'the value is not of type "object"'
+    assert all("hello" not in bad.reason for bad in found.values() if bad)
 
 
 def test_the_verify_report_and_runs_drop_reason_name_the_spec(
