@@ -155,7 +155,7 @@ def build_request(
     }
     body = _body(doc, op, rng, omit, setter)
     if body is not None:
-        request["header"].append({"key": "Content-Type", "value": body[0]})
+        request["header"] += body[0]
         request["body"] = body[1]
     return request
 
@@ -181,8 +181,11 @@ def _url(template: str, values: dict[str, str], query: list[dict[str, str]]) -> 
 
 def _body(
     doc: dict[str, Any], op: Operation, rng: random.Random, omit: dict[str, Any], setter: dict[str, Any]
-) -> tuple[str, dict[str, Any]] | None:
-    """(content type, Postman body) for the operation's request body, shaped by the intent."""
+) -> tuple[list[dict[str, str]], dict[str, Any]] | None:
+    """(Content-Type header, Postman body) for the operation's request body, shaped by the intent.
+
+    Multipart gets no Content-Type of ours: newman writes it with the boundary it uses (Prism
+    refuses a multipart body whose header names none, with 415)."""
     _required, media, schema = spec_view.request_body(doc, op)
     if media is None or (omit.get("in") == "body" and "property" not in omit):
         return None
@@ -196,10 +199,10 @@ def _body(
     base = media.split(";")[0].strip().lower()
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
         pairs = [{"key": str(k), "value": text(v)} for k, v in value.items()]
-        return media, {"mode": "urlencoded", "urlencoded": pairs}
+        return [{"key": "Content-Type", "value": media}], {"mode": "urlencoded", "urlencoded": pairs}
     if base == "multipart/form-data" and isinstance(value, dict):
         fields = [{"key": str(k), "value": text(v), "type": "text"} for k, v in value.items()]
-        return media, {"mode": "formdata", "formdata": fields}
+        return [], {"mode": "formdata", "formdata": fields}
     raw = pretty(value, sort_keys=True, ensure_ascii=True) if "json" in base else text(value)
     options = {"raw": {"language": "json" if "json" in base else "text"}}
-    return media, {"mode": "raw", "raw": raw, "options": options}
+    return [{"key": "Content-Type", "value": media}], {"mode": "raw", "raw": raw, "options": options}
