@@ -30,7 +30,7 @@ from agent.plan.safety import classify
 from evals.realservers.launch import Running, launch
 from evals.realservers.proxy import RecordingProxy, Seen
 from evals.realservers.seed import SEEDS
-from evals.realservers.servers import SERVERS
+from evals.realservers.servers import SERVERS, Server
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTWRIGHT = ROOT / ".venv" / "bin" / "postwright"
@@ -73,11 +73,13 @@ class Result:
     generated: int
     dropped: int
     items: list[Item]
-    destructive_seen: list[str]
+    destructive_seen: list[str]  # destructive requests the server saw, not listed in allow_operations
     seconds: float
     drops: dict[str, str] = field(default_factory=dict)  # proposal id -> why generate dropped it
     added_read_ops: int = 0
     summary: str = ""  # generate's last line
+    listed: int = 0  # destructive operations listed in [target] allow_operations (vars mode)
+    listed_seen: list[str] = field(default_factory=list)  # those the server saw
 
     def row(self) -> dict[str, Any]:
         """The figures of the issue's table."""
@@ -101,7 +103,8 @@ class Result:
             "added read requests: pass new & caught old": f"{len(good_read)}/{len(added_read)}",
             "added read ops with one": f"{len(good_ops)}/{self.added_read_ops}",
             "shuffle same": all(i.shuffled == i.new for i in self.items),
-            "destructive ran": len(self.destructive_seen),
+            "unlisted destructive ran": len(self.destructive_seen),
+            "listed destructive ran": f"{len({x.rsplit(' -> ', 1)[0] for x in self.listed_seen})}/{self.listed}",
         }
 
 
@@ -246,7 +249,10 @@ def score(pair: Pair, mode: str, runs: int, seed: int) -> Result:
     if mode in ("kept", "vars"):  # the issue's filter: the new server is the target, the old the base
         config = f'[sandbox]\ntarget = "{pair.urls["new"]}"\nruns = {runs}\n'
         config += f'\n[target]\nbase_url = "{pair.urls["old"]}"\n'
-        if mode == "vars":  # and the values its user knows
+        if mode == "vars":  # the values its user knows, and the destructive operations it allows
+            config = config.replace(
+                "[target]\n", f"[target]\nallow_operations = {json.dumps(server.allow)}\n"
+            )
             config += "\n[variables]\n" + "".join(f'{k} = "{v}"\n' for k, v in server.variables.items())
         (work / "postwright.toml").write_text(config)
         args.append("--verify")
@@ -278,7 +284,9 @@ def score(pair: Pair, mode: str, runs: int, seed: int) -> Result:
         generated=len(items) + _dropped(gen.stderr),
         dropped=_dropped(gen.stderr),
         items=items,
-        destructive_seen=[f"{s.method} {s.path} -> {s.status}" for s in seen_new if _destroys(s)],
+        destructive_seen=[_said(s) for s in seen_new if _destroys(s) and not _listed(s, server, mode)],
+        listed=len(server.allow) if mode == "vars" else 0,
+        listed_seen=[_said(s) for s in seen_new if _listed(s, server, mode)],
         seconds=time.perf_counter() - started,
         drops=dict(DROP.findall(gen.stderr)),
         added_read_ops=len([op for op in pair.added if _safety(spec_new, op) == "read"]),
@@ -337,6 +345,16 @@ def _fill(
     if item.new in ("failed", "unfinished"):
         state_changers = [s for s in seen if s.method not in ("GET", "HEAD", "OPTIONS")]
         item.cause = cause(item, [f"{s.method} {s.path}" for s in state_changers])
+
+
+def _said(seen: Seen) -> str:
+    return f"{seen.method} {seen.path} -> {seen.status}"
+
+
+def _listed(seen: Seen, server: Server, mode: str) -> bool:
+    """SEEN is an operation vars mode lists in allow_operations ("METHOD /path", literal paths)."""
+    listed = {f"{m} {server.api_root}{path}" for m, _, path in (a.partition(" ") for a in server.allow)}
+    return mode == "vars" and f"{seen.method} {seen.path}" in listed
 
 
 def _status_in(reasons: list[str]) -> int | None:

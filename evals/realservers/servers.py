@@ -33,6 +33,7 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     # what a user of this deployment writes in [variables]: values real on both releases
     variables: dict[str, str] = field(default_factory=dict)
+    allow: list[str] = field(default_factory=list)  # destructive operations that user allows
     notes: str = ""
 
     def requirements(self, version: str) -> list[str]:
@@ -84,6 +85,7 @@ SERVERS: dict[str, Server] = {
         # its responses are schema-less ({}), so nothing can be discovered from them; its path
         # parameter `key` ("lo") is left out: [variables] refuses the name as a credential
         variables={"plugin": "network", "item": "interface_name", "value": "lo", "pid": "1"},
+        allow=["POST /api/4/events/clear/warning"],  # listed: runs; clear/all is not: never runs
         notes="system monitor; 23 -> 33 operations; ids (plugin, item, pid) come from list endpoints;"
         " POST /api/4/events/clear/* is destructive",
     ),
