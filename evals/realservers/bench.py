@@ -104,7 +104,8 @@ class Result:
             "added read ops with one": f"{len(good_ops)}/{self.added_read_ops}",
             "shuffle same": all(i.shuffled == i.new for i in self.items),
             "unlisted destructive ran": len(self.destructive_seen),
-            "listed destructive ran": f"{len({x.rsplit(' -> ', 1)[0] for x in self.listed_seen})}/{self.listed}",
+            "listed destructive ran": f"{len({x.rsplit(' -> ', 1)[0] for x in self.listed_seen})}"
+            f"/{self.listed}",
         }
 
 
