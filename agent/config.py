@@ -94,6 +94,7 @@ class SandboxSection(BaseModel):
     oauth2_client_secret_env: str | None = Field(default=None, pattern=_ENV_NAME)
     oauth2_scope: str | None = None
     ca_certs: Path | None = Field(default=None, description="PEM CAs newman trusts for the target")
+    shuffle: int | None = Field(default=None, description="seed: run the items in an order drawn from it")
 
     @model_validator(mode="after")
     def _one_credential_source(self) -> SandboxSection:
@@ -125,6 +126,29 @@ class TargetSection(BaseModel):
         default_factory=list,
         description='destructive operations that may run, by operationId or "METHOD /path"',
     )
+    base_url: URL = Field(
+        default=None,
+        description="the old version's target: change tests run there too (else a mock of the base spec)",
+    )
+
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+_OWN_VARIABLES = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
+
+
+def _plain_variables(value: dict[str, str]) -> dict[str, str]:
+    """[variables] holds path and query values only: a credential-named one is refused."""
+    from agent.boundary.outbound.js import is_secret_name
+
+    for name in value:
+        if secret_name(name) or is_secret_name(name):
+            raise ValueError(
+                f"{name!r} reads as a credential: [variables] is written into the collection, so "
+                "give credentials at run time ([sandbox] token_env or oauth2_*)"
+            )
+        if not _VARIABLE_NAME.fullmatch(name) or name.lower() in _OWN_VARIABLES or name.startswith("pw"):
+            raise ValueError(f"{name!r} is not a name for a path or query variable")
+    return value
 
 
 class Settings(BaseSettings):
@@ -163,6 +187,12 @@ class Settings(BaseSettings):
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()
     target: TargetSection = TargetSection()
+    variables: Annotated[dict[str, str], AfterValidator(_plain_variables)] = Field(
+        default_factory=dict, description="[variables]: path and query {{variables}} values, never secrets"
+    )
+    environment: Path | None = Field(
+        default=None, description="a Postman environment file whose values reach newman at run time"
+    )
     limits: Limits = Limits()  # [limits]: bounds on the work one hostile input can cause
     root: Path = Field(default=Path("."), exclude=True, description="project root (the file's folder)")
     config_file: Path | None = Field(default=None, exclude=True)

@@ -14,6 +14,7 @@ from agent.ports import LLMBackend, LogSource, Publisher, Runner, Store
 
 if TYPE_CHECKING:
     from agent.runner.credentials import CredentialProvider
+    from agent.runner.environment import Environment
     from agent.runner.newman import NewmanRunner
 
 
@@ -82,6 +83,17 @@ def runner(settings: Settings) -> Runner | None:
     return newman(settings)
 
 
+def base_runner(settings: Settings) -> Runner | None:
+    """The old API, to see which change tests tell it apart: [target] base_url, else a base-spec mock."""
+    if not settings.sandbox.enabled or not settings.base:
+        return None
+    if settings.target.base_url:
+        return newman(settings, target=settings.target.base_url)
+    from agent.runner.newman import NewmanRunner
+
+    return NewmanRunner(sandbox_dir(settings), timeout=settings.sandbox.timeout)  # no target: a mock
+
+
 def newman(
     settings: Settings,
     *,
@@ -91,9 +103,11 @@ def newman(
     target: str | None = None,
     provider: CredentialProvider | None = None,
     ca_certs: Path | None = None,
+    shuffle: int | None = None,
 ) -> NewmanRunner:
-    """The newman runner ``[sandbox]`` describes; arguments given override it (verify's flags)."""
+    """The newman runner ``[sandbox]`` and ``[target]`` describe; arguments given override them."""
     from agent.runner.newman import NewmanRunner
+    from agent.runner.selection import Policy
 
     section = settings.sandbox
     if ca_certs is None and section.ca_certs is not None:
@@ -105,7 +119,21 @@ def newman(
         target=target or section.target,
         credentials=provider if provider is not None else credentials(settings),
         extra_ca_certs=ca_certs,
+        environment=environment(settings),
+        policy=Policy(frozenset(settings.target.allow), tuple(settings.target.allow_operations)),
+        shuffle=shuffle if shuffle is not None else section.shuffle,
     )
+
+
+def environment(settings: Settings) -> Environment:
+    """The user's run-time values: ``[variables]``, then the ``environment`` file's (which win)."""
+    from agent.runner.environment import Environment, load_environment
+
+    given = Environment(dict(settings.variables))
+    if settings.environment is None:
+        return given
+    loaded = load_environment(settings.path(settings.environment))
+    return Environment({**given.values, **loaded.values}, loaded.secrets)
 
 
 def credentials(settings: Settings) -> CredentialProvider | None:
@@ -165,6 +193,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
         store=store,
         logs=log_source(settings, store),
         runner=runner(settings) if verify else None,
+        base_runner=base_runner(settings) if verify else None,
         publisher=publisher(settings) if publish else None,
         llm=backend,
         budget=budget,
@@ -186,4 +215,5 @@ def job(settings: Settings, *, kind: str = "run", name: str | None = None, **ren
         runs=settings.sandbox.runs,
         kind=kind,
         config={"spec": settings.spec, "base": settings.base, "logs": settings.logs, "llm": settings.llm},
+        variables=dict(settings.variables),
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.inputs import NoValidateFlag, StrictFlag
+from agent.cli.inputs import EnvironmentFlag, NoValidateFlag, StrictFlag
 
 
 def command(
@@ -49,6 +49,7 @@ def command(
     ] = None,
     strict: StrictFlag = None,
     no_validate: NoValidateFlag = False,
+    environment: EnvironmentFlag = None,
 ) -> None:
     """Plan, generate and check Postman v2.1 tests; invalid proposals are dropped with a reason.
 
@@ -72,8 +73,10 @@ def command(
         seed=seed,
         llm=llm,
         ref_root=ref_root,
+        environment=environment.resolve() if environment else None,
         **spec_checks(strict, no_validate),
     )
+    wiring.environment(settings)  # a missing or malformed file is said before any work
     with wiring.build(settings, verify=verify, publish=False) as pipeline:
         job = wiring.job(settings, kind="generate", name=name, folders=folders, base_url=base_url)
         tally = DropTally()

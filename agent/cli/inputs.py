@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -21,6 +22,14 @@ StrictFlag = Annotated[
 ]
 NoValidateFlag = Annotated[
     bool, typer.Option("--no-validate", help="Skip OpenAPI validation of specs [validate_specs].")
+]
+EnvironmentFlag = Annotated[
+    Path | None,
+    typer.Option(
+        "--environment",
+        help="Postman environment file: its values reach newman at run time, never the collection "
+        "[environment].",
+    ),
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.inputs import NoValidateFlag, StrictFlag
+from agent.cli.inputs import EnvironmentFlag, NoValidateFlag, StrictFlag
 from agent.urls import mask_urls
 
 
@@ -33,6 +33,7 @@ def command(
     ] = None,
     strict: StrictFlag = None,
     no_validate: NoValidateFlag = False,
+    environment: EnvironmentFlag = None,
 ) -> None:
     """Diff, read logs, plan, generate, check, verify and publish, as configured."""
     from agent import wiring
@@ -49,8 +50,10 @@ def command(
         seed=seed,
         llm=llm,
         ref_root=ref_root,
+        environment=environment.resolve() if environment else None,
         **spec_checks(strict, no_validate),
     )
+    wiring.environment(settings)  # a missing or malformed file is said before any work
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
         tally = DropTally()
         finished = follow(tally.watch(pipeline.run(wiring.job(settings))))
@@ -64,7 +67,7 @@ def command(
         typer.echo(f"old API: {summary.catches_old} kept tests catch it (fail there, pass on the new API)")
     for finding in finished.notices:  # the target refused what the spec says succeeds (redacted)
         if finding.code == "drift":
-            typer.echo(f"drift: {mask_urls(finding.message)}")
+            typer.echo(mask_urls(finding.message))
     if summary.llm_proposals or summary.llm_refused:
         typer.echo(
             f"model: {summary.llm_proposals} proposals, {summary.llm_refused} refused by the guard,"

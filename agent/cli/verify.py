@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from agent.cli.inputs import NoValidateFlag, StrictFlag
+from agent.cli.inputs import EnvironmentFlag, NoValidateFlag, StrictFlag
 from agent.errors import ChecksFailed, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ _STATUS_MARK = {
     "failed": "FAIL ",
     "flaky": "FLAKY",
     "unfinished": "UNFIN",
+    "skipped": "SKIP ",
     "spec-example": "SPEC ",  # failed only where the mock served a spec example that breaks its schema
 }
 
@@ -72,12 +73,19 @@ def command(
         Path | None, typer.Option("--sandbox-dir", help="The pinned Node project [sandbox.dir].")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+    shuffle: Annotated[
+        int | None,
+        typer.Option(
+            "--shuffle", metavar="SEED", help="Run the items in an order drawn from SEED [sandbox.shuffle]."
+        ),
+    ] = None,
     ref_root: Annotated[
         Path | None,
         typer.Option("--ref-root", help="Folder local $refs may read (default: the spec's folder)."),
     ] = None,
     strict: StrictFlag = None,
     no_validate: NoValidateFlag = False,
+    environment: EnvironmentFlag = None,
 ) -> None:
     """Run COLLECTION N times against a mock of SPEC (or --target); exit 1 unless all passed every run.
 
@@ -94,7 +102,9 @@ def command(
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format must be text or json, not {fmt!r}")
-    settings = settings_from(ctx, **spec_checks(strict, no_validate))
+    settings = settings_from(
+        ctx, environment=environment.resolve() if environment else None, **spec_checks(strict, no_validate)
+    )
     target = target or settings.sandbox.target
     if spec is None and target is None:
         raise UsageError("give --spec to run against a mock, or --target")
@@ -124,6 +134,7 @@ def command(
         target=target,
         provider=provider,
         ca_certs=ca_certs,
+        shuffle=shuffle,
     )
     if not any(True for _ in leaves(document["item"])):
         SandboxTools.locate(runner.sandbox_dir)  # a missing sandbox is said first: it is the setup
@@ -154,7 +165,11 @@ def _raise_unless_all_passed(report: VerifyReport) -> None:
     if not report.items:
         raise ChecksFailed("no item ran")
     counts = Counter(o.status for o in report.items.values())
-    if counts["passed"] != len(report.items):
+    if counts["skipped"] == len(report.items):
+        raise ChecksFailed(
+            f"all {len(report.items)} items were skipped (reasons above), so nothing was verified"
+        )
+    if counts["passed"] + counts["skipped"] != len(report.items):  # skipped: its inputs were not found
         unfinished = f", {counts['unfinished']} unfinished" if counts["unfinished"] else ""
         spec = (
             f", {counts['spec-example']} failed on the spec's own bad examples"
@@ -216,6 +231,7 @@ def _print_text(report: VerifyReport) -> None:
         if counts["unfinished"]
         else ""
     )
+    skipped = f", {counts['skipped']} skipped (not run: not a failure)" if counts["skipped"] else ""
     spec = (
         f", {counts['spec-example']} failed on the spec's own bad examples (the mock served an example"
         " that fails the spec's schema)"
@@ -223,5 +239,6 @@ def _print_text(report: VerifyReport) -> None:
         else ""
     )
     typer.echo(
-        f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky{unfinished}{spec}"
+        f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky"
+        f"{unfinished}{skipped}{spec}"
     )

@@ -20,10 +20,19 @@ from typing import Any
 from agent.boundary.outbound.capabilities import FORBIDDEN_PROPERTIES
 from agent.generate import scripts, spec_view
 from agent.generate.requests import build_request
-from agent.generate.variables import DEFAULTS_FLAG, FOUND_PREFIX, ParamVariable, VariableTable, table
+from agent.generate.variables import (
+    DEFAULTS_FLAG,
+    FOUND_PREFIX,
+    ParamVariable,
+    VariableTable,
+    singular,
+    table,
+)
+from agent.models import fingerprint
 from agent.specs.document import Operation, operations, resolve
 
 SETUP_FOLDER = "pw-setup"
+SETUP_PREFIX = "pw-setup-"  # ids of the setup requests: not tests, never reported as items
 MAX_DEPTH = 3  # producers of a producer's own path values, at most this deep
 _SKIP_CALL = "pm.execution.skipRequest();"
 _GUARDED = re.compile(r'pm\.variables\.get\("' + FOUND_PREFIX + r'([A-Za-z0-9_]+)"\)')
@@ -59,12 +68,14 @@ def guarded(item: dict[str, Any]) -> list[str]:
 
 @dataclass(frozen=True)
 class Producer:
-    """A read operation whose answer holds a value for ``variable``: objects at ``walk``, field ``field``."""
+    """A read operation whose answer holds a value for ``variable``: the objects at ``walk``,
+    their field ``field`` (inside their object ``within``, as Kubernetes' ``metadata.name``)."""
 
     op: Operation
     variable: str
     walk: tuple[str, ...]
     field: str
+    within: str | None = None
 
 
 def _kind(schema: Any) -> str:
@@ -120,42 +131,39 @@ def _plain(*names: str) -> bool:
     return not FORBIDDEN_PROPERTIES.intersection(names)
 
 
-def _from_link(
-    doc: dict[str, Any], op: Operation, variable: ParamVariable, targets: set[str]
-) -> Producer | None:
-    """A producer named by an OpenAPI link from ``op`` to an operation that uses ``variable``."""
-    response = spec_view.response(doc, op, spec_view.success_status(op))
-    links = response.get("links")
-    for raw in links.values() if isinstance(links, dict) else []:
-        link = resolve(doc, raw)
-        if not isinstance(link, dict) or str(link.get("operationId")) not in targets:
-            continue
-        params = link.get("parameters")
-        expression = params.get(variable.param) if isinstance(params, dict) else None
-        if not isinstance(expression, str) or not expression.startswith("$response.body#/"):
-            continue
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in expression.split("#/", 1)[1].split("/")]
-        walk = tuple(p for p in parts[:-1] if not p.isdigit())
-        if parts[-1] and not parts[-1].isdigit() and _plain(*walk, parts[-1]):
-            return Producer(op, variable.name, walk, parts[-1])
+def _link_producer(op: Operation, params: Any, variable: ParamVariable) -> Producer | None:
+    """The producer a link's ``parameters`` name for ``variable``: ``$response.body#/pointer``."""
+    expression = params.get(variable.param) if isinstance(params, dict) else None
+    if not isinstance(expression, str) or not expression.startswith("$response.body#/"):
+        return None
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in expression.split("#/", 1)[1].split("/")]
+    walk = tuple(p for p in parts[:-1] if not p.isdigit())
+    if parts[-1] and not parts[-1].isdigit() and _plain(*walk, parts[-1]):
+        return Producer(op, variable.name, walk, parts[-1])
     return None
 
 
-def _inferred(op: Operation, schema: Any, variable: ParamVariable, collection: bool) -> Producer | None:
-    """A producer inferred from field names and types: ``op`` answers objects with the id."""
-    wanted = [variable.param]
-    if collection:
-        wanted.append(_ID)  # GET /things lists things: their id is the thing id
+def _listed(op: Operation, schema: Any, variable: ParamVariable, noun: str) -> Producer | None:
+    """``op`` lists the objects ``variable`` names (``GET /things`` for ``/things/{thing_id}``):
+    their field of the parameter's name, else their ``id`` (their ``name`` when the parameter is
+    the name or the listed noun itself, ``/namespaces/{namespace}``), of a type that fits, on
+    the object or one level inside it (``metadata.name``)."""
+    wanted = [variable.param, _ID] + (["name"] if variable.param in ("name", noun) else [])
     for walk, obj in _objects(schema):
         props = _properties(obj)
         for name in wanted:
             if name in props and _fits(props[name], variable.schema) and _plain(*walk, name):
                 return Producer(op, variable.name, walk, name)
+        for within, sub in sorted(props.items()):
+            inner = _properties(sub)  # an object's properties; {} for anything else
+            for name in wanted:
+                if name in inner and _fits(inner[name], variable.schema) and _plain(*walk, within, name):
+                    return Producer(op, variable.name, walk, name, str(within))
     return None
 
 
 class Discovery:
-    """Finds the producer of each variable a collection's tests wait for."""
+    """Finds the producer of each variable a collection's tests wait for (indexes built once)."""
 
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
@@ -165,29 +173,46 @@ class Discovery:
         by_key = {(op.method, op.path): op for op in operations(doc)}
         for (method, path, _where, _name), var in self.table.by_param.items():
             self.consumers.setdefault(var.name, []).append((by_key[(method, path)], var))
+        self.links: dict[str, list[tuple[Operation, Any]]] = {}  # target operationId → (producer, params)
+        self.listers: dict[str, list[Operation]] = {}  # a read's path → the read
+        self.fields: dict[str, list[tuple[Operation, tuple[str, ...], Any]]] = {}  # field → where listed
+        for op in self.reads:
+            self.listers.setdefault(op.path.rstrip("/"), []).append(op)
+            response = spec_view.response(doc, op, spec_view.success_status(op))
+            links = response.get("links")
+            for raw in links.values() if isinstance(links, dict) else []:
+                link = resolve(doc, raw)
+                if isinstance(link, dict) and isinstance(link.get("operationId"), str):
+                    self.links.setdefault(link["operationId"], []).append((op, link.get("parameters")))
+            _, schema = spec_view.response_media(doc, op, spec_view.success_status(op))
+            for walk, obj in _objects(schema):
+                for field, sub in _properties(obj).items():
+                    self.fields.setdefault(str(field), []).append((op, walk, sub))
 
     def producer(self, name: str) -> Producer | None:
-        """The best read operation to take ``name``'s value from, if any."""
+        """The best read operation to take ``name``'s value from: a link, else the list at the
+        path's parent, else any read whose objects carry a field of the parameter's name."""
         consumers = self.consumers.get(name) or []
-        targets = {str(op.spec.get("operationId")) for op, _ in consumers if op.spec.get("operationId")}
-        for op in self.reads:
-            for _, var in consumers[:1]:
-                found = _from_link(self.doc, op, var, targets)
-                if found:
+        for consumer, var in consumers:
+            for op, params in self.links.get(str(consumer.spec.get("operationId")), []):
+                found = _link_producer(op, params, var)
+                if found is not None:
                     return found
         ranked: list[tuple[int, int, str, Producer]] = []
         for consumer, var in consumers:
-            if var.where != "path":
-                continue
-            prefix = consumer.path.split("{" + var.param + "}")[0].rstrip("/")
-            for op in self.reads:
-                if op.path == consumer.path or "{" + var.param + "}" in op.path:
-                    continue
-                _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
-                listing = op.path.rstrip("/") == prefix
-                found = _inferred(op, schema, var, listing)
-                if found is not None:
-                    ranked.append((0 if listing else 1, op.path.count("{"), op.path, found))
+            marker = "{" + var.param + "}"
+            if var.where == "path":
+                parent = consumer.path.split(marker)[0].rstrip("/")
+                noun = singular(parent.rsplit("/", 1)[-1])
+                for op in self.listers.get(parent, []):
+                    _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
+                    found = _listed(op, schema, var, noun)
+                    if found is not None:
+                        ranked.append((0, op.path.count("{"), op.path, found))
+            for op, walk, sub in self.fields.get(var.param, []) if var.param != _ID else []:
+                elsewhere = op.path != consumer.path and marker not in op.path
+                if elsewhere and _fits(sub, var.schema) and _plain(*walk, var.param):
+                    ranked.append((1, op.path.count("{"), op.path, Producer(op, var.name, walk, var.param)))
         return min(ranked, key=lambda r: r[:3])[3] if ranked else None
 
     def plan(self, needed: Iterable[str], given: Iterable[str] = ()) -> list[list[Producer]]:
@@ -241,18 +266,24 @@ class Discovery:
         for index, producer in enumerate(sorted(group, key=lambda p: p.variable)):
             field, walk = scripts.literal(producer.field), scripts.literal(list(producer.walk))
             name, flag = scripts.literal(producer.variable), scripts.literal(FOUND_PREFIX + producer.variable)
+            value = (
+                f"(t[{scripts.literal(producer.within)}] || {{}})[{field}]"
+                if producer.within
+                else f"t[{field}]"
+            )
             lines += [
-                f"    const hit{index} = pwAt(body, {walk}).find(function (t) {{",
-                f'        return typeof t[{field}] === "string" || typeof t[{field}] === "number";',
-                "    });",
-                f"    if (hit{index}) {{",
-                f"        pm.collectionVariables.set({name}, String(hit{index}[{field}]));",
+                f"    const hit{index} = pwAt(body, {walk}).map(function (t) {{ return {value}; }})",
+                '        .find(function (v) { return typeof v === "string" || typeof v === "number"; });',
+                f"    if (hit{index} !== undefined) {{",
+                f"        pm.collectionVariables.set({name}, String(hit{index}));",
                 f'        pm.collectionVariables.set({flag}, "1");',
                 "    }",
             ]
         lines.append("}")
         names = ", ".join(sorted(p.variable for p in group))
         return {
+            # an id, so a merge into the user's file replaces it in place (verify never counts it)
+            "id": SETUP_PREFIX + fingerprint(op.key, names),
             "name": f"{op.key} (finds {names})"[:240],
             "request": request,
             "response": [],

@@ -68,7 +68,8 @@ def usable_name(name: str) -> bool:
     )
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """``thing`` for ``things``, ``category`` for ``categories`` (a plain English guess)."""
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -87,7 +88,7 @@ def _readable(path: str, name: str) -> str:
     except ValueError:
         at = len(segments)
     before = [s for s in segments[:at] if s and not s.startswith("{")]
-    owner = _NOT_WORD.sub("_", _singular(before[-1])).strip("_").lower() if before else ""
+    owner = _NOT_WORD.sub("_", singular(before[-1])).strip("_").lower() if before else ""
     return f"{owner}_{base}" if owner and owner[0].isalpha() else base
 
 
@@ -96,7 +97,7 @@ def _safe(readable: str, path: str, index: int) -> str:
     if usable_name(readable):
         return readable
     segments = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
-    owner = _NOT_WORD.sub("_", _singular(segments[-1])).strip("_").lower() if segments else ""
+    owner = _NOT_WORD.sub("_", singular(segments[-1])).strip("_").lower() if segments else ""
     neutral = f"{owner}_param{index}" if owner and owner[0].isalpha() else f"param{index}"
     return neutral if usable_name(neutral) else f"param{index}"
 

@@ -22,6 +22,7 @@ from agent.jsontext import pretty
 from agent.models import Finding
 
 PW_PREFIX = "pw-"
+SETUP_FOLDER = "pw-setup"  # generate.discovery's; publish does not import the generator
 
 Item = dict[str, Any]
 
@@ -89,7 +90,10 @@ def _insert(items: list[Item], path: tuple[str, ...], item: Item, generated: lis
         folder = next((i for i in target if _is_folder(i) and i.get("name") == name), None)
         if folder is None:
             folder = {**_folder_template(generated, path[: depth + 1]), "item": []}
-            target.append(folder)
+            if (depth, name) == (0, SETUP_FOLDER):  # its requests find the tests' values: first
+                target.insert(0, folder)
+            else:
+                target.append(folder)
         target = folder["item"]
     target.append(copy.deepcopy(item))
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from agent.generate.discovery import SETUP_FOLDER
 from agent.generate.scripts import SCHEMA_VARIABLE
 from agent.runner.report import leaf_items
 
@@ -31,7 +32,10 @@ def batches(
         return
     for start in range(0, len(ids), max(1, size)):
         chosen = ids[start : start + size]
-        items = _pruned(collection.get("item") or [], set(chosen))
+        every = collection.get("item") or []
+        # the setup requests find the path values every batch's tests wait for: each batch has them
+        setup = [n for n in every[:1] if isinstance(n, dict) and n.get("name") == SETUP_FOLDER]
+        items = setup + _pruned(every[len(setup) :], set(chosen))
         yield {**collection, "item": items, "variable": _used(collection.get("variable"), items)}, chosen
 
 

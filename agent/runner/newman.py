@@ -16,12 +16,16 @@ from typing import Any
 
 from agent.boundary.inbound.redact import Redactor
 from agent.errors import BoundaryViolation, SandboxFailed
+from agent.generate.discovery import guarded
+from agent.generate.postman import leaves
+from agent.generate.variables import DEFAULTS_FLAG
 from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
 from agent.runner import channel, isolation
 from agent.runner._relay import OutsideRelay
 from agent.runner.batches import DEFAULT_BATCH, batches
 from agent.runner.credentials import CredentialProvider, Masker
+from agent.runner.environment import Environment
 from agent.runner.report import (
     ItemOutcome,
     RunRecord,
@@ -35,6 +39,7 @@ from agent.runner.report import (
     unreachable_notice,
 )
 from agent.runner.sandbox import SandboxTools
+from agent.runner.selection import Policy, select, shuffled, without
 from agent.runner.target import Target, parse_target, relay_socket, write_hosts
 
 OUTPUT_LIMIT = 16_384
@@ -93,7 +98,10 @@ class NewmanRunner:
     crash costs that batch's verdicts, recorded as unfinished, never as failures); ``credentials``
     supply a bearer token (as ``token_var``) for a real target, fetched before every batch;
     ``extra_ca_certs`` is a PEM bundle newman trusts besides the system CAs; ``progress`` gets an
-    event (run, batch, counts so far) after each batch.
+    event (run, batch, counts so far) after each batch; ``environment`` holds the user's values
+    (``[variables]``, ``--environment``), given to newman as its environment through the FIFO.
+    Against a real target only the items ``policy`` allows run (``selection``; the rest are
+    skipped with a reason); with ``shuffle`` (a seed) the items run in an order drawn from it.
     """
 
     def __init__(
@@ -109,6 +117,9 @@ class NewmanRunner:
         extra_ca_certs: Path | None = None,
         batch_size: int = DEFAULT_BATCH,
         progress: Progress | None = None,
+        environment: Environment | None = None,
+        policy: Policy | None = None,
+        shuffle: int | None = None,
     ) -> None:
         self.sandbox_dir = Path(sandbox_dir)
         self.timeout = float(timeout)
@@ -122,7 +133,11 @@ class NewmanRunner:
         self.last_report: VerifyReport | None = None
         self.batch_size = max(1, batch_size)
         self.progress = progress
+        self.environment = environment or Environment()  # the user's values: [variables], --environment
+        self.policy = policy or Policy()  # what may run against a real target ([target])
+        self.shuffle = shuffle  # a seed: run the items in an order drawn from it
         self._batches: list[list[str]] = []  # item ids per batch file, set by _write_inputs
+        self._guards: dict[str, list[str]] = {}  # item id → path values it waits for, set by run
         self._redactor = Redactor()
 
     def verify(self, collection: dict[str, Any], spec: SpecDocument, runs: int) -> VerifyResult:
@@ -137,13 +152,25 @@ class NewmanRunner:
         tools = SandboxTools.locate(self.sandbox_dir)
         mode, notice = isolation.choose(self.isolate, target=self.endpoint)
         items = {i: ItemOutcome(i, name) for i, name in leaf_items(collection)}
+        self._guards = {
+            str(item["id"]): needs
+            for _, item in leaves(collection.get("item") or [])
+            if isinstance(item.get("id"), str) and (needs := guarded(item))
+        }
         report = VerifyReport(items=items, isolation=mode, real_target=self.target is not None)
         if notice:
             report.notices.append(Finding(severity="warning", code="sandbox-isolation", message=notice))
+        chosen = self._chosen(collection, spec, report, runs)
+        if chosen is None:  # the target's policy left nothing to run: no sandbox to start
+            self.last_report = report
+            return report
+        collection = chosen
         report.notices += _outbound_gate(collection, mode)
         if self.target is None and spec is None:
             raise SandboxFailed("a spec is needed to start the mock (or configure a target)")
         mask = Masker()
+        for secret in self.environment.secrets:
+            mask.add(secret)
         self._redactor = Redactor()  # fresh per verify: placeholders never link two runs
         with tempfile.TemporaryDirectory(prefix="pw-sandbox-") as tmp:
             workdir = Path(tmp)
@@ -173,6 +200,22 @@ class NewmanRunner:
             blame_spec_examples(report, collection, spec)
         self.last_report = report
         return report
+
+    def _chosen(
+        self, collection: dict[str, Any], spec: SpecDocument | None, report: VerifyReport, runs: int
+    ) -> dict[str, Any] | None:
+        """What this verify runs: against a real target only what ``policy`` allows (the rest is
+        skipped, with its reason); in the order ``shuffle`` draws. None: nothing is left."""
+        if self.target is not None:
+            selection = select(collection, self.policy, spec)
+            for item_id, reason in selection.skipped.items():
+                for _ in range(runs if item_id in report.items else 0):
+                    report.items[item_id].skip(reason)
+            report.notices += selection.notices
+            if not selection.run:
+                return None
+            collection = without(collection, set(selection.skipped))
+        return shuffled(collection, self.shuffle) if self.shuffle is not None else collection
 
     def _write_inputs(
         self,
@@ -285,7 +328,10 @@ class NewmanRunner:
             for index in range(1, runs + 1):
                 for number, ids in enumerate(self._batches, start=1):
                     sequence += 1
-                    values = {self.base_url_var: base_url}
+                    # The user's values first: the base URL and the token below are the runner's.
+                    values = {**self.environment.values, self.base_url_var: base_url}
+                    if self.target is None:  # a mock answers any id: tests need not find real ones
+                        values[DEFAULTS_FLAG] = "1"
                     # A token must outlive the batch: ask for one valid as long as the last one took.
                     token = self._token(report.runs[-1].wall_seconds if report.runs else 0.0)
                     if token is not None:
@@ -373,7 +419,12 @@ class NewmanRunner:
         # a failing response's excerpt is redacted before it is kept (it may echo a secret)
         redact = self._redactor.redact
         record.run_seconds = apply_run(
-            data, items, mask, hints=hints, redact=lambda t: redact(t, origin="verify")[0]
+            data,
+            items,
+            mask,
+            hints=hints,
+            redact=lambda t: redact(t, origin="verify")[0],
+            guards=self._guards,
         )
         if hints:
             report.notices.append(expiry_notice(index, len(hints)))

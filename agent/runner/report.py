@@ -12,13 +12,14 @@ from typing import Any, Literal
 from agent.check.examples import CODE as SPEC_EXAMPLE
 from agent.check.examples import item_bad_example
 from agent.check.spec_context import context_for
+from agent.generate.discovery import SETUP_PREFIX
 from agent.generate.postman import leaves
 from agent.models import Finding, Response, SpecDocument
 from agent.ports import VerifyResult
 
 # spec-example: failed only on the body of a response the mock served from a spec example that
 # breaks the spec's own schema (check/examples): the spec's failure, not the test's
-ItemStatus = Literal["passed", "failed", "flaky", "unfinished", "spec-example"]
+ItemStatus = Literal["passed", "failed", "flaky", "unfinished", "skipped", "spec-example"]
 MAX_MESSAGE = 200
 MAX_REASONS = 5
 EXPIRY_HINT = "token expired mid-run: HTTP 401 after earlier requests in this run were accepted"
@@ -28,7 +29,7 @@ READ_BYTES = 4096
 
 
 def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(id, name) of every request item, folders walked depth-first; items without an id are skipped."""
+    """(id, name) of every test item, folders walked depth-first (no id, or a setup request: left out)."""
     stack = list(reversed(collection.get("item") or []))
     while stack:
         node = stack.pop()
@@ -36,8 +37,8 @@ def leaf_items(collection: dict[str, Any]) -> Iterator[tuple[str, str]]:
             continue
         if isinstance(node.get("item"), list):
             stack.extend(reversed(node["item"]))
-        elif isinstance(node.get("id"), str):
-            yield node["id"], str(node.get("name", node["id"]))
+        elif isinstance(node.get("id"), str) and not node["id"].startswith(SETUP_PREFIX):
+            yield node["id"], str(node.get("name", node["id"]))  # setup requests are no tests
 
 
 def _short(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -57,6 +58,7 @@ class ItemOutcome:
     request_seconds: list[float] = field(default_factory=list)
     runs_unfinished: int = 0  # runs whose batch timed out or crashed before reporting this item
     response: Response | None = None  # what the server answered in the last failed run (redacted)
+    runs_skipped: int = 0  # runs where it was not sent, on purpose (its reasons say why)
     spec_example: str | None = None  # why its failures are the spec's example's (see ItemStatus)
 
     @property
@@ -68,6 +70,8 @@ class ItemOutcome:
             return "spec-example" if self.spec_example else "failed"
         if self.runs_unfinished:
             return "unfinished"
+        if self.runs_skipped:
+            return "skipped"
         return "passed" if self.runs_passed > 0 else "failed"
 
     def fail(self, reason: str) -> None:
@@ -78,6 +82,11 @@ class ItemOutcome:
     def unfinish(self, reason: str) -> None:
         """Count a run that did not finish for this item: no verdict, and not a failure."""
         self.runs_unfinished += 1
+        self._reason(reason)
+
+    def skip(self, reason: str) -> None:
+        """Count a run where the item was not sent on purpose: neither passed nor failed."""
+        self.runs_skipped += 1
         self._reason(reason)
 
     def _reason(self, reason: str) -> None:
@@ -121,6 +130,12 @@ class VerifyReport:
             if outcome.response is not None:
                 responses[item_id] = outcome.response
             total = outcome.runs_passed + outcome.runs_failed + outcome.runs_unfinished
+            if outcome.status == "skipped":
+                findings[item_id] = [
+                    Finding(severity="warning", code="sandbox-skipped", message=r, location=item_id)
+                    for r in outcome.reasons
+                ]
+                continue
             if outcome.status == "unfinished":
                 head = (
                     f"unfinished in the sandbox: {outcome.runs_unfinished} of {total} runs timed out or "
@@ -161,6 +176,7 @@ class VerifyReport:
                     "runs_passed": o.runs_passed,
                     "runs_failed": o.runs_failed,
                     "runs_unfinished": o.runs_unfinished,
+                    "runs_skipped": o.runs_skipped,
                     "reasons": o.reasons,
                     "request_seconds": o.request_seconds,
                     "response": o.response.model_dump() if o.response else None,
@@ -179,12 +195,14 @@ def apply_run(
     *,
     hints: dict[str, str] | None = None,
     redact: Callable[[str], str] | None = None,
+    guards: dict[str, list[str]] | None = None,
 ) -> float | None:
     """Fold one newman JSON report into ``items``; return newman's run time in seconds.
 
     ``hints`` (item id → text) lead an item's failure reason, e.g. a likely token expiry.
     A failing item keeps the status and a short body excerpt of its response, passed through
-    ``redact`` and ``mask`` before it is kept (no excerpt without ``redact``).
+    ``redact`` and ``mask`` before it is kept (no excerpt without ``redact``). ``guards`` (item
+    id → variables) name the items that skip themselves when those values were not found.
     """
     hints = hints or {}
     answers: dict[str, dict[str, Any]] = {}
@@ -220,6 +238,8 @@ def apply_run(
             if isinstance(answered.get("code"), int):
                 excerpt = body_excerpt(answered, redact, mask) if redact is not None else ""
                 outcome.response = Response(status=answered["code"], excerpt=excerpt)
+        elif item_id not in seen and (guards or {}).get(item_id):
+            outcome.skip(skip_reason((guards or {})[item_id]))
         elif item_id not in seen:
             outcome.fail("did not run (newman reported no execution for it)")
         elif seen[item_id] == 0:
@@ -256,6 +276,15 @@ def body_excerpt(
     # no control, bidi or other unprintable characters reach a terminal or a PR body
     printable = "".join(c if c.isprintable() else " " for c in raw)
     return _short(mask(redact(printable)), MAX_EXCERPT)
+
+
+def skip_reason(names: list[str]) -> str:
+    """Why a test whose path values were not found at run time was skipped."""
+    listed = ", ".join(names)
+    return (
+        f"skipped: no value for {listed} was found at run time (no setup request found one); "
+        "give it in [variables] or with --environment"
+    )
 
 
 def _executions(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -225,3 +225,73 @@ def test_only_values_that_name_objects_wait_for_discovery(param: dict[str, Any],
     )
     items = [i for f in _collection(spec)["item"] if f["name"] != discovery.SETUP_FOLDER for i in f["item"]]
     assert items and all(bool(discovery.guarded(i)) is guarded for i in items)
+
+
+@pytest.mark.parametrize(
+    ("consumer", "param"),
+    [("/customers/{customer_id}", _p("customer_id")), ("/invoices", _p("customer_id", "query"))],
+    ids=["path", "query"],
+)
+def test_a_read_whose_objects_carry_the_field_is_a_producer(consumer: str, param: dict[str, Any]) -> None:
+    order = {"type": "object", "properties": {"customer_id": {"type": "string"}, "id": {"type": "integer"}}}
+    spec = _spec({"/orders": _op([], {"type": "array", "items": order}), consumer: _op([param])})
+    found = discovery.Discovery(spec.document).producer("customer_id")
+    assert found is not None and (found.op.path, found.field) == ("/orders", "customer_id")
+
+
+def test_the_list_at_the_parent_path_beats_a_read_elsewhere() -> None:
+    thing = {"type": "object", "properties": {"thing_id": {"type": "string"}, "id": {"type": "string"}}}
+    spec = _spec(
+        {
+            "/a/log": _op([], {"type": "array", "items": thing}),
+            "/things": _op([], {"type": "array", "items": thing}),
+            "/things/{thing_id}": _op([_p("thing_id")]),
+        }
+    )
+    found = discovery.Discovery(spec.document).producer("thing_id")
+    assert found is not None and found.op.path == "/things" and found.field == "thing_id"
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "variable"),
+    [
+        ("/namespaces/{namespace}", "namespace", "namespace"),
+        ("/namespaces/{namespace}/pods/{name}", "name", "pod_name"),
+    ],
+)
+def test_a_name_inside_each_listed_object_is_found(path: str, param: str, variable: str) -> None:
+    listed = {
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "metadata": {"type": "object", "properties": {"name": {"type": "string"}}}
+                    },
+                },
+            }
+        },
+    }
+    spec = _spec(
+        {
+            "/namespaces": _op([], listed),
+            "/namespaces/{namespace}/pods": _op([_p("namespace")], listed),
+            path: _op([_p("namespace"), *([_p(param)] if param != "namespace" else [])]),
+        }
+    )
+    found = discovery.Discovery(spec.document).producer(variable)
+    assert found is not None and (found.walk, found.within, found.field) == (("items",), "metadata", "name")
+    collection = _collection(spec)
+    assert check_collection_scripts(collection) == []
+    setup = "\n".join(line for i in collection["item"][0]["item"] for line in i["event"][0]["script"]["exec"])
+    assert '(t["metadata"] || {})["name"]' in setup
+
+
+def test_a_name_is_not_taken_for_an_id() -> None:
+    user = {"type": "object", "properties": {"name": {"type": "string"}}}
+    spec = _spec(
+        {"/users": _op([], {"type": "array", "items": user}), "/users/{user_id}": _op([_p("user_id")])}
+    )
+    assert discovery.Discovery(spec.document).producer("user_id") is None

@@ -123,7 +123,8 @@ def test_scripts_cannot_read_the_parent_environment(
         "  pm.variables.toObject(), typeof process === 'undefined' ? {} : process.env]);",
         "pm.test('no canary', () => pm.expect(seen).to.not.include('PW_CANARY_TOKEN'));",
         "pm.test('only the runner variables', () =>",
-        "  pm.expect(Object.keys(pm.environment.toObject()).sort()).to.eql(['accessToken', 'baseUrl']));",
+        "  pm.expect(Object.keys(pm.environment.toObject()).sort())",
+        "    .to.eql(['accessToken', 'baseUrl', 'pwUseDefaults']));",  # pwUseDefaults: a mock's ids do
     ]
     coll = collection(item("pw-peek", "{{baseUrl}}/pets/42", *look, auth=True))
     report = NewmanRunner(sandbox_dir, timeout=60).run(coll, demo_spec, runs=1)
