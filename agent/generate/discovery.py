@@ -162,6 +162,13 @@ def _listed(op: Operation, schema: Any, variable: ParamVariable, noun: str) -> P
     return None
 
 
+def parent_of(op: Operation, variable: ParamVariable) -> str:
+    """The path before ``variable``'s segment (``/things`` for ``/things/{thing_id}``); the whole
+    path for a query value."""
+    marker = "{" + variable.param + "}"
+    return op.path.split(marker)[0].rstrip("/") if variable.where == "path" else op.path
+
+
 class Discovery:
     """Finds the producer of each variable a collection's tests wait for (indexes built once)."""
 
@@ -202,16 +209,24 @@ class Discovery:
         for consumer, var in consumers:
             marker = "{" + var.param + "}"
             if var.where == "path":
-                parent = consumer.path.split(marker)[0].rstrip("/")
+                parent = parent_of(consumer, var)
                 noun = singular(parent.rsplit("/", 1)[-1])
                 for op in self.listers.get(parent, []):
                     _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
                     found = _listed(op, schema, var, noun)
                     if found is not None:
                         ranked.append((0, op.path.count("{"), op.path, found))
+            # a read elsewhere must sit under the same objects as the path's earlier values, or an
+            # owner found in one place and a repo in another would name an object that is not there
+            before = {
+                v.name
+                for v in self._path_variables(consumer)
+                if v.discover and "{" + v.param + "}" in parent_of(consumer, var)
+            }
             for op, walk, sub in self.fields.get(var.param, []) if var.param != _ID else []:
                 elsewhere = op.path != consumer.path and marker not in op.path
-                if elsewhere and _fits(sub, var.schema) and _plain(*walk, var.param):
+                scoped = before <= {v.name for v in self._path_variables(op)}
+                if elsewhere and scoped and _fits(sub, var.schema) and _plain(*walk, var.param):
                     ranked.append((1, op.path.count("{"), op.path, Producer(op, var.name, walk, var.param)))
         return min(ranked, key=lambda r: r[:3])[3] if ranked else None
 

@@ -295,3 +295,27 @@ def test_a_name_is_not_taken_for_an_id() -> None:
         {"/users": _op([], {"type": "array", "items": user}), "/users/{user_id}": _op([_p("user_id")])}
     )
     assert discovery.Discovery(spec.document).producer("user_id") is None
+
+
+@pytest.mark.parametrize(
+    ("reader", "found"),
+    [("/starred", False), ("/owners/{owner}/repos", True), ("/owners/{owner}/starred", True)],
+)
+def test_a_later_value_comes_only_from_a_read_under_the_earlier_ones(reader: str, found: bool) -> None:
+    repo = {"type": "object", "properties": {"repo": {"type": "string"}, "owner": {"type": "string"}}}
+    params = [_p("owner")] if "{owner}" in reader else []
+    spec = _spec(
+        {
+            "/owners": _op(
+                [],
+                {"type": "array", "items": {"type": "object", "properties": {"owner": {"type": "string"}}}},
+            ),
+            reader: _op(params, {"type": "array", "items": repo}),
+            "/repos/{owner}/{repo}": _op([_p("owner"), _p("repo")]),
+        }
+    )
+    finder = discovery.Discovery(spec.document)
+    assert finder.producer("owner") is not None
+    assert (
+        finder.producer("repo") is not None
+    ) is found  # never an owner from one place, a repo from another
