@@ -192,6 +192,10 @@ def _start_pair(name: str, root: Path) -> tuple[Running, Running]:
     return old, new
 
 
+class ModeFailed(RuntimeError):
+    """A mode's collection could not be made (e.g. an older tree without [variables])."""
+
+
 @dataclass
 class Pair:
     """Both servers running behind their proxies, their specs, and what changed between them."""
@@ -221,7 +225,13 @@ def measure(name: str, runs: int, seed: int, root: Path, modes: list[str]) -> li
         added, changed = changed_operations(specs["old"], specs["new"], root)
         pair = Pair(name, root, urls, proxies, specs, added, changed)
         wanted = [m for m in modes if m != "vars" or server.variables]  # vars: only where known
-        return [score(pair, mode, runs, seed) for mode in wanted]
+        results = []
+        for mode in wanted:
+            try:
+                results.append(score(pair, mode, runs, seed))
+            except ModeFailed as exc:  # one mode the tree cannot run: say so, measure the rest
+                print(f"{name} {mode}: not measured: {exc}")
+        return results
     finally:
         for proxy in proxies.values():
             proxy.stop()
@@ -261,7 +271,7 @@ def score(pair: Pair, mode: str, runs: int, seed: int) -> Result:
     gen = pw(*args, cwd=work)
     seen_new = pair.proxies["new"].clear()
     if not coll_path.exists():
-        raise SystemExit(f"{pair.name} {mode}: generate wrote nothing: {gen.stderr[-800:]}")
+        raise ModeFailed(f"generate wrote nothing: {gen.stderr[-800:]}")
     collection = json.loads(coll_path.read_text())
     spec_new = json.loads(pair.specs["new"].read_text())
     items = [_item(raw, pair.added, spec_new) for raw in items_of(collection) if not _is_setup(raw)]
@@ -424,7 +434,8 @@ def main() -> None:
     for name in names:
         with tempfile.TemporaryDirectory(prefix=f"pw-bench-{name}-") as tmp:
             results.extend(measure(name, args.runs, args.seed, Path(tmp), args.modes.split(",")))
-    report(results, args.verbose)
+    if results:
+        report(results, args.verbose)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
 
