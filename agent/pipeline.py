@@ -19,7 +19,7 @@ from agent.boundary.inbound.sanitize import sanitize_spec, stream_log
 from agent.boundary.sealed import Evidence, SanitizedSpec
 from agent.check import check_collection
 from agent.check.batch import CHUNK, BatchChecker
-from agent.diff import cap_changes, diff_specs
+from agent.diff import diff_capped
 from agent.errors import StorageError, UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import deterministic, postman
@@ -231,14 +231,14 @@ class Pipeline:
 
         yield StageStarted("diff")
         limited: list[Finding] = []
-        found: list[Change] = diff_specs(base, revision, self.limits, limited) if base else []
-        summary["changes"] = len(found)
-        changes, capped = cap_changes(found, self.limits)
+        # only the first limits.max_changes changes are built; the rest are counted (a notice)
+        changes, total = diff_capped(base, revision, self.limits, limited) if base else ([], 0)
+        summary["changes"] = total
         for change in changes:
             self.store.remember(change.fingerprint, "change", run.id)
-        for note in [*limited, *([capped] if capped else [])]:
+        for note in limited:
             yield Notice("diff", note)
-        yield StageFinished("diff", f"{len(found)} changes")
+        yield StageFinished("diff", f"{total} changes")
 
         yield StageStarted("plan")
         limited = []

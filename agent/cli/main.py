@@ -30,6 +30,7 @@ from agent.cli import (
 )
 from agent.cli.errors import run_guarded
 from agent.errors import ConfigError
+from agent.heap import tune_gc
 
 app = typer.Typer(
     name="postwright",
@@ -87,6 +88,7 @@ app.command("doctor")(doctor.command)
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     args = sys.argv[1:] if argv is None else argv
+    tune_gc()  # specs are large: the default thresholds rescan them again and again
     command = typer.main.get_command(app)
     debug = "--debug" in args
     code = run_guarded(

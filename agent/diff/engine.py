@@ -10,7 +10,7 @@ from agent.diff.operations import OperationDiff
 from agent.diff.schema import MAX_SCHEMA_DEPTH, as_dict
 from agent.diff.security import diff_security
 from agent.limits import DEFAULT_LIMITS, Limits
-from agent.models import LEVEL_ORDER, Change, Finding, SpecDocument
+from agent.models import Change, Finding, SpecDocument
 
 
 def _webhooks(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) -> None:
@@ -49,17 +49,10 @@ def _schemas_removed(out: Emitter, base: dict[str, Any], rev: dict[str, Any]) ->
         )
 
 
-def diff_documents(
-    base: dict[str, Any],
-    rev: dict[str, Any],
-    limits: Limits = DEFAULT_LIMITS,
-    notes: list[Finding] | None = None,
-) -> list[Change]:
-    """Changes between two bundled OpenAPI 3.x documents (all refs local).
-
-    Schemas that still differ more than ``MAX_SCHEMA_DEPTH`` levels down are not compared
-    further; ``notes`` gets one finding saying where.
-    """
+def _emitted(
+    base: dict[str, Any], rev: dict[str, Any], limits: Limits, notes: list[Finding] | None
+) -> Emitter:
+    """Every change between two bundled documents, held as records (see :class:`Emitter`)."""
     out = Emitter()
     ops = OperationDiff(base, rev, out, limits)
     ops.run()
@@ -77,13 +70,21 @@ def diff_documents(
     diff_security(out, base, rev, ops.b_ops, ops.r_ops)
     _webhooks(out, base, rev)
     _schemas_removed(out, base, rev)
-    unique: dict[str, Change] = {}
-    for change in out.changes:
-        unique.setdefault(change.fingerprint, change)
-    return sorted(
-        unique.values(),
-        key=lambda c: (-LEVEL_ORDER[c.level], c.path, c.method, c.id, c.text, c.fingerprint),
-    )
+    return out
+
+
+def diff_documents(
+    base: dict[str, Any],
+    rev: dict[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    notes: list[Finding] | None = None,
+) -> list[Change]:
+    """Changes between two bundled OpenAPI 3.x documents (all refs local).
+
+    Schemas that still differ more than ``MAX_SCHEMA_DEPTH`` levels down are not compared
+    further; ``notes`` gets one finding saying where.
+    """
+    return _emitted(base, rev, limits, notes).changes
 
 
 def diff_specs(
@@ -102,6 +103,35 @@ def diff_specs(
     return diff_documents(base.document, revision.document, limits, notes)
 
 
+def diff_capped(
+    base: SpecDocument,
+    revision: SpecDocument,
+    limits: Limits = DEFAULT_LIMITS,
+    notes: list[Finding] | None = None,
+) -> tuple[list[Change], int]:
+    """The first ``limits.max_changes`` changes of :func:`diff_specs` and how many there are in all.
+
+    The same changes as ``cap_changes(diff_specs(...))``, but only the kept ones are built
+    (Stripe's old → new gives 145,352): the cap bites while diffing, not after. ``notes`` gets
+    the ``limit-max-changes`` notice when some are left out.
+    """
+    out = _emitted(base.document, revision.document, limits, notes)
+    total = len(out)
+    kept = out.first(limits.max_changes)
+    if total > limits.max_changes and notes is not None:
+        notes.append(_capped(total, limits))
+    return kept, total
+
+
+def _capped(total: int, limits: Limits) -> Finding:
+    """The notice for changes left out by ``limits.max_changes``."""
+    message = (
+        f"{total:,} changes: only the first {limits.max_changes:,} (errors first) are planned, "
+        f"{total - limits.max_changes:,} left out (limits.max_changes)"
+    )
+    return Finding(severity="warning", code="limit-max-changes", message=message)
+
+
 def cap_changes(
     changes: Sequence[Change], limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[Change], Finding | None]:
@@ -109,8 +139,4 @@ def cap_changes(
     kept = list(changes[: limits.max_changes])
     if len(changes) <= limits.max_changes:
         return kept, None
-    message = (
-        f"{len(changes):,} changes: only the first {limits.max_changes:,} (errors first) are planned, "
-        f"{len(changes) - limits.max_changes:,} left out (limits.max_changes)"
-    )
-    return kept, Finding(severity="warning", code="limit-max-changes", message=message)
+    return kept, _capped(len(changes), limits)

@@ -14,6 +14,7 @@ from agent.urls import split_url
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_HOPS = 64
+MAX_INLINED_NODES = 25_000  # schema objects one inlining may copy (GitHub's largest: 18,755)
 
 
 @dataclass(frozen=True)
@@ -95,26 +96,33 @@ def resolve(doc: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def deref_schema(doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = ()) -> Any:
+def deref_schema(
+    doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = (), _budget: list[int] | None = None
+) -> Any:
     """``schema`` with local refs inlined; a ref met again inside itself becomes {}.
 
     The result is read-only: the inlined copy of each ref is made once per document and
     shared by every later call (full-spec generation inlines the same schemas thousands of times).
+    Inlining a dense graph of refs is exponential (Stripe's expandable objects refer to each
+    other dozens of levels deep), so one inlining stops following refs after
+    ``MAX_INLINED_NODES`` nodes: the refs past it become {} (any value), as a cycle does.
     """
+    budget = [MAX_INLINED_NODES] if _budget is None else _budget
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         ref = schema["$ref"]
-        if ref in _stack or len(_stack) >= MAX_REF_HOPS:
+        if ref in _stack or len(_stack) >= MAX_REF_HOPS or budget[0] <= 0:
             return {}
         if _stack:
-            return deref_schema(doc, resolve(doc, {"$ref": ref}), (*_stack, ref))
+            return deref_schema(doc, resolve(doc, {"$ref": ref}), (*_stack, ref), budget)
         inlined = _inlined(doc)
         if ref not in inlined:
             inlined[ref] = deref_schema(doc, resolve(doc, {"$ref": ref}), (ref,))
         return inlined[ref]
     if isinstance(schema, dict):
-        return {k: v if k in _VALUE_KEYS else deref_schema(doc, v, _stack) for k, v in schema.items()}
+        budget[0] -= 1
+        return {k: v if k in _VALUE_KEYS else deref_schema(doc, v, _stack, budget) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [deref_schema(doc, v, _stack) for v in schema]
+        return [deref_schema(doc, v, _stack, budget) for v in schema]
     return schema
 
 
