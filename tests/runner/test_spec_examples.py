@@ -18,7 +18,7 @@ from agent.check.examples import bad_example
 from agent.check.spec_context import context_for
 from agent.cli.main import main
 from agent.models import SpecDocument
-from agent.runner.report import ItemOutcome, VerifyReport
+from agent.runner.report import ItemOutcome, VerifyReport, blame_spec_examples
 from agent.specs.document import operations
 
 _BANNER = {
@@ -118,3 +118,35 @@ def test_runs_drop_reason_is_spec_example_invalid() -> None:
     assert outcome.status == "spec-example"
     assert [f.code for f in findings] == ["spec-example-invalid"]
     assert "GET /stringly" in findings[0].message and "/paths/~1stringly/" in findings[0].message
+
+
+_ITEM: dict[str, Any] = {
+    "id": "pw-1",
+    "name": "GET /stringly [contract]",
+    "request": {
+        "method": "GET",
+        "url": {"raw": "{{baseUrl}}/stringly", "host": ["{{baseUrl}}"], "path": ["stringly"]},
+    },
+}
+_CUT = (
+    "body matches the response schema: expected data to satisfy schema but found following errors: "
+    + "d" * 200
+)
+
+
+@pytest.mark.parametrize(
+    ("reason", "theirs"),
+    [
+        (_CUT[:199] + "…", True),  # cut at MAX_MESSAGE: no "(assertion:" left to count
+        ("body is JSON: Unexpected token (assertion:2 in test-script)", True),
+        ("message is no longer returned: expected … (assertion:4 in test-script)", True),
+        ("status is 200: expected 200 but got 400 (assertion:0 in test-script); " + _CUT[:80], False),
+        (_CUT[:60] + " (assertion:3 in test-script); content type is application/json: expected …", False),
+        ("header X-Rate is present: expected … (assertion:2 in test-script)", False),
+    ],
+)
+def test_only_body_failures_are_laid_on_the_spec(reason: str, theirs: bool) -> None:
+    spec = SpecDocument(ref="b.json", version="3.0.3", document=_doc())
+    report = VerifyReport(items={"pw-1": ItemOutcome("pw-1", _ITEM["name"], runs_failed=1, reasons=[reason])})
+    blame_spec_examples(report, {"item": [_ITEM]}, spec)
+    assert report.items["pw-1"].status == ("spec-example" if theirs else "failed")
