@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from agent.generate.discovery import SETUP_FOLDER
 from agent.models import SAFETY_CLASSES, Finding, Safety, SpecDocument
 from agent.plan.safety import NOT_RUN, classify, marked
 from agent.specs.document import Operation, path_index
 from agent.urls import split_url
 
-SETUP_FOLDER = "pw-setup"
 MAX_NOTICES = 20
 
 

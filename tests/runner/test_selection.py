@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from agent.generate.discovery import SETUP_FOLDER
 from agent.models import SpecDocument
 from agent.plan.safety import EXTENSION, MARKER, marker
 from agent.runner.report import leaf_items
-from agent.runner.selection import SETUP_FOLDER, Policy, select, shuffled, without
+from agent.runner.selection import Policy, select, shuffled, without
 
 OK = {"200": {"description": "ok"}}
 SPEC = SpecDocument(
