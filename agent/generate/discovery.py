@@ -180,6 +180,7 @@ class Discovery:
         by_key = {(op.method, op.path): op for op in operations(doc)}
         for (method, path, _where, _name), var in self.table.by_param.items():
             self.consumers.setdefault(var.name, []).append((by_key[(method, path)], var))
+        self._paths: dict[str, list[ParamVariable]] = {}  # operation key → its path variables
         self.links: dict[str, list[tuple[Operation, Any]]] = {}  # target operationId → (producer, params)
         self.listers: dict[str, list[Operation]] = {}  # a read's path → the read
         self.fields: dict[str, list[tuple[Operation, tuple[str, ...], Any]]] = {}  # field → where listed
@@ -264,12 +265,16 @@ class Discovery:
         return ordered
 
     def _path_variables(self, op: Operation) -> list[ParamVariable]:
-        out = []
-        for param in spec_view.params(self.doc, op):
-            var = self.table.get(op, str(param.get("in")), str(param.get("name")))
-            if var is not None and var.where == "path":
-                out.append(var)
-        return out
+        """The variables of ``op``'s path values (memoised: asked once per candidate producer)."""
+        found = self._paths.get(op.key)
+        if found is None:
+            found = self._paths[op.key] = [
+                var
+                for param in spec_view.params(self.doc, op)
+                if (var := self.table.get(op, str(param.get("in")), str(param.get("name")))) is not None
+                and var.where == "path"
+            ]
+        return found
 
     def setup_item(self, group: list[Producer], used: dict[str, tuple[str, bool]]) -> dict[str, Any]:
         """The ``pw-setup`` request for one producer operation and the variables it sets."""
