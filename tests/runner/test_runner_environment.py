@@ -136,3 +136,25 @@ def test_skipped_is_neither_passed_nor_an_error() -> None:
     result = VerifyReport(items={"pw-s": outcome}).result()
     assert "pw-s" not in result.passed
     assert [f.severity for f in result.findings["pw-s"]] == ["warning"]
+
+
+@pytest.mark.parametrize("value", ["t-9", "42"])
+def test_toml_variables_reach_the_generated_collection_and_the_environment_does_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    from tests.runner.test_runner_discovery import things_spec
+
+    spec = tmp_path / "things.json"
+    spec.write_text(json.dumps(things_spec().document))
+    config = _toml(tmp_path, f'spec = "things.json"\n[variables]\nthing_id = "{value}"\n')
+    token = "ev" + secrets.token_hex(12)
+    env = _env(tmp_path, [{"key": "gadget_id", "value": "g-2"}, {"key": "accessToken", "value": token}])
+    out = tmp_path / "c.json"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(config), "generate", "--environment", str(env), "-o", str(out)])
+    capsys.readouterr()
+    assert exit_info.value.code in (0, None)
+    text = out.read_text()
+    values = {v["key"]: v["value"] for v in json.loads(text)["variable"]}
+    assert values["thing_id"] == value and values["pwFound_thing_id"] == "1"
+    assert token not in text and "g-2" not in text  # the environment is for run time only
