@@ -325,8 +325,12 @@ class NewmanRunner:
                 )
             report.mock_seconds = ready.get("seconds") if self.target is None else None
             sequence = 0
+            replaced: set[int] = set()  # batches run as two halves since their report was too large
             for index in range(1, runs + 1):
-                for number, ids in enumerate(self._batches, start=1):
+                queue = [n for n in range(1, len(self._batches) + 1) if n not in replaced]
+                while queue:
+                    number = queue.pop(0)
+                    ids = self._batches[number - 1]
                     sequence += 1
                     # The user's values first: the base URL and the token below are the runner's.
                     values = {**self.environment.values, self.base_url_var: base_url}
@@ -339,8 +343,14 @@ class NewmanRunner:
                         values[self.token_var] = token
                     request = {"run": sequence, "env": values, "collection": f"batch-{number}.json"}
                     channel.send(proc.stdin, request)
+                    event = channel.event(proc.stdout, workdir)
+                    halves = self._halves(workdir, event, number)
+                    if halves:  # run again as two batches, now and in every later run
+                        replaced.add(number)
+                        queue[:0] = halves
+                        continue
                     batch = {i: report.items[i] for i in ids if i in report.items}
-                    self._fold(channel.event(proc.stdout, workdir), report, index, mask, number, batch)
+                    self._fold(event, report, index, mask, number, batch)
                     self._tell(report, index, runs, number)
             channel.send(proc.stdin, {"stop": True})
             proc.stdin.close()
@@ -348,6 +358,29 @@ class NewmanRunner:
         finally:
             watchdog.cancel()
             channel.kill_group(proc)
+
+    def _halves(self, workdir: Path, event: dict[str, Any], number: int) -> list[int]:
+        """When a batch's report is over MAX_REPORT_BYTES (large responses: newman's JSON report
+        holds every body), two batch files of half its items in its place; their numbers.
+
+        A single item over the cap stays unfinished (no verdict, never a failure).
+        """
+        ids = self._batches[number - 1]
+        path = Path(event["report"]) if event.get("report") else None
+        try:
+            oversized = path is not None and path.stat().st_size > MAX_REPORT_BYTES
+        except OSError:
+            oversized = False
+        if not oversized or len(ids) < 2 or path is None:
+            return []
+        path.unlink(missing_ok=True)  # it holds resolved headers, i.e. the token
+        part = json.loads((workdir / f"batch-{number}.json").read_text())
+        numbers = []
+        for half, half_ids in batches(part, (len(ids) + 1) // 2):
+            self._batches.append(half_ids)
+            numbers.append(len(self._batches))
+            (workdir / f"batch-{numbers[-1]}.json").write_text(json.dumps(half))
+        return numbers
 
     def _token(self, valid_for: float) -> str | None:
         if self.target is None:
