@@ -197,6 +197,8 @@ def _body(
         if setter.get("in") == "body":
             value[str(setter.get("property"))] = setter.get("value")
     base = media.split(";")[0].strip().lower()
+    if base in ("*/*", "application/*"):  # Swagger 2.0's "consumes: */*": any type, so JSON
+        media = base = "application/json"
     if base == "application/x-www-form-urlencoded" and isinstance(value, dict):
         pairs = [{"key": str(k), "value": text(v)} for k, v in value.items()]
         return [{"key": "Content-Type", "value": media}], {"mode": "urlencoded", "urlencoded": pairs}

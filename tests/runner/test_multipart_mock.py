@@ -1,5 +1,6 @@
 """A multipart/form-data request carries no Content-Type of ours: newman writes it with the
-boundary it uses. With ours, Prism refused the body (415: no boundary), as a server would."""
+boundary it uses. With ours, Prism refused the body (415: no boundary), as a server would.
+A body declared as ``*/*`` (Swagger 2.0's consumes) is sent as JSON, not as ``*/*`` (422)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def _doc(media: str) -> dict[str, Any]:
         ("multipart/form-data", None),
         ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
         ("application/json", "application/json"),
+        ("*/*", "application/json"),  # Kubernetes' Swagger 2.0 consumes */*: Prism refused the raw body
+        ("application/*", "application/json"),
     ],
 )
 def test_the_content_type_header_is_ours_unless_newman_must_write_it(media: str, header: str | None) -> None:
@@ -58,11 +61,12 @@ def test_the_content_type_header_is_ours_unless_newman_must_write_it(media: str,
         assert [f for f in check_proposal(proposal, spec) if f.severity == "error"] == []
 
 
-def test_multipart_tests_pass_against_the_mock(
-    sandbox_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("media", ["multipart/form-data", "*/*"])
+def test_bodies_pass_against_the_mock(
+    media: str, sandbox_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps(_doc("multipart/form-data")))
+    spec.write_text(json.dumps(_doc(media)))
     out = tmp_path / "tests.json"
     with pytest.raises(SystemExit) as done:
         main(["--state-dir", str(tmp_path / "state"), "generate", "--spec", str(spec), "-o", str(out)])
