@@ -14,7 +14,7 @@ from agent.urls import split_url
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REF_HOPS = 64
-MAX_INLINED_NODES = 25_000  # schema objects one inlining may copy (GitHub's largest: 18,755)
+MAX_INLINED_NODES = 25_000  # objects and arrays one inlining may make (GitHub's largest: 4,819)
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ def deref_schema(
     ``MAX_INLINED_NODES`` nodes: the refs past it become {} (any value), as a cycle does.
     """
     budget = [MAX_INLINED_NODES] if _budget is None else _budget
+    if isinstance(schema, (dict, list)):
+        budget[0] -= 1  # every object and array made, a ref cut to {} too
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         ref = schema["$ref"]
         if ref in _stack or len(_stack) >= MAX_REF_HOPS or budget[0] <= 0:
@@ -119,7 +121,6 @@ def deref_schema(
             inlined[ref] = deref_schema(doc, resolve(doc, {"$ref": ref}), (ref,))
         return inlined[ref]
     if isinstance(schema, dict):
-        budget[0] -= 1
         return {k: v if k in _VALUE_KEYS else deref_schema(doc, v, _stack, budget) for k, v in schema.items()}
     if isinstance(schema, list):
         return [deref_schema(doc, v, _stack, budget) for v in schema]

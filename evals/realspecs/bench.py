@@ -8,9 +8,11 @@ child's peak RSS), with ``PYTHONPATH`` set to ``--tree`` (default: this checkout
 tree made with ``git archive REV | tar -x -C DIR`` to measure before a change). Specs come from
 ``evals.realspecs.fetch`` (npm pack into a cache folder). Prints a Markdown table: operations
 old→new, changes, tests, kept (% of proposals that passed our checks), validate errors, verify
-pass rate (unfinished = items whose batch timed out or crashed), time and peak RSS per step.
+pass rate (unfinished = items whose batch timed out or crashed), wall time, CPU time (user + sys,
+the forked check workers included: on a shared machine compare these) and peak RSS per step.
 Targets (issue 16, GitHub 16.0.0→23.0.2 on 2 cores): generate < 60 s and < 1 GB peak RSS;
-verify --runs 2 of everything generated finishes with per-test results.
+verify --runs 2 of everything generated finishes with per-test results. Stripe (145,352
+changes, capped at limits.max_changes) must finish generate under 1 GB too.
 """
 
 from __future__ import annotations
@@ -50,17 +52,19 @@ def step(argv: list[str], tree: Path, work: Path, timeout: float) -> dict[str, A
     """Run ``python -m agent ARGV`` in ``work``; its stdout, stderr, exit code, seconds, peak MB."""
     timing = work / "time.txt"
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    cmd = ["/usr/bin/time", "-f", "%e %M", "-o", str(timing), sys.executable, "-m", "agent", *argv]
+    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", str(timing), sys.executable, "-m", "agent", *argv]
     try:
         done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"rc": None, "stdout": "", "stderr": "", "seconds": timeout, "mb": None, "timed_out": True}
-    seconds, kb = timing.read_text().split()[-2:]
+        out: dict[str, Any] = {"rc": None, "stdout": "", "stderr": "", "seconds": timeout}
+        return {**out, "cpu": None, "mb": None, "timed_out": True}
+    seconds, kb, user, system = timing.read_text().split()[-4:]
     return {
         "rc": done.returncode,
         "stdout": done.stdout,
         "stderr": done.stderr,
         "seconds": float(seconds),
+        "cpu": float(user) + float(system),  # waited-for children (forked check workers) included
         "mb": int(kb) / 1024,
         "timed_out": False,
     }
@@ -122,8 +126,9 @@ def _cell(result: dict[str, Any] | None) -> str:
     if result["timed_out"]:
         return "timeout"
     mb = f"{result['mb']:.0f} MB" if result["mb"] is not None else "?"
+    cpu = f" ({result['cpu']:.1f} s CPU)" if result.get("cpu") is not None else ""
     failed = "" if result["rc"] in (0, 1) else f" (rc {result['rc']})"
-    return f"{result['seconds']:.1f} s / {mb}{failed}"
+    return f"{result['seconds']:.1f} s{cpu} / {mb}{failed}"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
