@@ -23,6 +23,7 @@ from agent.models import Finding, Proposal, SpecDocument
 
 MIN_CHUNK = 500  # below this, a worker costs more than it saves
 CHUNK = 1000  # what producers should submit at a time
+WARM = 50  # proposals checked here before the first fork (loads what the checks memoise)
 
 
 def default_workers() -> int:
@@ -70,6 +71,15 @@ class BatchChecker:
 
     def submit(self, proposals: Sequence[Proposal]) -> None:
         """Queue a chunk; a worker starts on it if one is free."""
+        if self.parallel and not self._warm and len(proposals) >= MIN_CHUNK + WARM:
+            # Warm up on a few proposals only: the rest of the first chunk goes to a worker
+            # at once instead of holding up the generator (it was a whole chunk checked here).
+            self._chunks.append(proposals[:WARM])
+            self._done[len(self._chunks) - 1] = [
+                findings_of(p, self.spec, self.redactor) for p in proposals[:WARM]
+            ]
+            self._warm = True
+            proposals = proposals[WARM:]
         if proposals:
             self._chunks.append(proposals)
             self._dispatch(self.workers - 1)
