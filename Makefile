@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox airflow-env lint contract bench clean
+.PHONY: demo test install sandbox identity-env airflow-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install lint contract sandbox airflow-env
+test: install lint contract sandbox identity-env airflow-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -27,6 +27,12 @@ sandbox: sandbox/node_modules/.package-lock.json
 sandbox/node_modules/.package-lock.json: sandbox/package-lock.json
 	npm ci --prefix sandbox --no-audit --no-fund --loglevel=error
 
+# The test-only OpenID provider (npm oidc-provider, pinned) that tests/identity starts on 127.0.0.1.
+identity-env: tests/identity/oidc/node_modules/.package-lock.json
+
+tests/identity/oidc/node_modules/.package-lock.json: tests/identity/oidc/package-lock.json
+	npm ci --prefix tests/identity/oidc --no-audit --no-fund --loglevel=error
+
 airflow-env:
 	bash scripts/airflow-env.sh
 
@@ -41,4 +47,4 @@ lint: install
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) sandbox/node_modules .postwright
+	rm -rf $(VENV) sandbox/node_modules tests/identity/oidc/node_modules .postwright

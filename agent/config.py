@@ -16,11 +16,12 @@ import tomllib
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
@@ -132,6 +133,77 @@ class TargetSection(BaseModel):
     )
 
 
+_TARGET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# Each source's own keys ([targets.NAME]): the others are refused, so a key meant for one is not ignored.
+_SOURCE_KEYS = {
+    "env": {"token_env"},
+    "client-credentials": {
+        "token_url",
+        "client_id",
+        "client_id_env",
+        "client_secret_env",
+        "private_key_file",
+        "audience_param",
+    },
+}
+
+
+class NamedTarget(BaseModel):
+    """``[targets.NAME]``: a target with its own identity; environment variable names and file
+    paths only, never a secret's value. ``verify --target NAME`` runs against it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: URL
+    token_source: Literal["env", "client-credentials"] | None = Field(
+        default=None, description="where its token comes from; none: requests go without one"
+    )
+    audience: str | None = Field(default=None, description="the audience its tokens are asked for")
+    scopes: list[str] = Field(default_factory=list)
+    token_env: str | None = Field(default=None, pattern=_ENV_NAME)
+    token_url: URL = None
+    client_id: str | None = None
+    client_id_env: str | None = Field(default=None, pattern=_ENV_NAME)
+    client_secret_env: str | None = Field(default=None, pattern=_ENV_NAME)
+    private_key_file: Path | None = Field(default=None, description="PEM key for private_key_jwt")
+    audience_param: str = Field(default="resource", description="token request field for the audience")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> NamedTarget:
+        if not self.url:
+            raise ValueError("a target needs its url")
+        given = {k for k in self.model_fields_set if k in set().union(*_SOURCE_KEYS.values())}
+        allowed = _SOURCE_KEYS.get(self.token_source or "", set())
+        if given - allowed:
+            raise ValueError(
+                f"{sorted(given - allowed)[0]} does not go with token_source {self.token_source!r}"
+            )
+        if self.token_source == "env" and not self.token_env:
+            raise ValueError("token_source 'env' needs token_env (the variable holding the token)")
+        if self.token_source == "client-credentials" and not self.token_url:
+            raise ValueError("token_source 'client-credentials' needs token_url")
+        audience = split_url(self.audience) if self.audience and "://" in self.audience else None
+        if audience is not None and audience.host != split_url(self.url).host:
+            # a token for one audience is only ever sent to that audience's host
+            raise ValueError(f"audience {self.audience!r} names another host than url")
+        return self
+
+    def source_options(self) -> dict[str, Any]:
+        """The keys its token source takes, as ``identity.sources.open_source`` wants them."""
+        keys = _SOURCE_KEYS.get(self.token_source or "", set())
+        values = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        if "token_env" in values:
+            values["env_var"] = values.pop("token_env")
+        return values
+
+
+def _target_names(value: dict[str, NamedTarget]) -> dict[str, NamedTarget]:
+    for name in value:
+        if not _TARGET_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a target name (letters, digits, '.', '_', '-')")
+    return value
+
+
 _VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _OWN_VARIABLES = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
 
@@ -187,6 +259,9 @@ class Settings(BaseSettings):
     publish: PublishSection = PublishSection()
     sandbox: SandboxSection = SandboxSection()
     target: TargetSection = TargetSection()
+    targets: Annotated[dict[str, NamedTarget], AfterValidator(_target_names)] = Field(
+        default_factory=dict, description="[targets.NAME]: targets with their own identity"
+    )
     variables: Annotated[dict[str, str], AfterValidator(_plain_variables)] = Field(
         default_factory=dict, description="[variables]: path and query {{variables}} values, never secrets"
     )

@@ -13,6 +13,7 @@ __all__ = [
     "Runner",
     "SpecSource",
     "Store",
+    "TokenSource",
     "VerifyResult",
     "Watermarks",
 ]
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from agent.identity.token import AccessToken
 from agent.llm.types import ChatBackend as LLMBackend  # the model seam: complete(ChatRequest)
 from agent.models import Finding, Proposal, Provenance, PublishResult, Redaction, Response, SpecDocument
 
@@ -32,6 +34,17 @@ class RawLog:
     name: str
     provenance: Provenance
     chunks: Iterable[str]
+
+
+class TokenSource(Protocol):
+    """Issues access tokens for one identity (``agent/identity/``); ``name`` is its kind in config.
+
+    Called through ``identity.token.TokenCache``, which keeps tokens in memory only."""
+
+    @property
+    def name(self) -> str: ...
+
+    def token(self, audience: str | None, scopes: tuple[str, ...]) -> AccessToken: ...
 
 
 class SpecSource(Protocol):

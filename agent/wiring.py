@@ -104,8 +104,12 @@ def newman(
     provider: CredentialProvider | None = None,
     ca_certs: Path | None = None,
     shuffle: int | None = None,
+    own_identity: bool = False,
 ) -> NewmanRunner:
-    """The newman runner ``[sandbox]`` and ``[target]`` describe; arguments given override them."""
+    """The newman runner ``[sandbox]`` and ``[target]`` describe; arguments given override them.
+
+    ``own_identity``: the target is a ``[targets.NAME]`` with its own credentials (``provider``,
+    maybe none): ``[sandbox]``'s are never sent there."""
     from agent.runner.newman import NewmanRunner
     from agent.runner.selection import Policy
 
@@ -117,7 +121,7 @@ def newman(
         timeout=timeout or section.timeout,
         isolate=isolate,
         target=target or section.target,
-        credentials=provider if provider is not None else credentials(settings),
+        credentials=provider if provider is not None or own_identity else credentials(settings),
         extra_ca_certs=ca_certs,
         environment=environment(settings),
         policy=Policy(frozenset(settings.target.allow), tuple(settings.target.allow_operations)),
@@ -137,7 +141,8 @@ def environment(settings: Settings) -> Environment:
 
 
 def credentials(settings: Settings) -> CredentialProvider | None:
-    """Run-time credentials for a real target, as ``[sandbox]`` names them (env var names only)."""
+    """Run-time credentials for the default target, as ``[sandbox]`` names them (env var names
+    only): source ``env`` or ``client-credentials``, as a ``[targets.NAME]`` would give them."""
     from agent.runner.credentials import provider_from
 
     section = settings.sandbox
@@ -148,6 +153,28 @@ def credentials(settings: Settings) -> CredentialProvider | None:
         client_secret_env=section.oauth2_client_secret_env,
         scope=section.oauth2_scope,
     )
+
+
+def named_target(settings: Settings, name: str) -> tuple[str, CredentialProvider | None] | None:
+    """``[targets.NAME]``: its URL and its own identity (a token source, for its audience only)."""
+    entry = settings.targets.get(name)
+    if entry is None or entry.url is None:
+        return None
+    if entry.token_source is None:
+        return entry.url, None
+    from agent.runner.credentials import target_token
+
+    options = entry.source_options()
+    if "private_key_file" in options:
+        options["private_key_file"] = settings.path(options["private_key_file"])
+    provider = target_token(
+        entry.token_source,
+        audience=entry.audience,
+        scopes=tuple(entry.scopes),
+        target=f"target {name!r}",
+        **options,
+    )
+    return entry.url, provider
 
 
 def publisher(settings: Settings) -> Publisher | None:

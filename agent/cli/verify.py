@@ -35,7 +35,9 @@ def command(
     ] = None,
     target: Annotated[
         str | None,
-        typer.Option("--target", help="Run against this base URL instead of a mock [sandbox.target]."),
+        typer.Option(
+            "--target", help="Run against this base URL or [targets.NAME] instead of a mock [sandbox.target]."
+        ),
     ] = None,
     runs: Annotated[
         int | None,
@@ -106,12 +108,18 @@ def command(
         ctx, environment=environment.resolve() if environment else None, **spec_checks(strict, no_validate)
     )
     target = target or settings.sandbox.target
+    name = target
+    named = wiring.named_target(settings, target) if target else None  # [targets.NAME]
+    if named is not None:
+        target = named[0]
     if spec is None and target is None:
         raise UsageError("give --spec to run against a mock, or --target")
     flags = (token_env, oauth2_token_url, oauth2_client_id_env, oauth2_client_secret_env, oauth2_scope)
     if any(flags) and not target:
         raise UsageError("--token-env and --oauth2-* only make sense with --target")
-    provider = None
+    if any(flags) and named is not None and named[1] is not None:
+        raise UsageError(f"--target {name}: its token source is configured; drop --token-env / --oauth2-*")
+    provider = named[1] if named is not None else None
     if any(flags):
         provider = provider_from(
             token_env=token_env,
@@ -135,6 +143,7 @@ def command(
         provider=provider,
         ca_certs=ca_certs,
         shuffle=shuffle,
+        own_identity=named is not None,
     )
     if not any(True for _ in leaves(document["item"])):
         SandboxTools.locate(runner.sandbox_dir)  # a missing sandbox is said first: it is the setup

@@ -2,91 +2,66 @@
 
 from __future__ import annotations
 
-import os
-import time
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from agent.errors import ConfigError, SourceUnreachable, UsageError
+from agent.errors import UsageError
+from agent.identity.sources import open_source
+from agent.identity.token import IdentityError, TokenCache
 
 MASK = "********"
 PREFIX_MIN = 8  # a truncated copy this long or longer is still masked
 
 
 class CredentialProvider(Protocol):
-    """Hands out a current bearer token; called once before every newman run.
+    """Hands out a current bearer token; called once before every newman batch.
 
-    ``valid_for``: seconds the token should stay valid (the length of the coming run, as far
-    as it can be guessed); a provider that knows its token's lifetime renews it earlier.
+    ``valid_for``: seconds the token should stay valid (the length of the coming batch, as far
+    as it can be guessed); ``refused``: the target answered 401 to it, so the next is a new one.
     """
 
     def token(self, valid_for: float = 0.0) -> str: ...
 
+    def refused(self) -> None: ...
+
 
 @dataclass(frozen=True)
-class StaticToken:
-    """A token read from an environment variable (its name is config; its value never is)."""
+class TargetToken:
+    """One target's identity: a token source's tokens for the target's audience and scopes.
 
-    env_var: str
+    A token whose own audience (a JWT's ``aud``) does not name the target's is refused before it
+    is sent: a token for one audience never reaches another host.
+    """
 
-    def token(self, valid_for: float = 0.0) -> str:
-        value = os.environ.get(self.env_var, "")
-        if not value:
-            raise ConfigError(
-                f"environment variable {self.env_var} is not set (it should hold the target's token)"
-            )
-        return value
-
-    def __repr__(self) -> str:
-        return f"StaticToken(env_var={self.env_var!r})"
-
-
-@dataclass
-class ClientCredentials:
-    """OAuth2 client-credentials: id and secret from environment variables, token cached until near expiry."""
-
-    token_url: str
-    client_id_env: str
-    client_secret_env: str
-    scope: str | None = None
-    skew: float = 5.0
-    timeout: float = 15.0
-    _token: str | None = field(default=None, repr=False)
-    _expires: float = field(default=0.0, repr=False)
+    cache: TokenCache
+    audience: str | None = None
+    scopes: tuple[str, ...] = ()
+    target: str = "the target"
 
     def token(self, valid_for: float = 0.0) -> str:
-        if self._token is None or time.monotonic() >= self._expires - self.skew - valid_for:
-            self._token, lifetime = self._fetch()
-            self._expires = time.monotonic() + lifetime
-        return self._token
-
-    def _fetch(self) -> tuple[str, float]:
-        import httpx
-
-        client_id = StaticToken(self.client_id_env).token()
-        secret = StaticToken(self.client_secret_env).token()
-        data = {"grant_type": "client_credentials"}
-        if self.scope:
-            data["scope"] = self.scope
-        try:
-            resp = httpx.post(self.token_url, data=data, auth=(client_id, secret), timeout=self.timeout)
-        except httpx.HTTPError as exc:
-            raise SourceUnreachable(
-                f"token endpoint {self.token_url} unreachable: {type(exc).__name__}"
-            ) from None
-        if resp.status_code != 200:
-            raise ConfigError(
-                f"token endpoint {self.token_url} refused the client credentials (HTTP {resp.status_code})"
+        issued = self.cache.token(self.audience, self.scopes, valid_for=valid_for)
+        if self.audience and issued.audience and self.audience not in issued.audience:
+            raise IdentityError(
+                f"token source {self.cache.source.name!r} issued a token for {', '.join(issued.audience)},"
+                f" not for {self.target}'s audience {self.audience!r}: it was not sent; check the"
+                " authorization server's resource configuration"
             )
-        try:
-            body = resp.json()
-            access = str(body["access_token"])
-            lifetime = float(body.get("expires_in", 300))
-        except (ValueError, KeyError, TypeError):
-            raise SourceUnreachable(
-                f"token endpoint {self.token_url} answered without an access_token"
-            ) from None
-        return access, lifetime
+        return issued.value.get_secret_value()
+
+    def refused(self) -> None:
+        self.cache.refused(self.audience, self.scopes)
+
+
+def target_token(
+    kind: str,
+    *,
+    audience: str | None = None,
+    scopes: tuple[str, ...] = (),
+    target: str = "the target",
+    **options: Any,
+) -> TargetToken:
+    """The provider for a target whose token comes from source ``kind`` (``identity.sources``)."""
+    return TargetToken(TokenCache(open_source(kind, **options)), audience, tuple(scopes), target)
 
 
 def provider_from(
@@ -97,15 +72,23 @@ def provider_from(
     client_secret_env: str | None = None,
     scope: str | None = None,
 ) -> CredentialProvider | None:
-    """The provider the options name: a static token, OAuth2 client credentials, or none."""
+    """The provider the ``[sandbox]`` settings or verify's flags name: a static token (source
+    ``env``), OAuth2 client credentials (source ``client-credentials``), or none."""
     oauth = (token_url, client_id_env, client_secret_env)
     if any(oauth) and not all(oauth):
         raise UsageError("OAuth2 needs a token URL and the names of the client id and secret variables")
     if token_env and any(oauth):
         raise UsageError("use a static token or OAuth2 client credentials, not both")
+    scopes = tuple(scope.split()) if scope else ()
     if token_url and client_id_env and client_secret_env:
-        return ClientCredentials(token_url, client_id_env, client_secret_env, scope=scope)
-    return StaticToken(token_env) if token_env else None
+        return target_token(
+            "client-credentials",
+            scopes=scopes,
+            token_url=token_url,
+            client_id_env=client_id_env,
+            client_secret_env=client_secret_env,
+        )
+    return target_token("env", env_var=token_env) if token_env else None
 
 
 class Masker:

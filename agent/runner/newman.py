@@ -461,6 +461,8 @@ class NewmanRunner:
         )
         if hints:
             report.notices.append(expiry_notice(index, len(hints)))
+            if self.credentials is not None:
+                self.credentials.refused()  # a 401 after a 2xx: the next batch gets a new token
 
     @staticmethod
     def _read(path: Path, where: str, record: RunRecord) -> dict[str, Any] | None:

@@ -11,9 +11,16 @@ from urllib.parse import parse_qs
 import pytest
 
 from agent.errors import ConfigError
-from agent.runner import ClientCredentials, Masker, NewmanRunner, StaticToken
+from agent.runner import Masker, NewmanRunner, provider_from
 from agent.runner.credentials import MASK
 from tests.runner.runner_helpers import collection, item
+
+
+def _client_credentials(url: str):
+    """The client-credentials provider [sandbox] oauth2_* builds."""
+    made = provider_from(token_url=url, client_id_env="PW_CLIENT_ID", client_secret_env="PW_CLIENT_SECRET")
+    assert made is not None
+    return made
 
 
 def _bearer(handler) -> str:
@@ -23,9 +30,11 @@ def _bearer(handler) -> str:
 def test_static_token_requires_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PW_TEST_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="PW_TEST_TOKEN is not set"):
-        StaticToken("PW_TEST_TOKEN").token()
+        provider_from(token_env="PW_TEST_TOKEN").token()  # type: ignore[union-attr]
     monkeypatch.setenv("PW_TEST_TOKEN", "tok-" + secrets.token_hex(8))
-    assert "tok-" not in repr(StaticToken("PW_TEST_TOKEN"))
+    provider = provider_from(token_env="PW_TEST_TOKEN")
+    assert provider is not None and provider.token().startswith("tok-")
+    assert "tok-" not in repr(provider)
 
 
 def test_masker_hides_every_known_value() -> None:
@@ -55,7 +64,7 @@ def test_static_token_reaches_newman_and_is_masked(
         )
     )
     runner = NewmanRunner(
-        sandbox_dir, timeout=60, target=server.url, credentials=StaticToken("PW_TARGET_TOKEN")
+        sandbox_dir, timeout=60, target=server.url, credentials=provider_from(token_env="PW_TARGET_TOKEN")
     )
     report = runner.run(coll, None, runs=1)
     outcome = report.items["pw-me"]
@@ -92,7 +101,7 @@ def test_client_credentials_token_is_fetched_again_when_expired(
 
     tokens = serve({"/token": token_endpoint})
     target = serve({"/things": api})
-    provider = ClientCredentials(f"{tokens.url}/token", "PW_CLIENT_ID", "PW_CLIENT_SECRET", skew=0)
+    provider = _client_credentials(f"{tokens.url}/token")
     coll = collection(
         item(
             "pw-things",
@@ -112,5 +121,5 @@ def test_client_credentials_refused(serve, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PW_CLIENT_ID", "a")
     monkeypatch.setenv("PW_CLIENT_SECRET", "b" * 8)
     tokens = serve({"/token": lambda h: (401, {"error": "invalid_client"})})
-    with pytest.raises(ConfigError, match="HTTP 401"):
-        ClientCredentials(f"{tokens.url}/token", "PW_CLIENT_ID", "PW_CLIENT_SECRET").token()
+    with pytest.raises(ConfigError, match="client was refused"):
+        _client_credentials(f"{tokens.url}/token").token()

@@ -16,7 +16,7 @@ from agent.models import PublishResult
 from agent.pipeline import Job, Pipeline
 from agent.plan.safety import NOT_RUN_CODE
 from agent.ports import ChangeSet
-from agent.runner.credentials import StaticToken
+from agent.runner.credentials import provider_from
 from agent.runner.newman import NewmanRunner
 from agent.runner.report import VerifyReport
 from agent.runner.selection import Policy
@@ -45,7 +45,7 @@ def verify(
         sandbox_dir,
         timeout=60,
         target=server.url,
-        credentials=StaticToken(TOKEN_ENV),
+        credentials=provider_from(token_env=TOKEN_ENV),
         policy=policy,
         shuffle=shuffle,
     )
@@ -130,7 +130,9 @@ def test_run_keeps_a_test_it_did_not_run_against_the_target_and_says_so(
     sandbox_dir: Path, server: NotesServer, tmp_path: Path
 ) -> None:
     capture = _Capture()
-    runner = NewmanRunner(sandbox_dir, timeout=60, target=server.url, credentials=StaticToken(TOKEN_ENV))
+    runner = NewmanRunner(
+        sandbox_dir, timeout=60, target=server.url, credentials=provider_from(token_env=TOKEN_ENV)
+    )
     specs = Specs({"notes": SPEC.document})
     pipeline = Pipeline(specs=specs, store=open_store(tmp_path / "state"), runner=runner, publisher=capture)
     with pipeline:

@@ -10,7 +10,9 @@ import pytest
 from agent.cli.main import main
 from agent.config import load_settings
 from agent.errors import ConfigError
-from agent.runner import ClientCredentials, NewmanRunner, StaticToken
+from agent.identity.client_credentials import ClientCredentials
+from agent.identity.env import EnvToken
+from agent.runner import NewmanRunner, TargetToken
 from agent.wiring import runner
 from tests.runner.runner_helpers import collection, item
 
@@ -28,11 +30,14 @@ def test_settings_wire_oauth2_and_static_tokens(tmp_path: Path, sandbox_dir: Pat
         'oauth2_scope = "read"\nca_certs = "ca.pem"\n'
     )
     made = runner(_settings(tmp_path, base + oauth))
-    assert isinstance(made, NewmanRunner) and isinstance(made.credentials, ClientCredentials)
-    assert (made.credentials.client_id_env, made.credentials.scope) == ("API_CLIENT_ID", "read")
+    assert isinstance(made, NewmanRunner) and isinstance(made.credentials, TargetToken)
+    source = made.credentials.cache.source
+    assert isinstance(source, ClientCredentials) and source.client_id_env == "API_CLIENT_ID"
+    assert made.credentials.scopes == ("read",)
     assert made.target == "https://api.example.test/v1" and made.extra_ca_certs == tmp_path / "ca.pem"
     made = runner(_settings(tmp_path, base + 'token_env = "API_TOKEN"\n'))
-    assert isinstance(made, NewmanRunner) and made.credentials == StaticToken("API_TOKEN")
+    assert isinstance(made, NewmanRunner) and isinstance(made.credentials, TargetToken)
+    assert made.credentials.cache.source == EnvToken("API_TOKEN")
     assert runner(_settings(tmp_path, base)).credentials is None  # type: ignore[union-attr]
 
 

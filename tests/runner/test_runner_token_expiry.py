@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from agent.cli.main import main
-from agent.runner import ClientCredentials
+from agent.runner import provider_from
 from agent.runner.report import EXPIRY_HINT
 from tests.runner.runner_helpers import collection, item
 
@@ -146,7 +146,12 @@ def test_client_credentials_renew_a_token_that_would_expire_during_the_run(
     world = OAuthWorld(serve, expires_in=3600)
     monkeypatch.setenv("PW_OAUTH_ID", world.client_id)
     monkeypatch.setenv("PW_OAUTH_SECRET", world.client_secret)
-    provider = ClientCredentials(f"{world.tokens.url}/token", "PW_OAUTH_ID", "PW_OAUTH_SECRET", skew=0)
+    provider = provider_from(
+        token_url=f"{world.tokens.url}/token",
+        client_id_env="PW_OAUTH_ID",
+        client_secret_env="PW_OAUTH_SECRET",
+    )
+    assert provider is not None
     first = provider.token()
     assert provider.token(valid_for=60) == first and len(world.issued) == 1
     # A run expected to last longer than the token has left gets a fresh one first.

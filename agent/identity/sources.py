@@ -1,0 +1,29 @@
+"""Token sources by name, each imported only when a target uses it."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from agent.identity.token import IdentityError
+
+if TYPE_CHECKING:
+    from agent.ports import TokenSource
+
+# name -> (module, class). token-exchange, aws-web-identity and airflow-connection join here.
+SOURCES: dict[str, tuple[str, str]] = {
+    "env": ("agent.identity.env", "EnvToken"),
+    "client-credentials": ("agent.identity.client_credentials", "ClientCredentials"),
+}
+
+
+def open_source(kind: str, **options: Any) -> TokenSource:
+    """The source ``kind`` configured with ``options`` (its own keys: env var names, URLs, paths)."""
+    if kind not in SOURCES:
+        raise IdentityError(f"unknown token source {kind!r}; use one of {', '.join(SOURCES)}")
+    module, cls = SOURCES[kind]
+    try:
+        source: TokenSource = getattr(import_module(module), cls)(**options)
+    except TypeError as exc:  # a key this source does not take
+        raise IdentityError(f"token source {kind!r}: {exc}") from None
+    return source
