@@ -8,6 +8,7 @@ when the package cannot be installed (no registry reachable, no cache).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,18 +21,22 @@ pytestmark = [pytest.mark.slow, pytest.mark.sandbox, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
-def glances_installed() -> None:
+def glances_cache() -> str:
+    """Install both releases into the eval cache evals/realservers shares (module scope runs
+    before the per-test HOME is made, so the venvs outlive the test); returns its base."""
     server = SERVERS["glances"]
     for version in (server.old, server.new):
         try:
             install("glances", version)
         except InstallError as exc:
             pytest.skip(f"glances {version} cannot be installed here (offline, no pip cache?): {exc}")
+    return os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
 
 
 def test_kept_tests_hold_on_the_new_release_and_catch_the_old(
-    glances_installed: None, tmp_path: Path
+    glances_cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", glances_cache)  # the installed venvs, not a fresh HOME's
     (kept,) = measure("glances", runs=1, seed=17, root=tmp_path, modes=["kept"])
     row = kept.row()
     lines = [f"{i.new} old={i.old} {i.operation} [{i.kind}] {i.reasons}" for i in kept.items]
