@@ -17,7 +17,9 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -429,6 +431,8 @@ def main() -> None:
     args = parser.parse_args()
     global CHECKOUT
     CHECKOUT = args.checkout
+    # a SIGTERM runs the finally blocks too: the servers (own process groups) are stopped
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     names = [n for n in args.only.split(",") if n] or list(SERVERS)
     results = []
     for name in names:
