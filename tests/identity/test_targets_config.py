@@ -76,3 +76,14 @@ def test_target_settings_are_checked(tmp_path: Path, body: str, match: str | Non
 def test_target_names_are_plain(tmp_path: Path, name: str) -> None:
     with pytest.raises(ConfigError, match="not a target name"):
         _settings(tmp_path, f'[targets."{name}"]\nurl = "http://127.0.0.1:1"\n')
+
+
+def test_the_readme_configs_load(tmp_path: Path) -> None:
+    """Each source's copyable config in the README is a valid [targets.NAME]."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Targets with their own identity", 1)[1].split("\n### ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```toml\n")[1:]]
+    assert len(blocks) == 3
+    for block in blocks:
+        target = _settings(tmp_path, block).targets["staging"]
+        assert target.token_source in ("env", "client-credentials")
