@@ -7,13 +7,14 @@ The audience is asked for as a resource indicator (RFC 8707 ``resource``, or ``a
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agent.identity.token import AccessToken, IdentityError, from_value
-from agent.urls import mask_url
+from agent.urls import mask_url, split_url
 
 NAME = "client-credentials"
 
@@ -38,6 +39,13 @@ class ClientCredentials:
             )
         if (self.client_id is None) == (self.client_id_env is None):
             raise IdentityError(f"token source '{NAME}': set client_id or client_id_env (one of them)")
+        parts = split_url(self.token_url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(parts.host)):
+            # the client's secret or assertion would cross the network in clear text
+            raise IdentityError(
+                f"token source '{NAME}': token_url {mask_url(self.token_url)} must be https"
+                " (plain http only on loopback)"
+            )
 
     def token(self, audience: str | None, scopes: tuple[str, ...]) -> AccessToken:
         import httpx2
@@ -102,6 +110,15 @@ class ClientCredentials:
         if error == "unauthorized_client":
             return f"{where}: the client may not use the client_credentials grant; enable it at the server"
         return f"{where}: the server refused the token request ({error or 'no error code'})"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _env(var: str | None, what: str) -> str:

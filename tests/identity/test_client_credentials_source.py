@@ -141,6 +141,27 @@ def test_incomplete_client_settings(options: dict[str, object], expected: str) -
     assert expected in _error(lambda: open_source("client-credentials", **options))
 
 
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://idp.example.test/token", True),
+        ("http://127.0.0.1:8080/token", True),
+        ("http://localhost/token", True),
+        ("http://[::1]:9/token", True),
+        ("http://idp.example.test/token", False),
+        ("http://10.0.0.1/token", False),
+        ("ftp://idp.example.test/token", False),
+        ("idp.example.test/token", False),
+    ],
+)
+def test_secrets_go_to_the_token_endpoint_over_https_only(url: str, allowed: bool) -> None:
+    options = {"token_url": url, "client_id": "a", "client_secret_env": "S"}
+    if allowed:
+        assert open_source("client-credentials", **options).name == "client-credentials"
+    else:
+        assert "must be https" in _error(lambda: open_source("client-credentials", **options))
+
+
 def test_unknown_source_names_the_known_ones() -> None:
     with pytest.raises(IdentityError, match="use one of env, client-credentials"):
         open_source("kerberos")
