@@ -210,10 +210,12 @@ _OWN_VARIABLES = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
 
 def _plain_variables(value: dict[str, str]) -> dict[str, str]:
     """[variables] holds path and query values only: a credential-named one is refused."""
+    # The generator's own rule (one definition): a path parameter named `key` is data there, and here.
     from agent.boundary.outbound.js import is_secret_name
+    from agent.boundary.outbound.request import credential_field
 
     for name in value:
-        if secret_name(name) or is_secret_name(name):
+        if is_secret_name(name) or credential_field(name):
             raise ValueError(
                 f"{name!r} reads as a credential: [variables] is written into the collection, so "
                 "give credentials at run time ([sandbox] token_env or oauth2_*)"

@@ -37,23 +37,28 @@ def _usable(value: Any, name: str = "") -> bool:
     return True
 
 
-def param_value(param: dict[str, Any], rng: random.Random) -> Any:
-    """A value for a (resolved) parameter: its example, its first example, else from its schema."""
+def param_example(param: dict[str, Any]) -> tuple[bool, Any]:
+    """``(True, value)`` for a (resolved) parameter's usable example or first usable example."""
     schema = param.get("schema")
-    shape = schema if isinstance(schema, dict) else {}
+    shape: dict[str, Any] = schema if isinstance(schema, dict) else {}
     name = str(param.get("name") or "")
-    if "example" in param and _usable(param["example"], name) and fits(param["example"], shape):
-        return param["example"]
+    candidates = [param["example"]] if "example" in param else []
     examples = param.get("examples")
     if isinstance(examples, dict):
-        for ex in examples.values():
-            if (
-                isinstance(ex, dict)
-                and "value" in ex
-                and _usable(ex["value"], name)
-                and fits(ex["value"], shape)
-            ):
-                return ex["value"]
+        candidates += [ex["value"] for ex in examples.values() if isinstance(ex, dict) and "value" in ex]
+    for value in candidates:
+        if _usable(value, name) and fits(value, shape):
+            return True, value
+    return False, None
+
+
+def param_value(param: dict[str, Any], rng: random.Random) -> Any:
+    """A value for a (resolved) parameter: its example, its first example, else from its schema."""
+    has, example = param_example(param)
+    if has:
+        return example
+    schema = param.get("schema")
+    name = str(param.get("name") or "")
     if schema is None:
         content = param.get("content") or {}
         media: Any = next(iter(content.values()), {}) if isinstance(content, dict) else {}

@@ -53,6 +53,9 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
         _script(doc, op, intent, script, texts)
         used: dict[str, tuple[str, bool]] = {}
         request = build_request(doc, op, rng, intent.details, intent.expected_status, names, used)
+        # The spec's example is the last source of a real value: it counts as found (discovery,
+        # when it finds one, still replaces it at run time).
+        used = {n: (v, found or names.by_name[n].example) for n, (v, found) in used.items()}
         own = [*script.variables, *parameter_variables(used), marker(intent.safety)]
         needs = [name for name in used if names.by_name[name].discover]
         item = {
@@ -82,11 +85,11 @@ def generate(intents: Sequence[Intent], spec: SpecDocument, *, seed: int = 0) ->
 
 def parameter_variables(used: dict[str, tuple[str, bool]]) -> list[dict[str, str]]:
     """Item variables for the path and query values a request names: each default, and a found
-    flag for a value seen in a log (``build_collection`` hoists them into the collection)."""
+    flag for a value seen in a log or given by the spec's example (``build_collection`` hoists them)."""
     out = []
-    for name, (value, from_log) in sorted(used.items()):
+    for name, (value, found) in sorted(used.items()):
         out.append({"key": name, "value": value, "type": "string"})
-        if from_log:
+        if found:
             out.append({"key": FOUND_PREFIX + name, "value": "1", "type": "string"})
     return out
 

@@ -18,7 +18,7 @@ from typing import Any
 from agent.boundary.outbound.js import is_secret_name
 from agent.boundary.outbound.request import credential_field
 from agent.generate import spec_view
-from agent.generate.data import param_value
+from agent.generate.data import param_example, param_value
 from agent.models import fingerprint
 from agent.specs.document import Operation, deref_schema, operations
 
@@ -44,6 +44,7 @@ class ParamVariable:
     param: str  # the parameter's own name
     schema: Any  # the parameter's schema, refs inlined
     discover: bool  # names an object: against a real target it must be found, not defaulted
+    example: bool = False  # the default is the spec's example: found unless discovery finds better
 
 
 def text(value: Any) -> str:
@@ -147,9 +148,16 @@ class VariableTable:
                     count = taken[readable] = taken.get(readable, 0) + 1
                     var = readable if count == 1 else f"{readable}_{count}"
                     rng = random.Random(f"{seed}:{var}")
-                    value = param_value({**param, "schema": schema} if schema else param, rng)
+                    resolved = {**param, "schema": schema} if schema else param
+                    value = param_value(resolved, rng)
                     found = ParamVariable(
-                        var, text(value), where, name, schema, _names_an_object(where, name, schema)
+                        var,
+                        text(value),
+                        where,
+                        name,
+                        schema,
+                        _names_an_object(where, name, schema),
+                        example=param_example(resolved)[0],
                     )
                     shapes[(readable, digest)] = self.by_name[var] = found
                 self.by_param[(op.method, op.path, where, name)] = found

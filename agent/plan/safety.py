@@ -57,7 +57,9 @@ _DESTRUCTIVE_PAIRS = frozenset(
     {("log", "out"), ("log", "off"), ("sign", "out"), ("sign", "off"), ("shut", "down")}
 )
 # A POST whose last literal segment (or operationId verb) names one of these only reads.
-_SEARCH = frozenset({"search", "query", "filter", "count", "lookup", "find", "msearch", "mget", "bulkfetch"})
+_SEARCH = frozenset(
+    {"search", "query", "filter", "count", "lookup", "find", "msearch", "mget", "bulkfetch", "paginate"}
+)
 _CREATE_VERBS = frozenset({"create", "add", "new", "insert", "register", "save", "upload", "import"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -235,9 +236,10 @@ def test_rule_generator_auth_passes_check_proposal(tmp_path: Path) -> None:
         ("api_key", "{{apiKey}}"),
         ("Authorization", "Bearer {{accessToken}}"),
         ("Authorization", "Basic {{basicAuth}}"),
-        ("author", "Ann"),  # a literal, not a credential: the old guard refused it
         ("Cookie", "theme=dark"),  # a spec's cookie parameter, not a session
     } <= sent
+    # data, not a credential (the old guard refused its literal): a variable of a neutral name
+    assert all(re.fullmatch(r"\{\{orders\d_param1\}\}", v) for k, v in sent if k == "author")
     for proposal in proposals:
         assert _errors(check_proposal(proposal, spec)) == [], proposal.item["name"]
     collection = build_collection("Shop", proposals, base_url="http://127.0.0.1:1")

@@ -147,7 +147,7 @@ def test_setup_finds_ids_from_lists_and_the_policy_accepts_exactly_it() -> None:
 
 
 def test_links_name_the_producer_and_its_field() -> None:
-    link = {
+    link: dict[str, Any] = {
         "links": {
             "toGadget": {
                 "operationId": "getGadget",
@@ -319,3 +319,33 @@ def test_a_later_value_comes_only_from_a_read_under_the_earlier_ones(reader: str
     assert (
         finder.producer("repo") is not None
     ) is found  # never an owner from one place, a repo from another
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        {**_p("id"), "example": "ord-1001"},
+        {**_p("id"), "examples": {"one": {"value": "ord-1001"}}},
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "example": "ord-1001"}},
+    ],
+)
+def test_a_spec_example_is_a_found_value_that_discovery_may_still_replace(param: dict[str, Any]) -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}}
+    spec = _spec({"/orders": _op([], {"type": "array", "items": thing}), "/orders/{id}": _op([param], thing)})
+    collection = _collection(spec)
+    values = {v["key"]: v["value"] for v in collection["variable"]}
+    if "example" in param.get("schema", {}):  # a schema example is the seeded default, not the spec's value
+        assert values.get("pwFound_order_id") != "1"
+        return
+    assert values["order_id"] == "ord-1001" and values["pwFound_order_id"] == "1"
+    # the lister still runs first: a real id it finds replaces the example
+    assert any(f["name"] == discovery.SETUP_FOLDER for f in collection["item"])
+
+
+def test_without_an_example_an_object_id_waits_for_discovery() -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}}
+    spec = _spec(
+        {"/orders": _op([], {"type": "array", "items": thing}), "/orders/{id}": _op([_p("id")], thing)}
+    )
+    values = {v["key"]: v["value"] for v in _collection(spec)["variable"]}
+    assert "pwFound_order_id" not in values

@@ -40,6 +40,12 @@ READS = [
     ("post", "/indices/{index}/_count", op()),
     ("post", "/_search", op()),
     ("post", "/v2/catalog/batch-retrieve", op("lookupCatalogObjects")),
+    (
+        "post",
+        "/api/flow_runs/paginate",
+        op("paginate_flow_runs_flow_runs_paginate_post", "Paginate Flow Runs"),
+    ),
+    ("post", "/api/deployments/paginate", op()),  # Prefect 3.4: pages of a list, nothing made
 ]
 WRITES = [
     ("put", "/repos/{owner}/{repo}/topics", op("repos/replace-all-topics", "Replace all repository topics")),

@@ -106,7 +106,7 @@ def _run(
     given: dict[str, str] | None = None,
     environment: Environment | None = None,
     signals: list[LogSignal] | None = None,
-) -> tuple[dict[str, Any], dict[str, tuple[str, list[str]]]]:
+):
     proposals = _happy(spec, signals)
     collection = build_collection("t", proposals, base_url=server.url, document=spec.document, given=given)
     runner = NewmanRunner(sandbox_dir, timeout=60, isolate="none", target=server.url, environment=environment)

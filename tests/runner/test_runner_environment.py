@@ -25,7 +25,7 @@ def _toml(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["thing_id", "user_name", "limit", "Region2"])
+@pytest.mark.parametrize("name", ["thing_id", "user_name", "limit", "Region2", "key", "item_key"])
 def test_plain_variables_load(tmp_path: Path, name: str) -> None:
     settings = load_settings(config=_toml(tmp_path, f'[variables]\n{name} = "v-1"\n'), cwd=tmp_path)
     assert settings.variables == {name: "v-1"}
