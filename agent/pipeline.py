@@ -420,9 +420,7 @@ class Pipeline:
         yield StageStarted("verify", job.runs)
         result = self.runner.verify(job.collection(proposals, spec), spec, job.runs)
         if result.skipped_reason:
-            notice = Finding(severity="warning", code="verify-skipped", message=result.skipped_reason)
-            yield Notice("verify", notice)
-            yield StageFinished("verify", "skipped")
+            yield from _skipped("verify", result.skipped_reason)
             return proposals, [], frozenset()
         kept, dropped = [], []
         for proposal in proposals:
@@ -481,9 +479,7 @@ class Pipeline:
         yield StageStarted("old api", job.runs)
         result = self.base_runner.verify(job.collection(derived, spec), base, job.runs)
         if result.skipped_reason:
-            notice = Finding(severity="warning", code="old-api-skipped", message=result.skipped_reason)
-            yield Notice("old api", notice)
-            yield StageFinished("old api", "skipped")
+            yield from _skipped("old api", result.skipped_reason, code="old-api-skipped")
             return kept
         verdicts: dict[str, bool | None] = {}
         for proposal in derived:
@@ -563,6 +559,12 @@ def _drift_finding(proposal: Proposal, drift: Drift, *, notice: bool = True) -> 
         return Finding(severity="error", code="drift", message=f"{drift.message}{said}", location=proposal.id)
     message = f"{proposal.id} {proposal.intent.operation}: drift: {drift.message}{said}"
     return Finding(severity="warning", code="drift", message=message, location=proposal.id)
+
+
+def _skipped(stage: str, reason: str, code: str = "verify-skipped") -> Iterator[Event]:
+    """A stage the sandbox could not run: a warning saying why, and the stage marked skipped."""
+    yield Notice(stage, Finding(severity="warning", code=code, message=reason))
+    yield StageFinished(stage, "skipped")
 
 
 def _dropped(stage: str, proposal: Proposal) -> Notice:
