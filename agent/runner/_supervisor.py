@@ -114,10 +114,12 @@ def start_mock(plan: dict[str, Any], workdir: Path) -> subprocess.Popen[bytes] |
             _say({"ready": True, "seconds": round(time.monotonic() - began, 3)})
             return proc
         time.sleep(0.05)
+    loading = proc.poll() is None  # still alive at the deadline: it never finished loading the spec
     _kill(proc)
     _say(
         {
             "ready": False,
+            "loading": loading,
             "seconds": round(time.monotonic() - began, 3),
             "log": _tail(log, int(plan["output_limit"])),
         }

@@ -320,6 +320,12 @@ class NewmanRunner:
             ready = channel.event(proc.stdout, workdir)
             if not ready.get("ready"):
                 what = "the mock server" if self.target is None else "the relay to the target"
+                if ready.get("loading"):  # Prism alive but never listening: the spec is too much for it
+                    raise SandboxFailed(
+                        f"{what} was still loading the spec after {float(ready.get('seconds') or 0):.0f} s"
+                        " (Prism cannot mock every large or densely recursive spec): verify against"
+                        " a running API with --target, or mock a smaller spec"
+                    )
                 raise SandboxFailed(
                     f"{what} did not start: {channel.one_line(mask(str(ready.get('log', ''))))}"
                 )
