@@ -137,11 +137,13 @@ def _seal(
     return evidence
 
 
-def _seal_spec(ref: str, version: str, document: dict[str, Any]) -> SanitizedSpec:
+def _seal_spec(
+    ref: str, version: str, document: dict[str, Any], problems: tuple[str, ...] = ()
+) -> SanitizedSpec:
     """Wrap a redacted spec document; callable from ``agent.boundary`` modules only."""
     _check_caller("SanitizedSpec")
     token = _SEALING.set(True)
     try:
-        return SanitizedSpec(ref=ref, version=version, document=document)
+        return SanitizedSpec(ref=ref, version=version, document=document, problems=problems)
     finally:
         _SEALING.reset(token)

@@ -68,7 +68,8 @@ def sanitize_spec(redactor: Redactor, spec: SpecDocument) -> SanitizedSpec:
     walker = _SpecWalker(redactor, spec.ref)
     walker.prescan(spec.document)
     document = walker.structure(spec.document, "", None)
-    return _seal_spec(spec.ref, spec.version, document)
+    # problems are JSON paths and messages, never values: they stay with the spec
+    return _seal_spec(spec.ref, spec.version, document, spec.problems)
 
 
 # Keys whose value is sample data, read whole (keys inside it are kept: components/examples names
