@@ -77,7 +77,9 @@ def parse_target(url: str) -> Target:
     if parts.userinfo:
         raise UsageError("the target URL must not carry credentials; use --token-env or OAuth2 settings")
     if parts.scheme not in _DEFAULT_PORTS:
-        raise UsageError(f"the target must be an http or https URL, not {url!r}")
+        raise UsageError(
+            f"the target must be an http or https URL or a target named in [targets.NAME], not {url!r}"
+        )
     if parts.problem is not None:
         raise UsageError(f"the target URL {url!r} is not valid: {parts.problem}")
     if not parts.host:

@@ -65,6 +65,7 @@ def test_verify_credential_flags_are_checked(tmp_path: Path, capsys: pytest.Capt
         (["--target", "http://127.0.0.1:9", "--token-env", "T", "--oauth2-token-url", "u",
           "--oauth2-client-id-env", "I", "--oauth2-client-secret-env", "S"], "not both"),
         (["--target", "ftp://127.0.0.1:9"], "http or https"),
+        (["--target", "nosuchname"], "or a target named in [targets.NAME]"),  # neither a URL nor a name
         (["--target", "http://127.0.0.1:9", "--ca-certs", str(tmp_path / "none.pem")], "not a file"),
     ]  # fmt: skip
     for extra, message in cases:
