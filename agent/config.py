@@ -204,15 +204,12 @@ def _target_names(value: dict[str, NamedTarget]) -> dict[str, NamedTarget]:
     return value
 
 
-_VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
-_OWN_VARIABLES = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
-
-
 def _plain_variables(value: dict[str, str]) -> dict[str, str]:
     """[variables] holds path and query values only: a credential-named one is refused."""
     # The generator's own rule (one definition): a path parameter named `key` is data there, and here.
     from agent.boundary.outbound.js import is_secret_name
     from agent.boundary.outbound.request import credential_field
+    from agent.generate.variables import usable_name
 
     for name in value:
         if is_secret_name(name) or credential_field(name):
@@ -220,7 +217,7 @@ def _plain_variables(value: dict[str, str]) -> dict[str, str]:
                 f"{name!r} reads as a credential: [variables] is written into the collection, so "
                 "give credentials at run time ([sandbox] token_env or oauth2_*)"
             )
-        if not _VARIABLE_NAME.fullmatch(name) or name.lower() in _OWN_VARIABLES or name.startswith("pw"):
+        if not usable_name(name):  # malformed, or one the collection itself defines
             raise ValueError(f"{name!r} is not a name for a path or query variable")
     return value
 
