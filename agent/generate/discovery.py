@@ -2,7 +2,8 @@
 
 For ``/things/{thing_id}`` a read operation that returns objects carrying the id (named by an
 OpenAPI ``link``, else inferred: ``GET /things`` answering an array of objects with ``id`` or
-``thing_id`` of a fitting type) becomes a request in a ``pw-setup`` folder, first in the
+``thing_id`` of a fitting type; else a POST that only searches them, ``POST /things/filter``,
+sent with the least body its schema accepts) becomes a request in a ``pw-setup`` folder, first in the
 collection, whose test script sets ``thing_id`` and ``pwFound_thing_id`` as collection
 variables (as RESTler's producer–consumer inference does). Each test that needs such a value
 checks the flag before it is sent and skips itself when nothing was found, no value was given
@@ -14,21 +15,26 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agent.boundary.outbound.capabilities import FORBIDDEN_PROPERTIES
 from agent.generate import scripts, spec_view
+from agent.generate.data import sample
+from agent.generate.fits import fits
 from agent.generate.requests import build_request
 from agent.generate.variables import (
     DEFAULTS_FLAG,
     FOUND_PREFIX,
+    GENERIC,
     ParamVariable,
     VariableTable,
     singular,
     table,
 )
+from agent.jsontext import pretty
 from agent.models import fingerprint
+from agent.plan.safety import classify
 from agent.specs.document import Operation, operations, resolve
 
 SETUP_FOLDER = "pw-setup"
@@ -37,6 +43,8 @@ MAX_DEPTH = 3  # producers of a producer's own path values, at most this deep
 _SKIP_CALL = "pm.execution.skipRequest();"
 _GUARDED = re.compile(r'pm\.variables\.get\("' + FOUND_PREFIX + r'([A-Za-z0-9_]+)"\)')
 _ID = "id"
+# Body properties that cap how many objects a search returns: a setup request asks for one.
+_PAGE_SIZE = frozenset({"limit", "page_size", "pageSize", "per_page", "perPage", "size", "max_results"})
 
 
 def guard(names: Iterable[str]) -> list[str]:
@@ -162,6 +170,43 @@ def _listed(op: Operation, schema: Any, variable: ParamVariable, noun: str) -> P
     return None
 
 
+def lists_at(op: Operation) -> str:
+    """The collection path a read lists: its own for a GET, the parent of a searching POST's last
+    literal segment (``/things`` for ``POST /things/filter``)."""
+    path = op.path.rstrip("/")
+    if op.method == "get":
+        return path
+    head, _, last = path.rpartition("/")
+    return head if last and not last.startswith("{") else path
+
+
+def least_body(doc: dict[str, Any], op: Operation, rng: random.Random) -> Any:
+    """The smallest body a search accepts: its required properties only (``{}`` when none), and
+    one object where a page-size property allows it; None when the body is not a JSON object."""
+    _required, media, schema = spec_view.request_body(doc, op)
+    props = _properties(schema)
+    if media is None or "json" not in media.lower() or not (props or _kind(schema) == "object"):
+        return None
+    required = schema.get("required") if isinstance(schema, dict) else None
+    body = {
+        str(name): sample(props[name], rng)
+        for name in (required if isinstance(required, list) else [])
+        if name in props
+    }
+    for name, sub in sorted(props.items()):
+        if name in _PAGE_SIZE and isinstance(sub, dict) and _kind(sub) == "integer" and fits(1, sub):
+            body[str(name)] = 1
+            break
+    return body
+
+
+def _parents(parent: str, param: str) -> list[str]:
+    """Where a list of the objects may sit: the parent path, and for a lookup by one of their
+    fields (``/flows/name/{name}``, ``/tags/slug/{slug}``) the path before that field's segment."""
+    head, _, last = parent.rpartition("/")
+    return [parent, head] if head and last.lower() == param.lower() else [parent]
+
+
 def parent_of(op: Operation, variable: ParamVariable) -> str:
     """The path before ``variable``'s segment (``/things`` for ``/things/{thing_id}``); the whole
     path for a query value."""
@@ -175,17 +220,26 @@ class Discovery:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
         self.table: VariableTable = table(doc)
-        self.reads = [op for op in operations(doc) if op.method == "get"]
+        # GETs, and POSTs that only search (``POST /things/filter``): both list objects
+        self.reads = [
+            op
+            for op in operations(doc)
+            if op.method == "get"
+            or (op.method == "post" and classify(op.method, op.path, op.spec).safety == "read")
+        ]
         self.consumers: dict[str, list[tuple[Operation, ParamVariable]]] = {}
         by_key = {(op.method, op.path): op for op in operations(doc)}
-        for (method, path, _where, _name), var in self.table.by_param.items():
-            self.consumers.setdefault(var.name, []).append((by_key[(method, path)], var))
+        for (method, path, where, param), var in self.table.by_param.items():
+            # a variable shared by parameters of one name and schema: this consumer's own place
+            own = replace(var, where=where, param=param)
+            self.consumers.setdefault(var.name, []).append((by_key[(method, path)], own))
         self._paths: dict[str, list[ParamVariable]] = {}  # operation key → its path variables
+        self._ins: dict[str, list[ParamVariable]] = {}  # operation key → every value it needs
         self.links: dict[str, list[tuple[Operation, Any]]] = {}  # target operationId → (producer, params)
         self.listers: dict[str, list[Operation]] = {}  # a read's path → the read
         self.fields: dict[str, list[tuple[Operation, tuple[str, ...], Any]]] = {}  # field → where listed
         for op in self.reads:
-            self.listers.setdefault(op.path.rstrip("/"), []).append(op)
+            self.listers.setdefault(lists_at(op), []).append(op)
             response = spec_view.response(doc, op, spec_view.success_status(op))
             links = response.get("links")
             for raw in links.values() if isinstance(links, dict) else []:
@@ -206,17 +260,20 @@ class Discovery:
                 found = _link_producer(op, params, var)
                 if found is not None:
                     return found
-        ranked: list[tuple[int, int, str, Producer]] = []
+        # (how it was found, a POST after a GET, path values in its path, its path): least first
+        ranked: list[tuple[int, bool, int, str, Producer]] = []
         for consumer, var in consumers:
             marker = "{" + var.param + "}"
             if var.where == "path":
-                parent = parent_of(consumer, var)
-                noun = singular(parent.rsplit("/", 1)[-1])
-                for op in self.listers.get(parent, []):
-                    _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
-                    found = _listed(op, schema, var, noun)
-                    if found is not None:
-                        ranked.append((0, op.path.count("{"), op.path, found))
+                for parent in _parents(parent_of(consumer, var), var.param):
+                    noun = singular(parent.rsplit("/", 1)[-1])
+                    for op in self.listers.get(parent, []):
+                        if name in self._needs(op):
+                            continue
+                        _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
+                        found = _listed(op, schema, var, noun)
+                        if found is not None:
+                            ranked.append((0, op.method != "get", op.path.count("{"), op.path, found))
             # a read elsewhere must sit under the same objects as the path's earlier values, or an
             # owner found in one place and a repo in another would name an object that is not there
             before = {
@@ -224,12 +281,14 @@ class Discovery:
                 for v in self._path_variables(consumer)
                 if v.discover and "{" + v.param + "}" in parent_of(consumer, var)
             }
-            for op, walk, sub in self.fields.get(var.param, []) if var.param != _ID else []:
-                elsewhere = op.path != consumer.path and marker not in op.path
+            # a generic name (id, name, key) read elsewhere would be another kind of object's
+            for op, walk, sub in self.fields.get(var.param, []) if var.param not in GENERIC else []:
+                elsewhere = op.path != consumer.path and marker not in op.path and name not in self._needs(op)
                 scoped = before <= {v.name for v in self._path_variables(op)}
                 if elsewhere and scoped and _fits(sub, var.schema) and _plain(*walk, var.param):
-                    ranked.append((1, op.path.count("{"), op.path, Producer(op, var.name, walk, var.param)))
-        return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+                    found = Producer(op, var.name, walk, var.param)
+                    ranked.append((1, op.method != "get", op.path.count("{"), op.path, found))
+        return min(ranked, key=lambda r: r[:4])[4] if ranked else None
 
     def plan(self, needed: Iterable[str], given: Iterable[str] = ()) -> list[list[Producer]]:
         """Producers for ``needed`` (and for their own path values, unless ``given``), grouped by
@@ -245,7 +304,7 @@ class Discovery:
             if found is None:
                 continue
             chosen[name] = found
-            todo += [(v.name, depth + 1) for v in self._path_variables(found.op) if v.discover]
+            todo += [(v.name, depth + 1) for v in self._inputs(found.op) if v.discover]
         groups: dict[str, list[Producer]] = {}
         for producer in chosen.values():
             groups.setdefault(producer.op.key, []).append(producer)
@@ -256,7 +315,7 @@ class Discovery:
             ready = [
                 g
                 for g in pending
-                if all(v.name in placed or v.name not in chosen for v in self._path_variables(g[0].op))
+                if all(v.name in placed or v.name not in chosen for v in self._inputs(g[0].op))
             ]
             step = ready[:1] or pending[:1]
             ordered += step
@@ -269,18 +328,36 @@ class Discovery:
         found = self._paths.get(op.key)
         if found is None:
             found = self._paths[op.key] = [
-                var
+                replace(var, where="path", param=str(param.get("name")))
                 for param in spec_view.params(self.doc, op)
-                if (var := self.table.get(op, str(param.get("in")), str(param.get("name")))) is not None
-                and var.where == "path"
+                if param.get("in") == "path"
+                and (var := self.table.get(op, "path", str(param.get("name")))) is not None
             ]
         return found
+
+    def _inputs(self, op: Operation) -> list[ParamVariable]:
+        """The variables ``op``'s own request needs: its path values and required query values."""
+        found = self._ins.get(op.key)
+        if found is None:
+            found = self._ins[op.key] = list(self._path_variables(op))
+            for param in spec_view.params(self.doc, op):
+                var = self.table.get(op, "query", str(param.get("name")))
+                if param.get("in") == "query" and param.get("required") and var is not None:
+                    found.append(replace(var, where="query", param=str(param.get("name"))))
+        return found
+
+    def _needs(self, op: Operation) -> set[str]:
+        """The names of ``op``'s own inputs: a producer cannot find a value it needs to be sent."""
+        return {v.name for v in self._inputs(op)}
 
     def setup_item(self, group: list[Producer], used: dict[str, tuple[str, bool]]) -> dict[str, Any]:
         """The ``pw-setup`` request for one producer operation and the variables it sets."""
         op = group[0].op
         rng = random.Random(f"setup:{op.key}")
         request = build_request(self.doc, op, rng, {}, spec_view.success_status(op), self.table, used)
+        body = least_body(self.doc, op, rng) if op.method != "get" else None
+        if body is not None and (request.get("body") or {}).get("mode") == "raw":
+            request["body"]["raw"] = pretty(body, sort_keys=True, ensure_ascii=True)
         lines = [*scripts.walker(), "if (pm.response.code >= 200 && pm.response.code < 300) {"]
         lines.append("    const body = pm.response.json();")
         for index, producer in enumerate(sorted(group, key=lambda p: p.variable)):

@@ -27,7 +27,7 @@ RESERVED = frozenset({"baseurl", "accesstoken", "apikey", "basicauth"})
 FOUND_PREFIX = "pwFound_"  # "1" when a value was given, discovered or seen in a log
 DEFAULTS_FLAG = "pwUseDefaults"  # "1" in the runner's environment against a mock: defaults are fine
 # Parameter names that say nothing on their own: the path segment before them names the object.
-_GENERIC = frozenset({"id", "uuid", "guid", "key", "name", "slug", "code", "number", "ref", "handle"})
+GENERIC = frozenset({"id", "uuid", "guid", "key", "name", "slug", "code", "number", "ref", "handle"})
 # Schema keys that describe rather than constrain: two parameters differing only here agree.
 _DESCRIPTIVE = frozenset({"description", "example", "examples", "title", "deprecated", "x-example"})
 _NOT_WORD = re.compile(r"[^A-Za-z0-9_]+")
@@ -81,14 +81,15 @@ def singular(word: str) -> str:
 def _readable(path: str, name: str) -> str:
     """``thing_id`` for ``id`` in ``/things/{id}``; the parameter's own name when it says enough."""
     base = _NOT_WORD.sub("_", name).strip("_") or "param"
-    if base.lower() not in _GENERIC:
+    if base.lower() not in GENERIC:
         return base if base[0].isalpha() else f"p_{base}"
     segments = path.strip("/").split("/")
     try:
         at = segments.index("{" + name + "}")
     except ValueError:
         at = len(segments)
-    before = [s for s in segments[:at] if s and not s.startswith("{")]
+    # "/flows/name/{name}" looks a flow up by its name: the segment naming the field is no owner
+    before = [s for s in segments[:at] if s and not s.startswith("{") and s.lower() != base.lower()]
     owner = _NOT_WORD.sub("_", singular(before[-1])).strip("_").lower() if before else ""
     return f"{owner}_{base}" if owner and owner[0].isalpha() else base
 

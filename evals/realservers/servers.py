@@ -82,9 +82,8 @@ SERVERS: dict[str, Server] = {
         command=_glances,
         ready_path="/api/4/status",
         spec_path="/openapi.json",
-        # its responses are schema-less ({}), so nothing can be discovered from them; its path
-        # parameter `key` ("lo") is left out: [variables] refuses the name as a credential
-        variables={"plugin": "network", "item": "interface_name", "value": "lo", "pid": "1"},
+        # its responses are schema-less ({}), so nothing can be discovered from them
+        variables={"plugin": "network", "item": "interface_name", "value": "lo", "key": "lo", "pid": "1"},
         allow=["POST /api/4/events/clear/warning"],  # listed: runs; clear/all is not: never runs
         notes="system monitor; 23 -> 33 operations; ids (plugin, item, pid) come from list endpoints;"
         " POST /api/4/events/clear/* is destructive",
