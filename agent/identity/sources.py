@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 SOURCES: dict[str, tuple[str, str]] = {
     "env": ("agent.identity.env", "EnvToken"),
     "client-credentials": ("agent.identity.client_credentials", "ClientCredentials"),
+    "airflow-connection": ("agent.identity.airflow_connection", "AirflowConnection"),
+    "token-exchange": ("agent.identity.token_exchange", "TokenExchange"),
+    "aws-web-identity": ("agent.identity.aws_web_identity", "AwsWebIdentity"),
 }
 
 

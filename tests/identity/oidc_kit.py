@@ -92,7 +92,9 @@ class Clients:
 class Provider:
     """``oidc-provider`` started on a free loopback port; ``ttl``: its access tokens' lifetime (s)."""
 
-    def __init__(self, folder: Path, clients: Clients, ttl: int) -> None:
+    def __init__(
+        self, folder: Path, clients: Clients, ttl: int, exchange: dict[str, Any] | None = None
+    ) -> None:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.token_url = f"{self.issuer}/token"
@@ -102,6 +104,7 @@ class Provider:
             "echo": [ECHO],
             "resources": {MISMATCH: ELSEWHERE},
             "clients": clients.registered(),
+            "exchange": exchange,  # the RFC 8693 grant and the subject tokens it trusts (server.mjs)
         }
         path = folder / "provider.json"
         path.write_text(json.dumps(config))
