@@ -16,6 +16,7 @@ import typer
 from agent import __version__
 from agent.cli import (
     airflow,
+    audit,
     config_cmd,
     demo,
     diff,
@@ -83,6 +84,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(airflow.app, name="airflow")
 app.add_typer(sandbox.app, name="sandbox")
 app.command("doctor")(doctor.command)
+app.command("audit")(audit.command)
 
 
 def main(argv: list[str] | None = None) -> None:

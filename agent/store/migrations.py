@@ -101,7 +101,36 @@ def _m004_old_and_new(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE proposals ADD COLUMN {column}")
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_watermarks, _m003_run_leases, _m004_old_and_new]
+def _m005_identity_audit(db: sqlite3.Connection) -> None:
+    """Every use of an identity: a token issued, refreshed, refused or failed, described by a keyed
+    fingerprint (never the value); scopes and audiences as JSON lists."""
+    db.execute(
+        """CREATE TABLE identity_audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT,
+            at TEXT NOT NULL,
+            target TEXT,
+            source TEXT NOT NULL,
+            client_id TEXT,
+            subject TEXT,
+            audience TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            expires_at TEXT,
+            fingerprint TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('issued', 'refreshed', 'refused', 'failed')),
+            reason TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX identity_audit_run ON identity_audit(run_id)")
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial,
+    _m002_watermarks,
+    _m003_run_leases,
+    _m004_old_and_new,
+    _m005_identity_audit,
+]
 
 
 def migration_name(fn: Migration) -> str:

@@ -29,7 +29,9 @@ from types import TracebackType
 from typing import Any
 
 from agent.errors import UsageError
+from agent.identity.audit import AuditEvent as IdentityEvent
 from agent.models import Proposal, Redaction
+from agent.store import identity_rows
 from agent.store.failures import translated
 from agent.store.lease import LEASES, Lease, held
 from agent.store.migrations import migrate
@@ -325,6 +327,31 @@ class SQLiteStore:
             AuditEvent(run_id=r["run_id"], at=r["at"], event=r["event"], data=json.loads(r["data"]))
             for r in self._read(sql, (run_id,))
         ]
+
+    def add_identity_event(self, event: IdentityEvent) -> None:
+        """Append one identity audit row, at once (a crash later keeps it); never a token's value."""
+        with self._write() as db:
+            db.execute(identity_rows.INSERT, identity_rows.values(event))
+
+    def identity_events(self, run_id: str | None = None) -> list[IdentityEvent]:
+        """Identity audit rows in the order they were written: one run's, or all."""
+        where, params = (" WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+        rows = self._read(f"{identity_rows.SELECT}{where} ORDER BY id", params)
+        return [identity_rows.event(r) for r in rows]
+
+    def has_run(self, run_id: str) -> bool:
+        """Whether a run with this id was ever started here."""
+        return bool(self._read("SELECT 1 FROM runs WHERE id = ?", (run_id,)))
+
+    def open_run(self) -> str | None:
+        """The newest run this process has open (its lease held), if any."""
+        rows = self._read(
+            "SELECT id FROM runs WHERE status = 'running' AND pid = ? AND host = ?"
+            " ORDER BY started DESC, id DESC",
+            (os.getpid(), socket.gethostname()),
+        )
+        # a dead process's row with a reused pid has no held lease
+        return next((r["id"] for r in rows if held(self._lease_dir, r["id"])), None)
 
     def add_redactions(self, run_id: str, redactions: Sequence[Redaction]) -> None:
         """Record what was redacted: kind, placeholder, origin, line; never a value."""
