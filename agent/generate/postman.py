@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from agent.generate import discovery
-from agent.generate.requests import API_KEY_VARIABLE, BASIC_VARIABLE
+from agent.generate.requests import API_KEY_VARIABLE, AWS_VARIABLES, BASIC_VARIABLE
 from agent.generate.scripts import SCHEMA_VARIABLE
 from agent.generate.variables import FOUND_PREFIX
 from agent.models import Proposal, fingerprint
@@ -18,7 +18,15 @@ SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 # reaches every kind of credential variable: Postman resolves a variable's value again, so an
 # API key or a Basic pair given as the one token lands where the spec's scheme puts it. An
 # environment value for ``apiKey``/``basicAuth`` still wins over these defaults.
-CREDENTIAL_VARIABLES = {API_KEY_VARIABLE: "{{accessToken}}", BASIC_VARIABLE: "{{accessToken}}"}
+# The awsv4 keys and session token read it too (a mock only checks that a signature is there);
+# a real target's aws-web-identity source sets all five awsv4 variables at run time.
+CREDENTIAL_VARIABLES = {
+    API_KEY_VARIABLE: "{{accessToken}}",
+    BASIC_VARIABLE: "{{accessToken}}",
+    **{AWS_VARIABLES[k]: "{{accessToken}}" for k in ("accessKey", "secretKey", "sessionToken")},
+    AWS_VARIABLES["region"]: "us-east-1",
+    AWS_VARIABLES["service"]: "execute-api",
+}
 _VARIABLE = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_.-]*)\}\}")
 
 

@@ -42,6 +42,27 @@ def usable(observed: Any, param: dict[str, Any], doc: dict[str, Any]) -> bool:
 # The variables that carry each kind of credential; the runner's one run-time credential reaches
 # all of them through the collection's variables (``postman.CREDENTIAL_VARIABLES``).
 BEARER_VARIABLE, BASIC_VARIABLE, API_KEY_VARIABLE = "accessToken", "basicAuth", "apiKey"
+# An API behind AWS IAM (API Gateway's `x-amazon-apigateway-authtype: awsSigv4`) is signed by
+# Postman's awsv4 auth at run time: awsv4 attribute -> the variable that fills it (an
+# aws-web-identity source fills all five; the first three are secrets).
+AWS_VARIABLES = {
+    "accessKey": "awsAccessKeyId",
+    "secretKey": "awsSecretAccessKey",
+    "sessionToken": "awsSessionToken",
+    "region": "awsRegion",
+    "service": "awsService",
+}
+
+
+def sigv4(scheme: dict[str, Any]) -> bool:
+    """Whether a security scheme is AWS Signature Version 4 (API Gateway's IAM authorisation)."""
+    return str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4"
+
+
+def awsv4_auth() -> dict[str, Any]:
+    """Postman's awsv4 auth block, every attribute a ``{{variable}}``."""
+    attributes = [{"key": k, "value": f"{{{{{v}}}}}", "type": "string"} for k, v in AWS_VARIABLES.items()]
+    return {"type": "awsv4", "awsv4": attributes}
 
 
 def _placement(scheme: dict[str, Any]) -> tuple[str, str, str]:
@@ -75,6 +96,8 @@ def auth_parts(doc: dict[str, Any], op: Operation) -> tuple[list[dict[str, str]]
     headers: list[dict[str, str]] = []
     query: list[dict[str, str]] = []
     for scheme in spec_view.security_schemes(doc, op):
+        if sigv4(scheme):
+            continue  # newman's awsv4 auth writes the signature headers (``awsv4_auth``)
         where, name, value = _placement(scheme)
         if where == "query":
             query.append({"key": name, "value": value})
@@ -139,10 +162,12 @@ def build_request(
             headers.append({"key": name, "value": text(value)})
         elif where == "cookie":
             headers.append({"key": "Cookie", "value": f"{name}={text(value)}"})
+    auth: dict[str, Any] | None = None
     if omit.get("in") != "auth":
         auth_headers, auth_query = auth_parts(doc, op)
         headers = auth_headers + headers
         query = query + auth_query
+        auth = awsv4_auth() if any(sigv4(s) for s in spec_view.security_schemes(doc, op)) else None
     media, _ = spec_view.response_media(
         doc, op, expected_status if expected_status[:1] == "2" else spec_view.success_status(op)
     )
@@ -152,6 +177,7 @@ def build_request(
         "method": op.method.upper(),
         "header": headers,
         "url": _url(op.path, path_values, query),
+        **({"auth": auth} if auth else {}),
     }
     body = _body(doc, op, rng, omit, setter)
     if body is not None:

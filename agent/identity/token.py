@@ -43,6 +43,11 @@ class AccessToken(BaseModel):
     scopes: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()  # the audiences the token names (JWT ``aud``), else those asked for
 
+    def variables(self, token_var: str) -> dict[str, SecretStr | str]:
+        """The collection variables this credential fills at run time (a SecretStr is a secret,
+        masked in every output): a bearer token fills ``token_var``."""
+        return {token_var: self.value}
+
 
 class Source(Protocol):
     """``ports.TokenSource``, repeated here so the cache needs nothing from ``ports``."""
