@@ -145,6 +145,30 @@ _SOURCE_KEYS = {
         "private_key_file",
         "audience_param",
     },
+    "token-exchange": {
+        "token_url",
+        "subject_token_file",
+        "github_oidc",
+        "github_oidc_audience",
+        "subject_token_type",
+        "requested_token_type",
+        "client_id",
+        "client_id_env",
+        "client_secret_env",
+        "private_key_file",
+        "audience_param",
+    },
+    # the Connection holds the rest; the client's own proof may stay here (Airflow's REST API hides passwords)
+    "airflow-connection": {"airflow_conn_id", "client_secret_env", "private_key_file"},
+    "aws-web-identity": {
+        "role_arn",
+        "web_identity_token_file",
+        "region",
+        "role_session_name",
+        "duration_seconds",
+        "sts_endpoint_url",
+        "service",
+    },
 }
 
 
@@ -155,9 +179,10 @@ class NamedTarget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: URL
-    token_source: Literal["env", "client-credentials"] | None = Field(
-        default=None, description="where its token comes from; none: requests go without one"
-    )
+    token_source: (
+        Literal["env", "client-credentials", "token-exchange", "airflow-connection", "aws-web-identity"]
+        | None
+    ) = Field(default=None, description="where its token comes from; none: requests go without one")
     audience: str | None = Field(default=None, description="the audience its tokens are asked for")
     scopes: list[str] = Field(default_factory=list)
     token_env: str | None = Field(default=None, pattern=_ENV_NAME)
@@ -166,7 +191,22 @@ class NamedTarget(BaseModel):
     client_id_env: str | None = Field(default=None, pattern=_ENV_NAME)
     client_secret_env: str | None = Field(default=None, pattern=_ENV_NAME)
     private_key_file: Path | None = Field(default=None, description="PEM key for private_key_jwt")
-    audience_param: str = Field(default="resource", description="token request field for the audience")
+    audience_param: str | None = Field(
+        default=None, description="token request field for the audience (resource; token-exchange: audience)"
+    )
+    subject_token_file: Path | None = Field(default=None, description="token-exchange: the subject token")
+    github_oidc: bool | None = Field(default=None, description="token-exchange: GitHub Actions' OIDC token")
+    github_oidc_audience: str | None = Field(default=None, description="the audience asked of GitHub")
+    subject_token_type: str | None = None
+    requested_token_type: str | None = None
+    airflow_conn_id: str | None = Field(default=None, pattern=r"^[\w.-]+$", description="a Connection's id")
+    role_arn: str | None = Field(default=None, pattern=r"^arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]+$")
+    web_identity_token_file: Path | None = Field(default=None, description="the OIDC token STS checks")
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    role_session_name: str | None = Field(default=None, pattern=r"^[\w+=,.@-]{2,64}$")
+    duration_seconds: int | None = Field(default=None, ge=900, le=43_200)
+    sts_endpoint_url: URL = None
+    service: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$", description="the API's signing name")
 
     @model_validator(mode="after")
     def _coherent(self) -> NamedTarget:
@@ -182,6 +222,19 @@ class NamedTarget(BaseModel):
             raise ValueError("token_source 'env' needs token_env (the variable holding the token)")
         if self.token_source == "client-credentials" and not self.token_url:
             raise ValueError("token_source 'client-credentials' needs token_url")
+        if self.token_source == "token-exchange" and not self.token_url:
+            raise ValueError("token_source 'token-exchange' needs token_url")
+        exchange_subjects = (self.subject_token_file is not None) + bool(self.github_oidc)
+        if self.token_source == "token-exchange" and exchange_subjects != 1:
+            raise ValueError("token_source 'token-exchange' needs subject_token_file or github_oidc = true")
+        if self.token_source == "airflow-connection" and not self.airflow_conn_id:
+            raise ValueError("token_source 'airflow-connection' needs airflow_conn_id (the Connection's id)")
+        if self.token_source == "aws-web-identity":
+            missing = [k for k in ("role_arn", "web_identity_token_file", "region") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"token_source 'aws-web-identity' needs {', '.join(missing)}")
+            if self.scopes:
+                raise ValueError("scopes do not go with token_source 'aws-web-identity' (the role decides)")
         audience = split_url(self.audience) if self.audience and "://" in self.audience else None
         if audience is not None and audience.host != split_url(self.url).host:
             # a token for one audience is only ever sent to that audience's host

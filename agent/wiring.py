@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent.config import Settings
-from agent.errors import ConfigError
+from agent.errors import ConfigError, StorageError
 from agent.llm.types import Budget
 from agent.models import SpecDocument
 from agent.pipeline import Job, Pipeline
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from agent.runner.credentials import CredentialProvider
     from agent.runner.environment import Environment
     from agent.runner.newman import NewmanRunner
+    from agent.sources.airflow import AirflowSettings
+
+P = TypeVar("P")
 
 
 class SpecLoader:
@@ -61,16 +66,26 @@ def log_source(settings: Settings, store: Store) -> LogSource | None:
 
 def airflow_source(settings: Settings, store: Store | None, **scope: Any) -> LogSource:
     """The Airflow REST source; ``scope`` overrides dag_ids / since from the command line."""
-    from agent.sources.airflow import AirflowSettings, AirflowSource
+    from agent.sources.airflow import AirflowSource
 
-    section = settings.airflow
-    if not section.url:
+    airflow = airflow_settings(settings, **scope)
+    if airflow is None:
         raise ConfigError(
             "no Airflow configured: set [airflow] url in postwright.toml or POSTWRIGHT_AIRFLOW__URL"
         )
+    return AirflowSource(airflow, store=store)
+
+
+def airflow_settings(settings: Settings, **scope: Any) -> AirflowSettings | None:
+    """Where ``[airflow]`` is and how to sign in there (the log source and airflow-connection)."""
+    from agent.sources.airflow import AirflowSettings
+
+    section = settings.airflow
+    if not section.url:
+        return None
     values = section.model_dump(exclude={"url"})
     values.update({k: v for k, v in scope.items() if v is not None})
-    return AirflowSource(AirflowSettings(base_url=section.url, **values), store=store)
+    return AirflowSettings(base_url=section.url, **values)
 
 
 def runner(settings: Settings) -> Runner | None:
@@ -105,15 +120,23 @@ def newman(
     ca_certs: Path | None = None,
     shuffle: int | None = None,
     own_identity: bool = False,
+    target_name: str | None = None,
 ) -> NewmanRunner:
     """The newman runner ``[sandbox]`` and ``[target]`` describe; arguments given override them.
 
-    ``own_identity``: the target is a ``[targets.NAME]`` with its own credentials (``provider``,
-    maybe none): ``[sandbox]``'s are never sent there."""
+    ``target`` (default ``[sandbox] target``) is a URL or a ``[targets.NAME]``, which brings its
+    own identity (``named_target``, as for verify). ``own_identity``: the target is a named one
+    with its own credentials (``provider``, maybe none): ``[sandbox]``'s are never sent there.
+    ``target_name`` names it in the audit."""
     from agent.runner.newman import NewmanRunner
     from agent.runner.selection import Policy
 
     section = settings.sandbox
+    name = target or section.target
+    named = named_target(settings, name) if name else None
+    if named is not None:  # a name: its URL, and its identity unless one was given
+        target, own_identity, target_name = named[0], True, target_name or name
+        provider = provider if provider is not None else named[1]
     if ca_certs is None and section.ca_certs is not None:
         ca_certs = settings.path(section.ca_certs)
     return NewmanRunner(
@@ -121,12 +144,56 @@ def newman(
         timeout=timeout or section.timeout,
         isolate=isolate,
         target=target or section.target,
-        credentials=provider if provider is not None or own_identity else credentials(settings),
+        credentials=audited(
+            settings,
+            provider if provider is not None or own_identity else credentials(settings),
+            target_name or target or section.target,
+        ),
         extra_ca_certs=ca_certs,
         environment=environment(settings),
         policy=Policy(frozenset(settings.target.allow), tuple(settings.target.allow_operations)),
         shuffle=shuffle if shuffle is not None else section.shuffle,
     )
+
+
+def audited(settings: Settings, provider: P, target: str | None) -> P:
+    """``provider`` with every token it gets, refreshes, is refused or fails to get recorded in the
+    state database's identity audit (under the run this process has open), as ``target``."""
+    from agent.runner.credentials import TargetToken
+
+    if isinstance(provider, TargetToken) and provider.cache.on_event is None:
+        from agent.store.identity_audit import AuditRecorder
+
+        recorder = AuditRecorder(settings.state_path, target)
+        provider.cache.on_event, provider.cache.fingerprint = recorder, recorder.fingerprint
+    return provider
+
+
+@contextmanager
+def audit_scope(settings: Settings, provider: object, kind: str, config: dict[str, Any]) -> Iterator[None]:
+    """A run in the state database for a command that is not the pipeline (verify) while it uses an
+    identity, so its audit rows have a run; nothing without an audited identity."""
+    from agent.runner.credentials import TargetToken
+
+    if not isinstance(provider, TargetToken) or provider.cache.on_event is None:
+        yield
+        return
+    from agent.store import open_store
+
+    with open_store(settings.state_path) as store:
+        run_id, status = store.start_run(kind, config), "failed"
+        try:
+            yield
+            status = "ok"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            try:
+                store.finish_run(run_id, status, {})
+            except StorageError:
+                if status == "ok":
+                    raise  # else the error that stopped the command is the one to report
 
 
 def environment(settings: Settings) -> Environment:
@@ -155,6 +222,13 @@ def credentials(settings: Settings) -> CredentialProvider | None:
     )
 
 
+def target_url(settings: Settings, target: str | None = None) -> str | None:
+    """The URL ``target`` (default ``[sandbox] target``) stands for: a ``[targets.NAME]``'s url."""
+    given = target or settings.sandbox.target
+    entry = settings.targets.get(given) if given else None
+    return entry.url if entry is not None and entry.url else given
+
+
 def named_target(settings: Settings, name: str) -> tuple[str, CredentialProvider | None] | None:
     """``[targets.NAME]``: its URL and its own identity (a token source, for its audience only)."""
     entry = settings.targets.get(name)
@@ -164,9 +238,10 @@ def named_target(settings: Settings, name: str) -> tuple[str, CredentialProvider
         return entry.url, None
     from agent.runner.credentials import target_token
 
-    options = entry.source_options()
-    if "private_key_file" in options:
-        options["private_key_file"] = settings.path(options["private_key_file"])
+    # key and token files are relative to the project root, as every path in the config
+    options = {k: settings.path(v) if isinstance(v, Path) else v for k, v in entry.source_options().items()}
+    if entry.token_source == "airflow-connection":
+        options["airflow"] = airflow_settings(settings)
     provider = target_token(
         entry.token_source,
         audience=entry.audience,
@@ -232,7 +307,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
 def job(settings: Settings, *, kind: str = "run", name: str | None = None, **render: Any) -> Job:
     """The job the settings describe; ``render`` sets folders / base_url of the collection."""
     assert settings.spec is not None
-    render["base_url"] = render.get("base_url") or settings.base_url or settings.sandbox.target
+    render["base_url"] = render.get("base_url") or settings.base_url or target_url(settings)
     return Job(
         revision=settings.spec,
         base=settings.base,
