@@ -53,6 +53,7 @@ from agent.ports import (
     Store,
 )
 from agent.sources.signals import extract_signals
+from agent.specs.document import cut_notice
 from agent.specs.metaschema import describe
 from agent.urls import has_credentials, mask_url, split_url
 
@@ -272,6 +273,8 @@ class Pipeline:
             checker.submit(carried)
             proposals += carried
             summary["proposals"] = len(proposals)
+            if cut := cut_notice(revision.document):  # once per run: what the inlining cap left out
+                yield Notice("generate", cut)
             carried_note = f", {len(carried)} carried from runs that did not finish" if carried else ""
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
             checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from agent.errors import InputError
+from agent.models import Finding
 from agent.urls import split_url
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -96,35 +97,65 @@ def resolve(doc: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def deref_schema(
-    doc: dict[str, Any], schema: Any, _stack: tuple[str, ...] = (), _budget: list[int] | None = None
-) -> Any:
+def deref_schema(doc: dict[str, Any], schema: Any) -> Any:
     """``schema`` with local refs inlined; a ref met again inside itself becomes {}.
 
     The result is read-only: the inlined copy of each ref is made once per document and
     shared by every later call (full-spec generation inlines the same schemas thousands of times).
     Inlining a dense graph of refs is exponential (Stripe's expandable objects refer to each
     other dozens of levels deep), so one inlining stops following refs after
-    ``MAX_INLINED_NODES`` nodes: the refs past it become {} (any value), as a cycle does.
+    ``MAX_INLINED_NODES`` nodes: the refs past it become {} (any value), as a cycle does, and
+    the document records what was cut (:func:`cut_notice`).
     """
-    budget = [MAX_INLINED_NODES] if _budget is None else _budget
+    return _inline(doc, schema, (), "an inline schema")
+
+
+def _inline(doc: dict[str, Any], schema: Any, stack: tuple[str, ...], name: str) -> Any:
+    """One inlining with its own budget; records ``name`` in the document's cuts when it bit."""
+    budget = [MAX_INLINED_NODES, 0]  # objects left to make, refs cut to {}
+    done = _deref(doc, schema, stack, budget)
+    if budget[1]:
+        cut = _inlined(doc).cut
+        cut[name] = cut.get(name, 0) + budget[1]
+    return done
+
+
+def _deref(doc: dict[str, Any], schema: Any, stack: tuple[str, ...], budget: list[int]) -> Any:
     if isinstance(schema, (dict, list)):
         budget[0] -= 1  # every object and array made, a ref cut to {} too
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         ref = schema["$ref"]
-        if ref in _stack or len(_stack) >= MAX_REF_HOPS or budget[0] <= 0:
+        if ref in stack or len(stack) >= MAX_REF_HOPS:
             return {}
-        if _stack:
-            return deref_schema(doc, resolve(doc, {"$ref": ref}), (*_stack, ref), budget)
+        if budget[0] <= 0:
+            budget[1] += 1
+            return {}
+        if stack:
+            return _deref(doc, resolve(doc, {"$ref": ref}), (*stack, ref), budget)
         inlined = _inlined(doc)
-        if ref not in inlined:
-            inlined[ref] = deref_schema(doc, resolve(doc, {"$ref": ref}), (ref,))
-        return inlined[ref]
+        if ref not in inlined.refs:
+            inlined.refs[ref] = _inline(doc, resolve(doc, {"$ref": ref}), (ref,), ref)
+        return inlined.refs[ref]
     if isinstance(schema, dict):
-        return {k: v if k in _VALUE_KEYS else deref_schema(doc, v, _stack, budget) for k, v in schema.items()}
+        return {k: v if k in _VALUE_KEYS else _deref(doc, v, stack, budget) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [deref_schema(doc, v, _stack, budget) for v in schema]
+        return [_deref(doc, v, stack, budget) for v in schema]
     return schema
+
+
+def cut_notice(doc: dict[str, Any]) -> Finding | None:
+    """One warning naming the schemas whose inlining stopped at ``MAX_INLINED_NODES`` so far
+    (tests check the parts past the cut as any value); None when nothing was cut."""
+    cut = _inlined(doc).cut
+    if not cut:
+        return None
+    first, more = next(iter(cut)), len(cut) - 1
+    others = f" and {more} more schema{'s' if more > 1 else ''}" if more else ""
+    message = (
+        f"schema {first[:200]}{others}: inlining stopped at {MAX_INLINED_NODES:,} objects "
+        f"(specs.document.MAX_INLINED_NODES); {sum(cut.values()):,} deeper refs are checked as any value"
+    )
+    return Finding(severity="warning", code="limit-inlined-nodes", message=message)
 
 
 # Keywords whose values are data, not schemas: never walked (a "$ref" key inside an example is
@@ -132,18 +163,27 @@ def deref_schema(
 _VALUE_KEYS = frozenset({"enum", "const", "default", "example"})
 
 
-_INLINED: OrderedDict[int, tuple[dict[str, Any], dict[str, Any]]] = OrderedDict()
+@dataclass
+class _Inlining:
+    """A document's inlined refs and the refs whose inlining was cut (ref → refs cut to {})."""
+
+    doc: dict[str, Any]
+    refs: dict[str, Any] = field(default_factory=dict)
+    cut: dict[str, int] = field(default_factory=dict)
 
 
-def _inlined(doc: dict[str, Any]) -> dict[str, Any]:
+_INLINED: OrderedDict[int, _Inlining] = OrderedDict()
+
+
+def _inlined(doc: dict[str, Any]) -> _Inlining:
     """The per-document cache of inlined refs (documents are read-only once loaded)."""
     # Keyed by id(): the entry holds ``doc`` itself, so the id cannot be reused meanwhile.
     found = _INLINED.get(id(doc))
-    if found is None or found[0] is not doc:
-        found = _INLINED[id(doc)] = (doc, {})
+    if found is None or found.doc is not doc:
+        found = _INLINED[id(doc)] = _Inlining(doc)
         while len(_INLINED) > 8:
             _INLINED.popitem(last=False)
-    return found[1]
+    return found
 
 
 # A compiled path-template segment: (score, literal text or pattern, parameter names).
