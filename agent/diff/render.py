@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from agent.diff.group import group
@@ -27,35 +27,58 @@ def fails(changes: Sequence[Change], fail_on: str | None) -> bool:
 
 def as_json(base: str, revision: str, changes: Sequence[Change]) -> str:
     """The machine-readable report: every change, and the root changes they group into."""
-    payload: dict[str, Any] = {
-        "base": base,
-        "revision": revision,
-        "changes": [
-            {
-                "id": c.id,
-                "level": c.level,
-                "operation": c.operation,
-                "path": c.path,
-                "method": c.method,
-                "text": c.text,
-                "fingerprint": c.fingerprint,
-                "source": {"base": c.source.base, "revision": c.source.revision},
-            }
-            for c in changes
-        ],
-        "groups": [
-            {
-                "id": g.first.id,
-                "level": g.first.level,
-                "root": g.root,
-                "changes": [c.fingerprint for c in g.changes],
-                "operations": g.operations,
-                "fields": g.fields,
-            }
-            for g in group(changes)
-        ],
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return "".join(json_chunks(base, revision, changes))
+
+
+def json_chunks(base: str, revision: str, changes: Sequence[Change]) -> Iterator[str]:
+    """:func:`as_json`'s text in pieces, one change or group at a time, so a caller can write it
+    out as it goes (Stripe's 145,352 changes are a 91 MB report: built whole, 500 MB more memory).
+
+    The text is ``json.dumps(payload, indent=2, ensure_ascii=False)`` of the whole report.
+    """
+    changes_out = (
+        {
+            "id": c.id,
+            "level": c.level,
+            "operation": c.operation,
+            "path": c.path,
+            "method": c.method,
+            "text": c.text,
+            "fingerprint": c.fingerprint,
+            "source": {"base": c.source.base, "revision": c.source.revision},
+        }
+        for c in changes
+    )
+    groups_out = (
+        {
+            "id": g.first.id,
+            "level": g.first.level,
+            "root": g.root,
+            "changes": [c.fingerprint for c in g.changes],
+            "operations": g.operations,
+            "fields": g.fields,
+        }
+        for g in group(changes)
+    )
+    yield f'{{\n  "base": {_dumps(base)},\n  "revision": {_dumps(revision)},\n  "changes": '
+    yield from _json_list(changes_out)
+    yield ',\n  "groups": '
+    yield from _json_list(groups_out)
+    yield "\n}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _json_list(values: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """A list two levels into the report, as ``json.dumps(indent=2)`` writes it there."""
+    first = True
+    for value in values:
+        # a JSON string holds no raw newline, so every one is a line break of the layout
+        yield ("[\n    " if first else ",\n    ") + _dumps(value).replace("\n", "\n    ")
+        first = False
+    yield "[]" if first else "\n  ]"
 
 
 def _counts(changes: Sequence[Change]) -> str:
