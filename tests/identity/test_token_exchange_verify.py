@@ -212,3 +212,17 @@ def test_config_mistakes_are_one_line(tmp_path: Path, keys: str, match: str) -> 
     with pytest.raises(ConfigError) as caught:
         load_settings(cwd=tmp_path)
     assert match in str(caught.value) and "\n" not in str(caught.value).strip()
+
+
+def test_the_readme_configs_load(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Source: token-exchange", 1)[1].split("\n### ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```toml\n")[1:]]
+    assert len(blocks) == 2
+    for block, github in zip(blocks, (False, True), strict=True):
+        (tmp_path / "postwright.toml").write_text(block)
+        built = named_target(load_settings(cwd=tmp_path), "staging")
+        assert built is not None and isinstance(built[1], TargetToken)
+        source = built[1].cache.source
+        assert isinstance(source, TokenExchange) and source.github_oidc is github
+        assert (source.subject_token_file is None) is github and source.client_id == "postwright-ci"
