@@ -109,7 +109,7 @@ class SignedApi:
     service: str = SERVICE
     accepted: list[str] = field(default_factory=list)  # the access key id of each accepted request
     refused: list[str] = field(default_factory=list)  # why each refused request was refused
-    seen: list[str] = field(default_factory=list)  # every Authorization header and session token sent
+    seen: list[str] = field(default_factory=list)  # every access key id and session token sent
 
     def __post_init__(self) -> None:
         self.server = LoopbackServer({"/things": self._answer})
@@ -135,7 +135,6 @@ class SignedApi:
         lower = {k.lower(): v for k, v in headers.items()}
         authorization = lower.get("authorization", "")
         token = lower.get("x-amz-security-token", "")
-        self.seen += [v for v in (authorization, token) if v]
         if not authorization.startswith(_SCHEME + " "):
             return "not signed with SigV4"
         fields = dict(
@@ -144,6 +143,7 @@ class SignedApi:
             if "=" in part
         )
         key_id, day, region, service, _ = (fields.get("Credential", "") + "////").split("/")[:5]
+        self.seen += [v for v in (key_id, token) if v]
         signed = fields.get("SignedHeaders", "").split(";")
         role = next((r for r in Sts.roles() if r.access_key_id == key_id), None)
         if role is None:
