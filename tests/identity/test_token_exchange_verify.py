@@ -24,6 +24,7 @@ from tests.identity.exchange_kit import (  # noqa: F401 (fixtures)
     subject_file,
 )
 from tests.identity.oidc_kit import MISMATCH, Clients, Provider, ResourceServer, free_port
+from tests.identity.test_audit_verify import _rows
 from tests.identity.test_verify_targets import Project, _no_canary, _target, scratch  # noqa: F401
 from tests.runner.conftest import sandbox_dir  # noqa: F401 (the fixture)
 
@@ -77,6 +78,19 @@ def test_verify_passes_with_an_exchanged_token(
     assert project.verify("api", "--runs", "2", "--format", "json") == 0, (server.refused, project.console)
     assert len(server.accepted) == 2 and server.refused == []
     assert (len(actions.asked) > 0) == (kind == "github")  # asked once per exchange
+    # the audit names the workload the subject token stood for, and the client that exchanged it
+    rows = _rows(project)
+    client_id = {"file": client_env.secret_id, "public": PUBLIC_ID}.get(kind, client_env.jwt_id)
+    subject = (
+        "repo:postwright/postwright:ref:refs/heads/main"
+        if kind == "github"
+        else "system:serviceaccount:ci:postwright"
+    )
+    assert rows and all(
+        (r["source"], r["client_id"], r["subject"], r["audience"])
+        == ("token-exchange", client_id, subject, [server.audience])
+        for r in rows
+    )
     _no_canary(
         _canaries(client_env, issuer, server, actions.request_token), project.console, tmp_path, scratch
     )
