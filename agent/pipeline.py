@@ -24,6 +24,7 @@ from agent.errors import StorageError, UsageError
 from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
 from agent.generate import deterministic, postman
 from agent.generate.llm_context import log_terms
+from agent.identity.token import IdentityLost
 from agent.limits import DEFAULT_LIMITS, Limits
 from agent.llm.types import Budget
 from agent.models import (
@@ -279,7 +280,14 @@ class Pipeline:
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
             checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)
 
-        kept, failed_verify, proven = yield from self._verify(checked, revision, job, run.redactor)
+        try:
+            kept, failed_verify, proven = yield from self._verify(checked, revision, job, run.redactor)
+        except IdentityLost:
+            # the target's identity failed mid-verify: what was made is kept, pending, for the next
+            # run to carry on (store.unpublished); this run fails with the source's one-line error
+            self.store.store_results(run.id, [*checked, *failed_check], run.redactor.report, logs.marks)
+            yield Notice("verify", _identity_lost(len(checked)))
+            raise
         kept = yield from self._against_old(kept, proven, base, revision, job)
         dropped = [*refused, *failed_check, *failed_verify]
         summary.update(kept=len(kept), dropped=len(dropped), redactions=len(run.redactor.report))
@@ -562,6 +570,18 @@ def _drift_finding(proposal: Proposal, drift: Drift, *, notice: bool = True) -> 
         return Finding(severity="error", code="drift", message=f"{drift.message}{said}", location=proposal.id)
     message = f"{proposal.id} {proposal.intent.operation}: drift: {drift.message}{said}"
     return Finding(severity="warning", code="drift", message=message, location=proposal.id)
+
+
+def _identity_lost(pending: int) -> Finding:
+    """Says where a run's tests went when its identity failed during verify."""
+    return Finding(
+        severity="error",
+        code="identity-lost",
+        message=(
+            f"the target's token source failed during verify: {pending} checked test(s) are stored"
+            " unverified, and the next run carries them on"
+        ),
+    )
 
 
 def _skipped(stage: str, reason: str, code: str = "verify-skipped") -> Iterator[Event]:

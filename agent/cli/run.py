@@ -31,6 +31,12 @@ def command(
             "--ref-root", help="Folder local $refs may read [ref_root] (default: the spec's folder)."
         ),
     ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", help="Verify against this base URL or [targets.NAME], not a mock [sandbox.target]."
+        ),
+    ] = None,
     strict: StrictFlag = None,
     no_validate: NoValidateFlag = False,
     environment: EnvironmentFlag = None,
@@ -53,6 +59,8 @@ def command(
         environment=environment.resolve() if environment else None,
         **spec_checks(strict, no_validate),
     )
+    if target is not None:  # a URL or a [targets.NAME], resolved where verify's is (wiring.newman)
+        settings.sandbox = settings.sandbox.model_copy(update={"target": target})
     wiring.environment(settings)  # a missing or malformed file is said before any work
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
         tally = DropTally()

@@ -99,6 +99,7 @@ def command(
     from agent.cli.context import settings_from
     from agent.cli.inputs import spec_checks
     from agent.generate.postman import leaves
+    from agent.identity.token import IdentityLost
     from agent.runner.credentials import provider_from
     from agent.runner.sandbox import SandboxTools
 
@@ -144,18 +145,31 @@ def command(
         ca_certs=ca_certs,
         shuffle=shuffle,
         own_identity=named is not None,
+        target_name=name if named is not None else None,
     )
     if not any(True for _ in leaves(document["item"])):
         SandboxTools.locate(runner.sandbox_dir)  # a missing sandbox is said first: it is the setup
         # said before the mock starts: nothing to run is not "0 passed" after a minute of runs
         raise ChecksFailed(f"{collection}: the collection has no requests, so nothing was verified")
     runner.batch_size, runner.progress = batch_size, _progress
-    report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
+    audit = {"collection": str(collection), "spec": spec, "target": name}  # a run for the audit rows
+    identity = getattr(runner, "credentials", None) if target else None  # a mock never gets it
+    try:
+        with wiring.audit_scope(settings, identity, "verify", audit):
+            report = runner.run(document, spec_doc, runs or settings.sandbox.runs)
+    except IdentityLost:  # the token source failed mid-run: what was collected is printed, exit 2
+        if runner.last_report is not None:
+            _print(runner.last_report, fmt)
+        raise
+    _print(report, fmt)
+    _raise_unless_all_passed(report)
+
+
+def _print(report: VerifyReport, fmt: str) -> None:
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_text(report)
-    _raise_unless_all_passed(report)
 
 
 def _progress(event: dict[str, Any]) -> None:

@@ -81,6 +81,12 @@ class OAuthClient:
                 answer = client.fetch_token(self.token_url, grant_type=grant_type, **params)
             except OAuthError as exc:
                 raise IdentityError(self._refused(exc.error, client_id, audience, explain or {})) from None
+            except httpx2.TimeoutException as exc:  # it took the connection, or not even that, and hung
+                raise IdentityError(
+                    f"{self._name}: the authorization server at {mask_url(self.token_url)} did not"
+                    f" answer within {self.timeout:g} s ({type(exc).__name__}); check that it is up"
+                    " and not overloaded"
+                ) from None
             except httpx2.HTTPError as exc:
                 raise IdentityError(
                     f"{self._name}: the authorization server at {mask_url(self.token_url)}"

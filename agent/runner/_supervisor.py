@@ -6,7 +6,9 @@ only the standard library because ``-I`` ignores the environment and user site.
 
 Protocol: ``WORKDIR/plan.json`` holds the non-secret plan. Each stdin line is a JSON object
 ``{"run": i, "env": {...}, "collection": NAME}`` (environment values, possibly secret; NAME a
-file in WORKDIR, default collection.json) or ``{"stop": true}``.
+file in WORKDIR, default collection.json; with ``"late": true`` the run's secret values are asked
+for when newman opens the FIFO: ``{"env_for": i}`` out, ``{"env": {...}}`` or ``{"abort": true}``
+in) or ``{"stop": true}``.
 Each stdout line is a JSON event: ``{"ready": ...}`` once, then ``{"run": i, ...}`` per run.
 Secrets reach newman through a 0600 FIFO that is unlinked once newman has read it, never argv.
 """
@@ -151,27 +153,40 @@ def start_relay(plan: dict[str, Any], workdir: Path) -> subprocess.Popen[bytes] 
     return proc
 
 
-def _feed_fifo(fifo: Path, payload: bytes) -> None:
-    """Write the environment into the FIFO (blocks until newman opens it), then unlink it."""
+def _feed_fifo(fifo: Path, payload: bytes | None, late: Any = None) -> None:
+    """Write the environment into the FIFO (blocks until newman opens it), then unlink it.
+
+    ``late`` (no ``payload``): called once newman has opened the FIFO, it gives the payload then,
+    so a short-lived token is issued when newman reads it, not before newman has booted.
+    """
     try:
         with fifo.open("wb") as fh:
-            fh.write(payload)
+            data = payload if payload is not None else late()
+            if data is not None:
+                fh.write(data)
     except OSError:
         pass
     finally:
         fifo.unlink(missing_ok=True)
 
 
-def run_once(
-    plan: dict[str, Any], workdir: Path, index: int, env: dict[str, str], collection: str = "collection.json"
-) -> dict[str, Any]:
-    """One newman process for one collection (or batch) run, with a hard timeout."""
-    if Path(collection).name != collection:
-        raise ValueError("the collection must be a file name in the work dir")
-    fifo = workdir / f"env-{index}.fifo"
-    report = workdir / f"report-{index}.json"
-    os.mkfifo(fifo, 0o600)
-    payload = json.dumps(
+def _late_values(index: int, proc: subprocess.Popen[bytes]) -> dict[str, str] | None:
+    """Ask the runner for the rest of the environment ({"env_for": index}) and read its answer
+    ({"env": {...}}); None (and newman killed) when it answers {"abort": true} or not at all."""
+    _say({"env_for": index})
+    try:
+        answer = json.loads(sys.stdin.readline() or "{}")
+    except ValueError:
+        answer = {}
+    if not isinstance(answer.get("env"), dict):
+        _kill(proc)
+        return None
+    return {str(k): str(v) for k, v in answer["env"].items()}
+
+
+def _payload(plan: dict[str, Any], env: dict[str, str]) -> bytes:
+    """newman's environment file for ``env``."""
+    return json.dumps(
         {
             "name": "postwright",
             "values": [
@@ -185,6 +200,24 @@ def run_once(
             ],
         }
     ).encode()
+
+
+def run_once(
+    plan: dict[str, Any],
+    workdir: Path,
+    index: int,
+    env: dict[str, str],
+    collection: str = "collection.json",
+    *,
+    late: bool = False,
+) -> dict[str, Any]:
+    """One newman process for one collection (or batch) run, with a hard timeout; ``late``: the
+    rest of the environment is asked for once newman opens the FIFO (see ``_late_values``)."""
+    if Path(collection).name != collection:
+        raise ValueError("the collection must be a file name in the work dir")
+    fifo = workdir / f"env-{index}.fifo"
+    report = workdir / f"report-{index}.json"
+    os.mkfifo(fifo, 0o600)
     argv = [
         a.replace("{env}", str(fifo))
         .replace("{report}", str(report))
@@ -194,7 +227,15 @@ def run_once(
     log = workdir / f"newman-{index}.log"
     began = time.monotonic()
     proc = _start(argv, workdir, log)  # before the writer thread: preexec_fn and threads mix badly
-    writer = threading.Thread(target=_feed_fifo, args=(fifo, payload), daemon=True)
+
+    def rest() -> bytes | None:
+        if proc.poll() is not None:  # newman is gone (the FIFO was opened to unblock us)
+            return None
+        more = _late_values(index, proc)
+        return None if more is None else _payload(plan, {**env, **more})
+
+    payload = None if late else _payload(plan, env)
+    writer = threading.Thread(target=_feed_fifo, args=(fifo, payload, rest), daemon=True)
     writer.start()
     timed_out = False
     try:
@@ -203,10 +244,13 @@ def run_once(
         timed_out = True
         _kill(proc)
     seconds = round(time.monotonic() - began, 3)
+    reader = None
     if fifo.exists():  # newman never opened it: unblock the writer so it can unlink
         with contextlib.suppress(OSError):
-            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
-    writer.join(timeout=2)
+            reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    writer.join(timeout=None if late else 2)  # a late writer may wait for the runner's answer
+    if reader is not None:
+        os.close(reader)
     fifo.unlink(missing_ok=True)
     return {
         "run": index,
@@ -229,7 +273,8 @@ def main(workdir: Path) -> int:
             if request.get("stop"):
                 break
             name = str(request.get("collection", "collection.json"))
-            _say(run_once(plan, workdir, int(request["run"]), dict(request["env"]), name))
+            late = bool(request.get("late"))
+            _say(run_once(plan, workdir, int(request["run"]), dict(request["env"]), name, late=late))
     finally:
         if mock is not None:
             _kill(mock)

@@ -32,11 +32,16 @@ def batches(
         return
     for start in range(0, len(ids), max(1, size)):
         chosen = ids[start : start + size]
-        every = collection.get("item") or []
-        # the setup requests find the path values every batch's tests wait for: each batch has them
-        setup = [n for n in every[:1] if isinstance(n, dict) and n.get("name") == SETUP_FOLDER]
-        items = setup + _pruned(every[len(setup) :], set(chosen))
-        yield {**collection, "item": items, "variable": _used(collection.get("variable"), items)}, chosen
+        yield subset(collection, chosen), chosen
+
+
+def subset(collection: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """``collection`` holding only the request items ``ids`` (and the setup folder)."""
+    every = collection.get("item") or []
+    # the setup requests find the path values every batch's tests wait for: each batch has them
+    setup = [n for n in every[:1] if isinstance(n, dict) and n.get("name") == SETUP_FOLDER]
+    items = setup + _pruned(every[len(setup) :], set(ids))
+    return {**collection, "item": items, "variable": _used(collection.get("variable"), items)}
 
 
 def _used(variables: Any, items: list[Any]) -> Any:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from pydantic import SecretStr
 
 from agent.errors import UsageError
 from agent.identity.sources import open_source
-from agent.identity.token import IdentityError, TokenCache
+from agent.identity.token import AccessToken, IdentityError, TokenCache, peek_claims
 
 MASK = "********"
 PREFIX_MIN = 8  # a truncated copy this long or longer is still masked
+CLOCK_LEEWAY = 60.0  # seconds a token may claim to start ahead of our clock (targets allow about this)
 
 
 class CredentialProvider(Protocol):
@@ -22,34 +27,78 @@ class CredentialProvider(Protocol):
 
     def token(self, valid_for: float = 0.0) -> str: ...
 
+    def variables(self, token_var: str, valid_for: float = 0.0) -> dict[str, SecretStr | str]: ...
+
     def refused(self) -> None: ...
 
+    def expires_at(self) -> float | None:
+        """When the token last handed out expires (epoch seconds); None: unknown or none yet."""
+        ...
 
-@dataclass(frozen=True)
+
+@dataclass
 class TargetToken:
     """One target's identity: a token source's tokens for the target's audience and scopes.
 
     A token whose own audience (a JWT's ``aud``) does not name the target's is refused before it
-    is sent: a token for one audience never reaches another host.
+    is sent: a token for one audience never reaches another host. So is one the clocks make
+    unusable: expired on arrival, or issued ahead of this machine's clock.
     """
 
     cache: TokenCache
     audience: str | None = None
     scopes: tuple[str, ...] = ()
     target: str = "the target"
+    clock: Callable[[], float] = field(default=time.time, repr=False)
+    _expires: float | None = field(default=None, init=False, repr=False)
 
     def token(self, valid_for: float = 0.0) -> str:
+        return self.checked(valid_for).value.get_secret_value()
+
+    def variables(self, token_var: str, valid_for: float = 0.0) -> dict[str, SecretStr | str]:
+        """What the credential fills in the collection (``AccessToken.variables``; SecretStr ones
+        are masked): ``token_var`` for a bearer token, the awsv4 variables for AWS credentials."""
+        return self.checked(valid_for).variables(token_var)
+
+    def checked(self, valid_for: float = 0.0) -> AccessToken:
+        """The current token, once it passed the audience and clock checks."""
         issued = self.cache.token(self.audience, self.scopes, valid_for=valid_for)
+        source = f"token source {self.cache.source.name!r}"
         if self.audience and issued.audience and self.audience not in issued.audience:
+            wrong = f"issued for {', '.join(issued.audience)}, not for {self.audience!r}: not sent"
+            self.cache.refused(self.audience, self.scopes, reason=wrong)  # audited, and never held
             raise IdentityError(
-                f"token source {self.cache.source.name!r} issued a token for {', '.join(issued.audience)},"
+                f"{source} issued a token for {', '.join(issued.audience)},"
                 f" not for {self.target}'s audience {self.audience!r}: it was not sent; check the"
                 " authorization server's resource configuration"
             )
-        return issued.value.get_secret_value()
+        value = issued.value.get_secret_value()
+        self._expires = issued.expires_at.timestamp() if issued.expires_at else None
+        skew = _skew(value, self.clock())
+        if skew is not None:
+            self.cache.refused(self.audience, self.scopes, reason=skew)  # a new one may be right later
+            raise IdentityError(f"{source}: {skew}; it was not sent to {self.target}")
+        return issued
 
     def refused(self) -> None:
         self.cache.refused(self.audience, self.scopes)
+
+    def expires_at(self) -> float | None:
+        return self._expires
+
+
+def _skew(value: str, now: float) -> str | None:
+    """Why a token just received cannot be used because of the clocks (its own ``exp``, ``nbf``
+    or ``iat`` against ours), or None; a token's ``expires_in`` counts on our clock, so it never is."""
+    fix = "the clocks of this machine and the authorization server disagree; synchronise them (NTP)"
+    claims = peek_claims(value)
+    exp = claims.get("exp")
+    if isinstance(exp, int | float) and exp <= now:
+        return f"the token had expired {now - exp:.0f} s before it arrived: {fix}"
+    starts = max((c for k in ("nbf", "iat") if isinstance(c := claims.get(k), int | float)), default=None)
+    if starts is not None and starts > now + CLOCK_LEEWAY:
+        return f"the token is valid only from {starts - now:.0f} s after it arrived: {fix}"
+    return None
 
 
 def target_token(

@@ -10,22 +10,29 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from agent.boundary.inbound.redact import Redactor
 from agent.errors import BoundaryViolation, SandboxFailed
 from agent.generate.discovery import guarded
 from agent.generate.postman import leaves
+from agent.generate.requests import AWS_VARIABLES
 from agent.generate.variables import DEFAULTS_FLAG
+from agent.identity.token import IdentityError, IdentityLost
 from agent.models import Finding, SpecDocument
 from agent.ports import VerifyResult
 from agent.runner import channel, isolation
 from agent.runner._relay import OutsideRelay
-from agent.runner.batches import DEFAULT_BATCH, batches
+from agent.runner.batches import DEFAULT_BATCH, batches, subset
 from agent.runner.credentials import CredentialProvider, Masker
 from agent.runner.environment import Environment
+from agent.runner.refresh import refresh_notice, refused_after_expiry, unfinish_rest
 from agent.runner.report import (
     ItemOutcome,
     RunRecord,
@@ -52,6 +59,7 @@ MOCK_READY_PER_MB = 30.0
 # this one value passes both (every credential variable reads the token, postman.CREDENTIAL_VARIABLES).
 MOCK_TOKEN = base64.b64encode(b"postwright:mock-token").decode()
 RELAY_SCRIPT = Path(__file__).with_name("_relay.py")
+AWS_SECRETS = [AWS_VARIABLES[k] for k in ("accessKey", "secretKey", "sessionToken")]
 
 
 MAX_POLICY_NOTICES = 20
@@ -285,7 +293,7 @@ class NewmanRunner:
             "newman": newman,
             "run_timeout": self.timeout,
             "output_limit": OUTPUT_LIMIT,
-            "secret_keys": [self.token_var] if self.credentials and self.target else [],
+            "secret_keys": [self.token_var, *AWS_SECRETS] if self.credentials and self.target else [],
         }
         (workdir / "plan.json").write_text(json.dumps(plan))
         return port
@@ -330,40 +338,45 @@ class NewmanRunner:
                     f"{what} did not start: {channel.one_line(mask(str(ready.get('log', ''))))}"
                 )
             report.mock_seconds = ready.get("seconds") if self.target is None else None
-            sequence = 0
-            replaced: set[int] = set()  # batches run as two halves since their report was too large
-            for index in range(1, runs + 1):
-                queue = [n for n in range(1, len(self._batches) + 1) if n not in replaced]
-                while queue:
-                    number = queue.pop(0)
-                    ids = self._batches[number - 1]
-                    sequence += 1
-                    # The user's values first: the base URL and the token below are the runner's.
-                    values = {**self.environment.values, self.base_url_var: base_url}
-                    if self.target is None:  # a mock answers any id: tests need not find real ones
-                        values[DEFAULTS_FLAG] = "1"
-                    # A token must outlive the batch: ask for one valid as long as the last one took.
-                    token = self._token(report.runs[-1].wall_seconds if report.runs else 0.0)
-                    if token is not None:
-                        mask.add(token)
-                        values[self.token_var] = token
-                    request = {"run": sequence, "env": values, "collection": f"batch-{number}.json"}
-                    channel.send(proc.stdin, request)
-                    event = channel.event(proc.stdout, workdir)
-                    halves = self._halves(workdir, event, number)
-                    if halves:  # run again as two batches, now and in every later run
-                        replaced.add(number)
-                        queue[:0] = halves
-                        continue
-                    batch = {i: report.items[i] for i in ids if i in report.items}
-                    self._fold(event, report, index, mask, number, batch)
-                    self._tell(report, index, runs, number)
+            session = _Session(self, proc, workdir, report, base_url, mask)
+            lost: IdentityError | None = None
+            try:
+                self._runs(session, runs)
+            except IdentityError as exc:
+                if not report.runs:
+                    raise  # nothing was collected: the source's error is the whole story
+                lost = exc
             channel.send(proc.stdin, {"stop": True})
             proc.stdin.close()
             proc.wait(timeout=30)
         finally:
             watchdog.cancel()
             channel.kill_group(proc)
+        if lost is not None:
+            self._halt(report, runs, lost)
+
+    def _runs(self, session: _Session, runs: int) -> None:
+        """Every batch of every run, folded into the report as it ends."""
+        report, workdir, mask = session.report, session.workdir, session.mask
+        replaced: set[int] = set()  # batches run as two halves since their report was too large
+        for index in range(1, runs + 1):
+            queue = [n for n in range(1, len(self._batches) + 1) if n not in replaced]
+            while queue:
+                number = queue.pop(0)
+                event = session.send(f"batch-{number}.json")
+                halves = self._halves(workdir, event, number)
+                if halves:  # run again as two batches, now and in every later run
+                    replaced.add(number)
+                    queue[:0] = halves
+                    continue
+                ids = [i for i in self._batches[number - 1] if i in report.items]
+                pending = self._fold(event, report, index, mask, number, ids)
+                while pending:  # refused after the token expired: again, with a fresh one
+                    part = json.loads((workdir / f"batch-{number}.json").read_text())
+                    (workdir / "retry.json").write_text(json.dumps(subset(part, pending)))
+                    event = session.send("retry.json")
+                    pending = self._fold(event, report, index, mask, number, pending, retry=True)
+                self._tell(report, index, runs, number)
 
     def _halves(self, workdir: Path, event: dict[str, Any], number: int) -> list[int]:
         """When a batch's report is over MAX_REPORT_BYTES (large responses: newman's JSON report
@@ -388,12 +401,13 @@ class NewmanRunner:
             (workdir / f"batch-{numbers[-1]}.json").write_text(json.dumps(half))
         return numbers
 
-    def _token(self, valid_for: float) -> str | None:
+    def _credential(self, valid_for: float) -> dict[str, SecretStr | str]:
+        """The variables the run-time credential fills: one token, or AWS's awsv4 set."""
         if self.target is None:
-            return MOCK_TOKEN  # a real credential never goes to the mock
+            return {self.token_var: SecretStr(MOCK_TOKEN)}  # a real credential never goes to the mock
         if self.credentials is not None:
-            return self.credentials.token(valid_for=valid_for)
-        return None
+            return self.credentials.variables(self.token_var, valid_for=valid_for)
+        return {}
 
     def _tell(self, report: VerifyReport, index: int, runs: int, number: int) -> None:
         """A progress event after one batch: where the verify is and what it found so far."""
@@ -420,13 +434,18 @@ class NewmanRunner:
         index: int,
         mask: Masker,
         number: int,
-        items: dict[str, ItemOutcome],
-    ) -> None:
+        ids: list[str],
+        *,
+        retry: bool = False,
+    ) -> list[str]:
         """Turn one batch's event (and its report file) into outcomes; delete the report at once.
 
         A batch that timed out, crashed or left an unreadable report leaves its items unfinished
-        for this run; the other batches' verdicts stand.
+        for this run; the other batches' verdicts stand. Returns the items refused after the
+        batch's token expired, left without a verdict to run again (a retry that settles none of
+        them keeps its verdicts).
         """
+        items = {i: report.items[i] for i in ids}
         record = RunRecord(
             index=index,
             wall_seconds=float(event.get("seconds", 0.0)),
@@ -453,22 +472,50 @@ class NewmanRunner:
             path.unlink(missing_ok=True)  # it holds resolved headers, i.e. the token
         if data is None:
             unfinish_all(items, record.error or "no report")
-            return
+            return []
+        again = self._expired(data, ids)
+        if retry and len(again) == len(ids):
+            again = []  # a fresh token settled none of them: the refusals are their verdicts
         hints = expiry_hints(data) if self.credentials is not None else {}
         # a failing response's excerpt is redacted before it is kept (it may echo a secret)
         redact = self._redactor.redact
         record.run_seconds = apply_run(
             data,
-            items,
+            {i: o for i, o in items.items() if i not in again},
             mask,
             hints=hints,
             redact=lambda t: redact(t, origin="verify")[0],
             guards=self._guards,
         )
-        if hints:
+        if again:
+            report.notices.append(refresh_notice(index, number, len(again)))
+        elif hints:
             report.notices.append(expiry_notice(index, len(hints)))
             if self.credentials is not None:
                 self.credentials.refused()  # a 401 after a 2xx: the next batch gets a new token
+        return again
+
+    def _expired(self, data: dict[str, Any], ids: list[str]) -> list[str]:
+        """The items refused after the batch's token expired (it has, by now), to run again."""
+        if self.credentials is None or self.target is None:
+            return []
+        expires = self.credentials.expires_at()
+        if expires is None or expires > time.time():
+            return []
+        return refused_after_expiry(data, ids)
+
+    def _halt(self, report: VerifyReport, runs: int, lost: IdentityError) -> None:
+        """The token source failed mid-run: what was collected is kept (the verdicts still
+        missing are unfinished), and the run stops with the source's error."""
+        done = len(report.runs)
+        missing = unfinish_rest(report.items, runs, f"not run: the token source failed ({lost.message})")
+        message = (
+            f"{lost.message} (the run stopped after {done} newman batch(es); their verdicts are kept,"
+            f" {missing} verdict(s) are missing)"
+        )
+        report.notices.append(Finding(severity="error", code="identity-lost", message=message))
+        self.last_report = report
+        raise IdentityLost(message, report.result())
 
     @staticmethod
     def _read(path: Path, where: str, record: RunRecord) -> dict[str, Any] | None:
@@ -482,3 +529,57 @@ class NewmanRunner:
             record.error = f"cannot read newman's report for {where}: {type(exc).__name__}"
             return None
         return data if isinstance(data, dict) else None
+
+
+@dataclass
+class _Session:
+    """One supervisor's newman runs: sends each with the user's values and a current credential."""
+
+    runner: NewmanRunner
+    proc: subprocess.Popen[bytes]
+    workdir: Path
+    report: VerifyReport
+    base_url: str
+    mask: Masker
+    sequence: int = 0
+
+    def send(self, collection_file: str) -> dict[str, Any]:
+        """One newman process over ``collection_file``; its event."""
+        runner, stdin, stdout = self.runner, self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        self.sequence += 1
+        # The user's values first: the base URL and the token below are the runner's.
+        values = {**runner.environment.values, runner.base_url_var: self.base_url}
+        if runner.target is None:  # a mock answers any id: tests need not find real ones
+            values[DEFAULTS_FLAG] = "1"
+        # A real target's credential is asked for late: once newman has booted and opened the
+        # FIFO, so a short-lived token's life is not spent on newman's start.
+        late = runner.target is not None and runner.credentials is not None
+        if not late:
+            values.update(self.credential())
+        request = {"run": self.sequence, "env": values, "collection": collection_file, "late": late}
+        channel.send(stdin, request)
+        event = channel.event(stdout, self.workdir)
+        while "env_for" in event:
+            try:
+                late_values = self.credential()
+            except IdentityError:
+                channel.send(stdin, {"abort": True})  # newman is killed, never fed
+                if done := channel.event(stdout, self.workdir).get("report"):
+                    Path(done).unlink(missing_ok=True)
+                raise
+            channel.send(stdin, {"env": late_values})
+            event = channel.event(stdout, self.workdir)
+        return event
+
+    def credential(self) -> dict[str, str]:
+        """The credential's variables (their secret values told to the mask), valid at least as
+        long as the last batch took: a token must outlive the batch."""
+        runs = self.report.runs
+        values: dict[str, str] = {}
+        for name, value in self.runner._credential(runs[-1].wall_seconds if runs else 0.0).items():
+            plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if isinstance(value, SecretStr):
+                self.mask.add(plain)
+            values[name] = plain
+        return values

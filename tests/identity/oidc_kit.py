@@ -93,7 +93,13 @@ class Provider:
     """``oidc-provider`` started on a free loopback port; ``ttl``: its access tokens' lifetime (s)."""
 
     def __init__(
-        self, folder: Path, clients: Clients, ttl: int, exchange: dict[str, Any] | None = None
+        self,
+        folder: Path,
+        clients: Clients,
+        ttl: int,
+        exchange: dict[str, Any] | None = None,
+        *,
+        skew: int = 0,  # seconds the provider's clock is off (it stamps iat/exp with it)
     ) -> None:
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
@@ -105,6 +111,7 @@ class Provider:
             "resources": {MISMATCH: ELSEWHERE},
             "clients": clients.registered(),
             "exchange": exchange,  # the RFC 8693 grant and the subject tokens it trusts (server.mjs)
+            "skew": skew,
         }
         path = folder / "provider.json"
         path.write_text(json.dumps(config))

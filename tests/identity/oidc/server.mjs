@@ -1,6 +1,6 @@
 // Test-only: a real OpenID provider (panva/oidc-provider) on 127.0.0.1, configured by the tests.
 // argv[2]: a JSON file {port, ttl, resources: {indicator: audience}, echo: [prefix], clients: [...],
-// exchange?} (an indicator starting with an echo prefix is its own audience); the provider's
+// exchange?, skew?} (an indicator starting with an echo prefix is its own audience); the provider's
 // signing key is made here at start, so no key material is ever committed.
 // `exchange` {jwks, issuer, audience, clients?}: the RFC 8693 token-exchange grant is registered,
 // trusting subject tokens signed by `jwks` for `issuer` and `audience` (a workload identity issuer
@@ -15,6 +15,10 @@ const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
 const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+if (config.skew) { // a provider whose clock is `skew` seconds off (the clock-skew tests)
+  const now = Date.now;
+  Date.now = () => now() + config.skew * 1000;
+}
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const signing = { ...privateKey.export({ format: "jwk" }), kid: "test-signing", use: "sig", alg: "RS256" };
 
