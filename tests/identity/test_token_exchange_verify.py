@@ -4,11 +4,13 @@ the JWT-checking API accepts; one-line failures, exit 2, nothing sent; no secret
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from agent.cli.main import main
 from agent.config import load_settings
 from agent.errors import ConfigError
 from agent.identity.token_exchange import TokenExchange
@@ -24,7 +26,6 @@ from tests.identity.exchange_kit import (  # noqa: F401 (fixtures)
     subject_file,
 )
 from tests.identity.oidc_kit import MISMATCH, Clients, Provider, ResourceServer, free_port
-from tests.identity.test_audit_verify import _rows
 from tests.identity.test_verify_targets import Project, _no_canary, _target, scratch  # noqa: F401
 from tests.runner.conftest import sandbox_dir  # noqa: F401 (the fixture)
 
@@ -79,7 +80,12 @@ def test_verify_passes_with_an_exchanged_token(
     assert len(server.accepted) == 2 and server.refused == []
     assert (len(actions.asked) > 0) == (kind == "github")  # asked once per exchange
     # the audit names the workload the subject token stood for, and the client that exchanged it
-    rows = _rows(project)
+    with pytest.raises(SystemExit) as audit:
+        main(["--config", str(project.root / "postwright.toml"), "audit", "--json"])
+    out, err = capsys.readouterr()
+    project.console += [out, err]
+    assert audit.value.code in (0, None), err
+    rows = json.loads(out)
     client_id = {"file": client_env.secret_id, "public": PUBLIC_ID}.get(kind, client_env.jwt_id)
     subject = (
         "repo:postwright/postwright:ref:refs/heads/main"
