@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from agent.cli.main import main
 from agent.identity.airflow_connection import AirflowConnection
 from agent.identity.sources import open_source
 from tests.airflow.airflow_harness import REPO
@@ -69,6 +70,17 @@ def _keys(conn_id: str, *local: str) -> str:
     )
 
 
+def _audit_rows(project: Project) -> list[dict[str, Any]]:
+    """``postwright audit --json`` in the project."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(project.root / "postwright.toml"), "audit", "--json"])
+    out, err = project.capsys.readouterr()
+    project.console += [out, err]
+    assert exit_info.value.code in (0, None), err
+    rows: list[dict[str, Any]] = json.loads(out)
+    return rows
+
+
 def _canaries(env: AirflowEnv, clients: Clients, server: ResourceServer, *more: str) -> list[str]:
     return [*clients.canaries(), env.airflow.password, *server.seen, *more]
 
@@ -106,7 +118,11 @@ def test_verify_passes_with_a_connection_read_through_the_rest_api(
     project = Project(tmp_path, sandbox_dir, targets, capsys)
     assert project.verify("api", "--runs", "2") == 0, project.console
     assert len(server.accepted) == 2 and server.refused == []
-    _no_canary(_canaries(airflow_env, client_env, server, stored), project.console, tmp_path, scratch)
+    rows = _audit_rows(project)  # the audit names the source and the Connection's login
+    client = client_env.secret_id if variant == "client_secret_env" else client_env.jwt_id
+    assert rows and all((r["source"], r["client_id"]) == ("airflow-connection", client) for r in rows)
+    state = Path.home()  # the state DB (tests/conftest.py puts it under this test's HOME)
+    _no_canary(_canaries(airflow_env, client_env, server, stored), project.console, tmp_path, scratch, state)
 
 
 def test_the_rest_api_hides_the_password_and_the_error_says_what_to_do(
@@ -144,7 +160,7 @@ def test_the_rest_api_hides_the_password_and_the_error_says_what_to_do(
     assert len(err.splitlines()) == 1, err
     assert "the REST API does not return passwords" in err and "inside an Airflow task" in err, err
     assert server.seen == []
-    _no_canary(_canaries(airflow_env, client_env, server), project.console, tmp_path)
+    _no_canary(_canaries(airflow_env, client_env, server), project.console, tmp_path, Path.home())
 
 
 def test_the_source_names_its_client_for_the_audit(
@@ -218,7 +234,7 @@ def test_failures_are_one_line_exit_2(
     err = project.console[-1].strip()
     assert len(err.splitlines()) == 1 and "airflow-connection" in err and expected in err, err
     assert server.seen == []
-    _no_canary(_canaries(airflow_env, clients, server), project.console, tmp_path)
+    _no_canary(_canaries(airflow_env, clients, server), project.console, tmp_path, Path.home())
 
 
 def test_inside_a_real_task_the_task_sdk_hands_over_the_password(
