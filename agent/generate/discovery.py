@@ -27,6 +27,7 @@ from agent.generate.variables import (
     DEFAULTS_FLAG,
     FOUND_PREFIX,
     GENERIC,
+    SEGMENT_JS,
     ParamVariable,
     VariableTable,
     singular,
@@ -350,6 +351,12 @@ class Discovery:
         """The names of ``op``'s own inputs: a producer cannot find a value it needs to be sent."""
         return {v.name for v in self._inputs(op)}
 
+    def _encoded(self, producer: Producer) -> str:
+        """The JavaScript that makes a found value one path segment, for a variable some path uses
+        (in a query the encoded value means the same)."""
+        in_path = any(own.where == "path" for _, own in self.consumers.get(producer.variable, []))
+        return SEGMENT_JS if in_path else ""
+
     def setup_item(self, group: list[Producer], used: dict[str, tuple[str, bool]]) -> dict[str, Any]:
         """The ``pw-setup`` request for one producer operation and the variables it sets."""
         op = group[0].op
@@ -372,7 +379,7 @@ class Discovery:
                 f"    const hit{index} = pwAt(body, {walk}).map(function (t) {{ return {value}; }})",
                 '        .find(function (v) { return typeof v === "string" || typeof v === "number"; });',
                 f"    if (hit{index} !== undefined) {{",
-                f"        pm.collectionVariables.set({name}, String(hit{index}));",
+                f"        pm.collectionVariables.set({name}, String(hit{index}){self._encoded(producer)});",
                 f'        pm.collectionVariables.set({flag}, "1");',
                 "    }",
             ]

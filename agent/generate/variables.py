@@ -58,6 +58,18 @@ def text(value: Any) -> str:
     return str(value)
 
 
+# A path value is one segment (OpenAPI's simple style): what would end or split it is encoded,
+# so GitHub's ref "heads/main" is sent as "heads%2Fmain", never as two segments.
+_SEGMENT = str.maketrans({"%": "%25", "/": "%2F", "?": "%3F", "#": "%23"})
+SEGMENT_JS = '.split("%").join("%25").split("/").join("%2F").split("?").join("%3F").split("#").join("%23")'
+
+
+def segment(value: str) -> str:
+    """``value`` as one URL path segment (the JavaScript twin, for values found at run time:
+    ``SEGMENT_JS``)."""
+    return value.translate(_SEGMENT)
+
+
 def usable_name(name: str) -> bool:
     """Whether a variable may carry a parameter: not a credential, ours, or a protected name."""
     return (
@@ -153,7 +165,7 @@ class VariableTable:
                     value = param_value(resolved, rng)
                     found = ParamVariable(
                         var,
-                        text(value),
+                        segment(text(value)) if where == "path" else text(value),
                         where,
                         name,
                         schema,
