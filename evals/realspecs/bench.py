@@ -1,14 +1,15 @@
 """Real spec pairs end to end: diff, generate, validate, verify (a mock of the new spec).
 
 usage: .venv/bin/python -m evals.realspecs.bench [--pairs github,stripe,...] [--tree DIR]
-                                                 [--runs 2] [--skip-verify] [--timeout S]
+                                                 [--runs 2] [--skip-verify] [--timeout S] [--keep DIR]
 
 Each step runs ``python -m agent`` as a subprocess under ``/usr/bin/time`` (wall time and the
 child's peak RSS), with ``PYTHONPATH`` set to ``--tree`` (default: this checkout; give an older
 tree made with ``git archive REV | tar -x -C DIR`` to measure before a change). Specs come from
 ``evals.realspecs.fetch`` (npm pack into a cache folder). Prints a Markdown table: operations
 old→new, changes, tests, kept (% of proposals that passed our checks), validate errors, verify
-pass rate (unfinished = items whose batch timed out or crashed), wall time, CPU time (user + sys,
+outcomes and pass rate, of all and without the tests that failed only on the spec's own invalid
+examples (unfinished = items whose batch timed out or crashed), wall time, CPU time (user + sys,
 the forked check workers included: on a shared machine compare these) and peak RSS per step.
 Targets (issue 16, GitHub 16.0.0→23.0.2 on 2 cores): generate < 60 s and < 1 GB peak RSS;
 verify --runs 2 of everything generated finishes with per-test results. Stripe (145,352
@@ -82,7 +83,8 @@ def bench_pair(name: str, tree: Path, args: argparse.Namespace) -> dict[str, Any
     old, new = fetch(name)
     row: dict[str, Any] = {"spec": name, "ops": f"{operations(old)}→{operations(new)}"}
     with tempfile.TemporaryDirectory(prefix=f"pw-bench-{name}-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp) if args.keep is None else args.keep / name
+        work.mkdir(parents=True, exist_ok=True)
         out = work / "collection.json"
         diff = step(["diff", "-f", "json", str(old), str(new)], tree, work, args.timeout)
         report = _json(diff["stdout"]) or {}
@@ -110,12 +112,18 @@ def bench_pair(name: str, tree: Path, args: argparse.Namespace) -> dict[str, Any
         verify_argv = ["verify", str(out), "--spec", str(new), "--runs", str(args.runs), "--format", "json"]
         verify_argv += ["--sandbox-dir", str(ROOT / "sandbox")]
         ver = step(verify_argv, tree, work, args.timeout * 4)
+        if args.keep is not None:  # the per-item results, to explain failures afterwards
+            (work / "verify.json").write_text(ver["stdout"], encoding="utf-8")
+            (work / "verify.err").write_text(ver["stderr"], encoding="utf-8")
         row["verify"] = ver
         result = _json(ver["stdout"]) or {}
         items = result.get("items") or [] if isinstance(result, dict) else []
         statuses = Counter(i.get("status") for i in items)
         if items:
-            row["verify_pass"] = f"{100 * statuses['passed'] / len(items):.1f}%"
+            # the spec's own bad examples (outcome spec-example) apart: those failures are the spec's
+            ours = len(items) - statuses["spec-example"]
+            passed = statuses["passed"]
+            row["verify_pass"] = f"{100 * passed / len(items):.1f}% / {100 * passed / max(1, ours):.1f}%"
             row["verify_counts"] = dict(statuses)
     return row
 
@@ -134,14 +142,16 @@ def _cell(result: dict[str, Any] | None) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """The Markdown table of all rows."""
     head = (
-        "| spec | ops old→new | changes | tests | kept | collection | validate errors | verify pass "
+        "| spec | ops old→new | changes | tests | kept | collection | validate errors "
+        "| verify passed / failed / spec-example / unfinished | pass all / excl. spec-example "
         "| diff | generate | validate | verify |"
     )
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
         mb = f"{r['collection_mb']:.1f} MB" if r.get("collection_mb") is not None else "–"
         counts = r.get("verify_counts")
-        verify_pass = r.get("verify_pass", "–") + (f" {counts}" if counts else "")
+        outcomes = ("passed", "failed", "spec-example", "unfinished")
+        verify_counts = " / ".join(str(counts.get(o, 0)) for o in outcomes) if counts else "–"
         cells = [
             r["spec"],
             r["ops"],
@@ -150,7 +160,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             r.get("kept", "–"),
             mb,
             r.get("validate_errors", "–"),
-            verify_pass,
+            verify_counts,
+            r.get("verify_pass", "–"),
             *(_cell(r.get(s)) for s in ("diff", "generate", "validate", "verify")),
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
@@ -164,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=900, help="seconds per step (verify: 4x)")
     parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep each pair's files (collection, verify.json) here")
     args = parser.parse_args(argv)
     rows = []
     for name in args.pairs.split(","):
