@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from agent.identity.audit import FINGERPRINT_CHARS, AuditEvent, fingerprint, keyed
-from agent.identity.token import AccessToken, IdentityError, TokenCache
-from tests.identity.test_token_cache import Clock
+from agent.identity.token import AccessToken, IdentityError, TokenCache, from_value
+from agent.runner.credentials import TargetToken
+from tests.identity.test_token_cache import Clock, _jwt
 
 
 class Source:
@@ -152,6 +153,39 @@ def test_without_a_listener_nothing_is_computed() -> None:
     cache.token(None, ())
     cache.refused(None, ())
     assert calls == []
+
+
+def test_a_wrong_audience_token_is_refused_in_the_audit() -> None:
+    cache, source, clock, events = _cache(aud="https://elsewhere.test/")
+    provider = TargetToken(cache, "https://a.test/", ("read",), "target 'a'")
+    with pytest.raises(IdentityError, match="not sent"):
+        provider.token()
+    assert [e.outcome for e in events] == ["issued", "refused"]
+    assert events[1].audience == ("https://elsewhere.test/",)
+    assert events[1].reason is not None and "https://elsewhere.test/" in events[1].reason
+    assert "not sent" in events[1].reason
+    with pytest.raises(IdentityError):  # not held: asked again, refused again
+        provider.token()
+    assert [e.outcome for e in events] == ["issued", "refused", "issued", "refused"]
+
+
+@pytest.mark.parametrize(
+    "claims", [{"exp": 1_000_000 - 5}, {"iat": 1_000_000 + 3600}, {"nbf": 1_000_000 + 600}]
+)
+def test_a_token_the_clocks_make_unusable_is_refused_with_that_reason(claims: dict[str, object]) -> None:
+    clock = Clock()
+    value = _jwt(claims)
+
+    class Skewed(Source):
+        def token(self, audience: str | None, scopes: tuple[str, ...]) -> AccessToken:
+            return from_value(value, audience, scopes, expires_in=60)
+
+    events: list[AuditEvent] = []
+    cache = TokenCache(Skewed(clock), clock=clock, on_event=events.append)
+    with pytest.raises(IdentityError, match="clocks"):
+        TargetToken(cache, None, (), "target 'a'", clock=clock).token()
+    assert [e.outcome for e in events] == ["issued", "refused"]
+    assert events[1].reason is not None and "clocks" in events[1].reason and "401" not in events[1].reason
 
 
 def test_events_never_hold_a_value() -> None:
