@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.realservers.bench import measure
+from evals.realservers.bench import Result, measure
 from evals.realservers.launch import InstallError, install
 from evals.realservers.servers import SERVERS
 
@@ -37,7 +37,7 @@ def test_kept_tests_hold_on_the_new_release_and_catch_the_old(
     glances_cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", glances_cache)  # the installed venvs, not a fresh HOME's
-    (kept,) = measure("glances", runs=1, seed=17, root=tmp_path, modes=["kept"])
+    kept, given = measure("glances", runs=1, seed=17, root=tmp_path, modes=["kept", "vars"])
     row = kept.row()
     lines = [f"{i.new} old={i.old} {i.operation} [{i.kind}] {i.reasons}" for i in kept.items]
     ran = [i for i in kept.items if i.new != "skipped"]
@@ -49,3 +49,23 @@ def test_kept_tests_hold_on_the_new_release_and_catch_the_old(
     assert row["shuffle same"], lines
     # the server-side record: POST /api/4/events/clear/* never reached the target (not listed)
     assert kept.destructive_seen == []
+
+    _with_variables(given)
+
+
+# Answers 200 on the old release too, through its /{plugin}/{item}/{value} route, and the spec
+# gives its response no schema ({}), so no test from the spec can tell the two apart.
+NOT_DISTINGUISHABLE = {"GET /api/4/{plugin}/{item}/views", "GET /api/4/{plugin}/{item}/{key}"}
+
+
+def _with_variables(given: Result) -> None:
+    """With the [variables] a Glances user knows: every added read passes on new and, but for the
+    route the old release also answers, fails on old; the listed destructive operation ran once."""
+    row = given.row()
+    lines = [f"{i.new} old={i.old} {i.operation} [{i.kind}] {i.reasons}" for i in given.items]
+    assert row["false alarms new"] == 0 and row["shuffle same"], lines
+    reads = [i for i in given.items if i.change == "added" and i.safety == "read"]
+    assert len({i.operation for i in reads}) == given.added_read_ops, lines  # none skipped or dropped
+    assert all(i.new == "passed" for i in reads), lines
+    assert all(i.old == "failed" for i in reads if i.operation not in NOT_DISTINGUISHABLE), lines
+    assert given.destructive_seen == [] and row["listed destructive ran"] == "1/1"
