@@ -74,7 +74,8 @@ class TargetToken:
             )
         value = issued.value.get_secret_value()
         self._expires = issued.expires_at.timestamp() if issued.expires_at else None
-        skew = _skew(value, self.clock())
+        held = getattr(self.cache.source, "env_var", None)  # a token someone else issued, kept there
+        skew = _skew(value, self.clock(), held)
         if skew is not None:
             self.cache.refused(self.audience, self.scopes, reason=skew)  # a new one may be right later
             raise IdentityError(f"{source}: {skew}; it was not sent to {self.target}")
@@ -87,13 +88,16 @@ class TargetToken:
         return self._expires
 
 
-def _skew(value: str, now: float) -> str | None:
+def _skew(value: str, now: float, held_in: str | None = None) -> str | None:
     """Why a token just received cannot be used because of the clocks (its own ``exp``, ``nbf``
-    or ``iat`` against ours), or None; a token's ``expires_in`` counts on our clock, so it never is."""
+    or ``iat`` against ours), or None; a token's ``expires_in`` counts on our clock, so it never is.
+    ``held_in``: the environment variable a token issued earlier was read from (expiry is its age)."""
     fix = "the clocks of this machine and the authorization server disagree; synchronise them (NTP)"
     claims = peek_claims(value)
     exp = claims.get("exp")
     if isinstance(exp, int | float) and exp <= now:
+        if held_in:
+            return f"the token in {held_in} expired {now - exp:.0f} s ago; put a fresh one there"
         return f"the token had expired {now - exp:.0f} s before it arrived: {fix}"
     starts = max((c for k in ("nbf", "iat") if isinstance(c := claims.get(k), int | float)), default=None)
     if starts is not None and starts > now + CLOCK_LEEWAY:

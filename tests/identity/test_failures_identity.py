@@ -202,3 +202,42 @@ def test_run_keeps_its_tests_when_the_provider_stops_mid_verify(
         pending = store.unpublished()
     assert pending and all(p.status == "pending" for p in pending)
     _no_canary([*client_env.canaries(), *server.seen], [out, err], tmp_path)
+
+
+def test_an_expired_token_in_the_environment_is_named_not_sent(
+    clients: Clients,
+    sandbox_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Source env: a JWT issued earlier that has expired since is the variable's to renew (no talk
+    of clocks), one line, exit 2, never sent."""
+    from agent.identity.sources import open_source
+
+    monkeypatch.setenv("PW_IDP_SECRET", clients.secret)
+    old = _skewed(tmp_path_factory.mktemp("old"), clients, -HOUR)  # its tokens are an hour old
+    try:
+        server = ResourceServer(old)
+        issued = open_source(
+            "client-credentials",
+            token_url=old.token_url,
+            client_id=clients.secret_id,
+            client_secret_env="PW_IDP_SECRET",
+        ).token(server.audience, ())
+    finally:
+        old.close()
+    monkeypatch.setenv("PW_API_TOKEN", issued.value.get_secret_value())
+    project = Project(
+        tmp_path, sandbox_dir, _target("api", server, _source_keys("env", old, clients)), capsys
+    )
+    try:
+        assert project.verify("api") == 2
+    finally:
+        server.close()
+    err = project.console[-1].strip()
+    assert len(err.splitlines()) == 1 and "token source 'env'" in err, err
+    assert "the token in PW_API_TOKEN expired" in err and "put a fresh one there" in err and "NTP" not in err
+    assert server.seen == []
+    _no_canary([*clients.canaries(), issued.value.get_secret_value()], project.console, tmp_path)

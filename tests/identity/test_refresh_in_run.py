@@ -81,6 +81,14 @@ def test_a_token_expiring_mid_batch_is_refreshed_and_the_run_passes(
     assert "ExpiredSignatureError" in server.refused and len(server.accepted) == count
     assert len(set(server.accepted)) >= count * delay // TTL
     assert "ran again with a refreshed token" in out and "probably expired mid-run" not in out
+    # and the audit shows the refresh: a token replaced a held one, for this target
+    from agent.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["--config", str(project.root / "postwright.toml"), "audit", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    refreshed = [r for r in rows if r["outcome"] == "refreshed" and r["target"] == "api"]
+    assert len(refreshed) >= len(set(server.accepted)) - 1, rows
     _no_canary([*client_env.canaries(), *server.seen], project.console, tmp_path)
 
 
