@@ -77,7 +77,7 @@ def _runner(tmp_path: Path, events: list[dict[str, Any]]) -> tuple[NewmanRunner,
 
 def _fold(runner: NewmanRunner, report: VerifyReport, number: int, event: dict[str, Any]) -> None:
     ids = runner._batches[number - 1]
-    runner._fold(event, report, 1, Masker(), number, {i: report.items[i] for i in ids})
+    runner._fold(event, report, 1, Masker(), number, ids)
     runner._tell(report, 1, 1, number)
 
 
