@@ -7,6 +7,7 @@ one-line failures, and no secret (web identity token, secret key, session token)
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,3 +260,33 @@ def test_identity_failures_are_one_line_exit_2_and_nothing_is_sent(
     assert len(err.splitlines()) == 1 and "aws-web-identity" in err and expected[failure] in err, err
     assert server.server.calls == {} and (refusing.calls == 0) == (failure != "sts-refuses")
     _no_canary([project.identity], project.console, project.root)
+
+
+def test_run_publishes_signed_tests_with_no_secret_in_the_pr_or_the_commit(
+    sts: Sts,
+    api: Callable[..., SignedApi],
+    sandbox_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    scratch: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`postwright run --target NAME`: generate, verify against the SigV4 API, publish to a git
+    repository; the PR body and the commit carry variables only."""
+    project = Project(tmp_path, sandbox_dir, capsys)
+    server = api()
+    repo = project.root / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "start"], check=True)
+    publish = '\n[publish]\nrepo = "repo"\ncollection = "collections/api.postman_collection.json"\n'
+    project.write_config(server.url, sts.url, publish)
+    spec = str(project.root / "spec.json")
+    assert project.cli("run", "--spec", spec, "--target", "api", "--llm", "none") == 0, project.console
+    assert server.accepted and not any("signature" in r for r in server.refused)
+    bodies = list((project.root / ".postwright" / "pull-requests").glob("*.md"))
+    assert bodies, project.console
+    log = subprocess.run([*git, "log", "--all", "-p"], capture_output=True, text=True, check=True).stdout
+    assert "awsv4" in log and "{{awsSecretAccessKey}}" in log  # the committed collection signs by variable
+    canaries = [project.identity, *sts.issued_secrets(), *server.seen]
+    _no_canary(canaries, [*project.console, log], project.root, scratch)
