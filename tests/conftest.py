@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+# One real Airflow per session for every folder that needs it (tests/airflow, tests/identity).
+pytest_plugins = ["tests.airflow.session"]
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.airflow.conftest import AirflowEnv
+from tests.airflow.session import AirflowEnv
 from tests.reliability.kit import Running, postwright, regressions
 
 pytestmark = [pytest.mark.airflow, pytest.mark.sandbox, pytest.mark.timeout(900)]

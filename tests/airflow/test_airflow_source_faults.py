@@ -9,7 +9,8 @@ import pytest
 
 from agent.errors import ConfigError, SourceUnreachable
 from agent.sources.airflow import AirflowSource
-from tests.airflow.conftest import AirflowEnv, DictStore
+from tests.airflow.conftest import DictStore
+from tests.airflow.session import AirflowEnv
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 

@@ -17,7 +17,7 @@ from agent.cli.main import main
 from agent.identity.airflow_connection import AirflowConnection
 from agent.identity.sources import open_source
 from tests.airflow.airflow_harness import REPO
-from tests.airflow.conftest import AirflowEnv, airflow_env  # noqa: F401 (the session fixture)
+from tests.airflow.session import AirflowEnv
 from tests.identity.oidc_kit import Clients, Provider, ResourceServer, free_port
 from tests.identity.test_verify_targets import Project, _no_canary, _target, scratch  # noqa: F401
 from tests.runner.conftest import sandbox_dir  # noqa: F401 (the fixture)
@@ -50,7 +50,7 @@ class Connections:
 
 
 @pytest.fixture
-def connections(airflow_env: AirflowEnv) -> Iterator[Connections]:  # noqa: F811
+def connections(airflow_env: AirflowEnv) -> Iterator[Connections]:
     made = Connections(airflow_env)
     yield made
     for conn_id in made.made:
@@ -58,7 +58,7 @@ def connections(airflow_env: AirflowEnv) -> Iterator[Connections]:  # noqa: F811
 
 
 @pytest.fixture
-def airflow_login(airflow_env: AirflowEnv, monkeypatch: pytest.MonkeyPatch) -> str:  # noqa: F811
+def airflow_login(airflow_env: AirflowEnv, monkeypatch: pytest.MonkeyPatch) -> str:
     """``[airflow]`` for the project: the password in the environment, never in the file."""
     monkeypatch.setenv("POSTWRIGHT_AIRFLOW__PASSWORD", airflow_env.airflow.password)
     return f'[airflow]\nurl = "{airflow_env.airflow.url}"\nusername = "admin"\n\n'
@@ -88,7 +88,7 @@ def _canaries(env: AirflowEnv, clients: Clients, server: ResourceServer, *more: 
 @pytest.mark.parametrize("variant", ["private_key_jwt", "client_secret_env", "source_in_extra"])
 def test_verify_passes_with_a_connection_read_through_the_rest_api(
     variant: str,
-    airflow_env: AirflowEnv,  # noqa: F811
+    airflow_env: AirflowEnv,
     connections: Connections,
     airflow_login: str,
     provider: Provider,
@@ -126,7 +126,7 @@ def test_verify_passes_with_a_connection_read_through_the_rest_api(
 
 
 def test_the_rest_api_hides_the_password_and_the_error_says_what_to_do(
-    airflow_env: AirflowEnv,  # noqa: F811
+    airflow_env: AirflowEnv,
     connections: Connections,
     airflow_login: str,
     provider: Provider,
@@ -164,7 +164,7 @@ def test_the_rest_api_hides_the_password_and_the_error_says_what_to_do(
 
 
 def test_the_source_names_its_client_for_the_audit(
-    airflow_env: AirflowEnv,  # noqa: F811
+    airflow_env: AirflowEnv,
     connections: Connections,
     provider: Provider,
     clients: Clients,
@@ -200,7 +200,7 @@ def test_the_source_names_its_client_for_the_audit(
 def test_failures_are_one_line_exit_2(
     case: str,
     expected: str,
-    airflow_env: AirflowEnv,  # noqa: F811
+    airflow_env: AirflowEnv,
     connections: Connections,
     airflow_login: str,
     provider: Provider,
@@ -238,7 +238,7 @@ def test_failures_are_one_line_exit_2(
 
 
 def test_inside_a_real_task_the_task_sdk_hands_over_the_password(
-    airflow_env: AirflowEnv,  # noqa: F811
+    airflow_env: AirflowEnv,
     connections: Connections,
     provider: Provider,
     clients: Clients,
