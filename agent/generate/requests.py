@@ -194,6 +194,8 @@ def _url(template: str, values: dict[str, str], query: list[dict[str, str]]) -> 
             raw = raw.replace("{" + name + "}", value if whole else quote(value, safe=""))
         if raw:
             segments.append(raw)
+    if template.endswith("/") and segments:  # "/.well-known/openid-configuration/": kept, as a mock routes it
+        segments.append("")  # Postman's form of a trailing slash
     raw_url = "{{baseUrl}}/" + "/".join(segments)
     if query:
         raw_url += "?" + "&".join(

@@ -281,6 +281,7 @@ class PathIndex:
     def match(self, values: Sequence[str], method: str | None = None) -> str | None:
         """The best path template for decoded URL segments (with ``method``, if given)."""
         verb = method.lower() if method else None
+        values = values[:-1] if values and not values[-1] else values  # a trailing slash: its template's
         return self._walk(self._root, tuple(values), 0, verb)
 
     def _walk(self, node: _Node, values: tuple[str, ...], depth: int, verb: str | None) -> str | None:
