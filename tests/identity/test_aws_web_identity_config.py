@@ -69,7 +69,7 @@ def test_bad_settings_are_one_line_config_errors(tmp_path: Path, change: object,
 
 def test_the_readme_config_loads(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme.split("### Source: aws-web-identity", 1)[1].split("\n### ", 1)[0]
+    section = readme.split("#### Source: aws-web-identity", 1)[1].split("\n#### ", 1)[0].split("\n### ", 1)[0]
     blocks = [b.split("```", 1)[0] for b in section.split("```toml\n")[1:]]
     assert len(blocks) == 1
     (tmp_path / "postwright.toml").write_text(blocks[0])

@@ -11,6 +11,7 @@ from agent.config import load_settings
 from agent.errors import ConfigError
 from agent.identity.client_credentials import ClientCredentials
 from agent.identity.env import EnvToken
+from agent.identity.sources import SOURCES
 from agent.runner.credentials import TargetToken
 from agent.wiring import named_target
 
@@ -83,7 +84,9 @@ def test_the_readme_configs_load(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("### Targets with their own identity", 1)[1].split("\n### ", 1)[0]
     blocks = [b.split("```", 1)[0] for b in section.split("```toml\n")[1:]]
-    assert len(blocks) == 3
+    named = {b.split('token_source = "', 1)[1].split('"', 1)[0] for b in blocks}
+    assert named == set(SOURCES), "a source without a copyable config in the README"
     for block in blocks:
-        target = _settings(tmp_path, block).targets["staging"]
-        assert target.token_source in ("env", "client-credentials")
+        targets = _settings(tmp_path, block).targets
+        assert len(targets) == 1
+        assert next(iter(targets.values())).token_source in SOURCES

@@ -236,7 +236,7 @@ def test_config_mistakes_are_one_line(tmp_path: Path, keys: str, match: str) -> 
 
 def test_the_readme_configs_load(tmp_path: Path) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme.split("### Source: token-exchange", 1)[1].split("\n### ", 1)[0]
+    section = readme.split("#### Source: token-exchange", 1)[1].split("\n#### ", 1)[0].split("\n### ", 1)[0]
     blocks = [b.split("```", 1)[0] for b in section.split("```toml\n")[1:]]
     assert len(blocks) == 2
     for block, github in zip(blocks, (False, True), strict=True):
