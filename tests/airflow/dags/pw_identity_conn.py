@@ -1,13 +1,13 @@
 """Test DAG: postwright's airflow-connection token source inside a real task (the task SDK path).
 
-The test passes, in conf, postwright's checkout and its venv's site-packages (appended, so
-Airflow's own packages win), the Connection's id, the API and its audience. The task asks the
+The test passes, in conf, postwright's checkout and its venv's site-packages (added as site dirs,
+appended, so Airflow's own packages win), the Connection's id, the API and its audience. The task asks the
 source for a token, calls the API with it and logs only the status and the client id.
 """
 
 from __future__ import annotations
 
-import sys
+import site
 
 import pendulum
 from airflow.sdk import DAG, get_current_context, task
@@ -16,7 +16,8 @@ from airflow.sdk import DAG, get_current_context, task
 @task
 def call_api() -> None:
     conf = get_current_context()["dag_run"].conf
-    sys.path.extend(p for p in conf["paths"] if p not in sys.path)
+    for path in conf["paths"]:  # appended, with the .pth files of the venv (an editable install)
+        site.addsitedir(path)
     import httpx
 
     from agent.identity.sources import open_source
