@@ -6,6 +6,7 @@ run keeps the verdicts collected so far (printed, marked partial) and still exit
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -149,24 +150,27 @@ def test_the_provider_stopping_mid_run_keeps_what_was_collected(
     assert code == 2, project.console
     errors = [ln for ln in err.splitlines() if not ln.startswith("verify: run ")]  # progress lines
     assert len(errors) == 1 and "client-credentials" in err and "unreachable" in err, err
-    assert (
-        "the run stopped after 1 newman batch(es); their verdicts are kept, 5 verdict(s) are missing" in err
+    # How many batches ran before the source failed depends on newman's speed (a fast batch
+    # outlives the cached 5 s token's 80% mark less often): at least one, never all six.
+    stopped = re.search(
+        r"the run stopped after (\d+) newman batch\(es\); their verdicts are kept, (\d+) verdict", err
     )
+    assert stopped, err
+    done, missing = int(stopped.group(1)), int(stopped.group(2))
+    assert 1 <= done < 6 and missing == 6 - done and len(server.accepted) == done
     if fmt == "json":
         report = json.loads(out)
-        statuses = {i["id"]: (i["status"], i["runs_passed"], i["runs_unfinished"]) for i in report["items"]}
-        assert statuses == {
-            "pw-things-0": ("unfinished", 1, 1),
-            "pw-things-1": ("unfinished", 0, 2),
-            "pw-things-2": ("unfinished", 0, 2),
-        }
+        items = report["items"]
+        assert {i["id"] for i in items} == {f"pw-things-{n}" for n in range(3)}
+        assert all(i["status"] == "unfinished" for i in items)
+        assert sum(i["runs_passed"] for i in items) == done
+        assert sum(i["runs_unfinished"] for i in items) == missing
         assert [n["code"] for n in report["notices"]][-1] == "identity-lost"
     else:
-        assert "UNFIN pw-things-0 (1/2)" in out and "UNFIN pw-things-2 (0/2)" in out
+        assert "UNFIN pw-things-2" in out
         assert (
             "notice: token source 'client-credentials'" in out and "not run: the token source failed" in out
         )
-    assert len(server.accepted) == 1
     _no_canary([*client_env.canaries(), *server.seen], project.console, tmp_path)
 
 
