@@ -54,7 +54,9 @@ class HostAPI(Protocol):
         """The file's content at ``ref`` (a sha or branch), or None when it is absent."""
         ...
 
-    def commit(self, branch: str, parent: str, files: Mapping[str, bytes], message: str, *, create: bool) -> str:
+    def commit(
+        self, branch: str, parent: str, files: Mapping[str, bytes], message: str, *, create: bool
+    ) -> str:
         """A new commit on ``parent`` with ``files`` replaced; the branch is made to point at it.
 
         ``create``: the branch must not exist (raise ``BranchExists`` when it does; the create is
