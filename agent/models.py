@@ -186,6 +186,13 @@ class PublishResult(_Model):
     url: str | None = None
     pr_body_path: str | None = None
     created: bool = True
+    # A review request on a code host (agent/publish/remote.py); None for the local publisher.
+    request: int | None = None  # its number
+    proposed: list[str] | None = None  # the test ids it proposes now (None: every kept proposal)
+    stopped: str | None = None  # why the branch was left alone (a person committed to it)
+    rejected: list[str] = Field(default_factory=list)  # ids of the branch's request closed unmerged
+    merged: list[str] = Field(default_factory=list)  # ids of its merged request
+    decision: str | None = None  # "#N closed without merging" / "#N merged"
 
 
 class RunSummary(_Model):
