@@ -26,6 +26,7 @@ def command(
     from agent.cli.progress import follow
     from agent.config import load_settings
     from agent.errors import BoundaryViolation
+    from agent.report.write import save_report
 
     root = workspace or Path(tempfile.mkdtemp(prefix="postwright-demo-"))
     ws = demo.prepare(root.resolve())
@@ -39,7 +40,9 @@ def command(
             update={"sandbox": settings.sandbox.model_copy(update={"enabled": False})}
         )
     with wiring.build(settings) as pipeline:
-        summary = follow(pipeline.run(wiring.job(settings, kind="demo", name="Petstore"))).summary
+        finished = follow(pipeline.run(wiring.job(settings, kind="demo", name="Petstore")))
+        report = save_report(finished, settings.state_path, pipeline.store)
+    summary = finished.summary
 
     out = [
         f"changes {summary.changes}  failures in logs {summary.signals}  intents {summary.intents}",
@@ -51,6 +54,7 @@ def command(
         out.append(f"PR body    {summary.publish.pr_body_path}")
         out.append(f"look:      git -C {ws.repo} diff main {summary.publish.branch}")
     out.append(f"state      {settings.state_path / 'state.db'}")
+    out.append(f"report     {report}")
     text = "\n".join(out)
     typer.echo(text)
     leaks = demo.find_leaks(ws, outputs=text)

@@ -47,6 +47,7 @@ def command(
     from agent.cli.inputs import spec_checks
     from agent.cli.outcome import DropTally, refuse_if_none_kept
     from agent.cli.progress import follow
+    from agent.report.write import save_report
 
     settings = settings_from(
         ctx,
@@ -65,6 +66,7 @@ def command(
     with wiring.build(settings, verify=verify, publish=publish) as pipeline:
         tally = DropTally()
         finished = follow(tally.watch(pipeline.run(wiring.job(settings))))
+        report = save_report(finished, settings.state_path, pipeline.store)
     summary = finished.summary
     typer.echo(
         f"changes {summary.changes}  failures {summary.signals}  proposals {summary.proposals}"
@@ -83,4 +85,5 @@ def command(
         )
     if summary.publish is not None:
         typer.echo(f"branch {summary.publish.branch}  PR body {summary.publish.pr_body_path}")
+    typer.echo(f"report {report}")
     refuse_if_none_kept(summary, tally)
