@@ -1,0 +1,208 @@
+"""What the provider tests build: two APIs (specs, a git repository holding the merged collection,
+a config), their targets (real HTTP servers on 127.0.0.1, one broken) and the Connections."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+COLLECTION = "collections/api.postman_collection.json"
+
+
+def spec(noun: str, *, new: bool) -> dict[str, Any]:
+    """``GET /{noun}s/{id}``; the new revision adds ``GET /{noun}s`` and a property (the diff)."""
+    item: dict[str, Any] = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    }
+    if new:
+        item["properties"]["tag"] = {"type": "string"}
+    one = {
+        "get": {
+            "operationId": f"get_{noun}",
+            "parameters": [
+                {
+                    "name": f"{noun}Id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                    "example": 1,
+                }
+            ],
+            "responses": {
+                "200": {"description": "one", "content": {"application/json": {"schema": item}}},
+                "404": {"description": "none"},
+            },
+        }
+    }
+    paths: dict[str, Any] = {f"/{noun}s/{{{noun}Id}}": one}
+    if new:
+        listed = {"type": "array", "items": item}
+        paths[f"/{noun}s"] = {
+            "get": {
+                "operationId": f"list_{noun}s",
+                "responses": {
+                    "200": {"description": "all", "content": {"application/json": {"schema": listed}}}
+                },
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": noun, "version": "2" if new else "1"},
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    }
+
+
+def merged_collection(noun: str) -> dict[str, Any]:
+    """What the team merged earlier: one hand-written test of ``GET /{noun}s/1``."""
+    test = 'pm.test("status is 200", function () { pm.response.to.have.status(200); });'
+    return {
+        "info": {
+            "name": noun,
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "auth": {
+            "type": "bearer",
+            "bearer": [{"key": "token", "value": "{{accessToken}}", "type": "string"}],
+        },
+        "item": [
+            {
+                "id": f"team-get-{noun}",
+                "name": f"get {noun} 1",
+                "request": {"method": "GET", "url": f"{{{{baseUrl}}}}/{noun}s/1"},
+                "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": [test]}}],
+            }
+        ],
+    }
+
+
+class Target:
+    """An API on 127.0.0.1 that wants ``Bearer <token>``; a broken one answers 500 for every object."""
+
+    def __init__(self, noun: str, token: str, *, broken: bool) -> None:
+        self.noun, self.token, self.broken = noun, token, broken
+        self.seen: list[str] = []  # Authorization headers received
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.seen.append(self.headers.get("Authorization", ""))
+                if self.headers.get("Authorization") != f"Bearer {owner.token}":
+                    return self._send(401, {"error": "unauthorized"})
+                if re.fullmatch(rf"/{owner.noun}s/\d+", self.path):
+                    if owner.broken:
+                        return self._send(500, {"error": "database unavailable"})
+                    return self._send(200, {"id": int(self.path.rsplit("/", 1)[1]), "name": "x", "tag": "t"})
+                if self.path == f"/{owner.noun}s":
+                    return self._send(200, [{"id": 1, "name": "x", "tag": "t"}])
+                return self._send(404, {"error": "not found"})
+
+            def _send(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Api:
+    """One API's workspace: its config, the repository of its tests, its target."""
+
+    name: str
+    root: Path
+    target: Target
+
+    @property
+    def config(self) -> Path:
+        return self.root / "postwright.toml"
+
+    @property
+    def repo(self) -> Path:
+        return self.root / "tests-repo"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".postwright"
+
+    def entry(self) -> dict[str, Any]:
+        """Its entry in the Variable ``postwright_apis`` (no secret)."""
+        return {
+            "name": self.name,
+            "config": str(self.config),
+            "target_conn_id": f"{self.name}_target",
+            "repo": str(self.repo),
+            "collection": COLLECTION,
+        }
+
+    def branches(self) -> dict[str, str]:
+        """postwright's branches in the repository and their commits."""
+        out = git(
+            self.repo, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/postwright"
+        )
+        return dict(line.split() for line in out.splitlines())
+
+    def collection_on(self, branch: str) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(git(self.repo, "show", f"{branch}:{COLLECTION}"))
+        return loaded
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout
+
+
+def make_api(root: Path, noun: str, target: Target, *, airflow_url: str, sandbox: Path) -> Api:
+    """Specs, the config and a repository whose main holds the merged collection."""
+    api = Api(f"{noun}s", root, target)
+    root.mkdir(parents=True)
+    (root / "old.yaml").write_text(yaml.safe_dump(spec(noun, new=False)))
+    (root / "new.yaml").write_text(yaml.safe_dump(spec(noun, new=True)))
+    # [airflow] has no secret: postwright's Airflow user and password come from the postwright Connection.
+    api.config.write_text(
+        f'spec = "new.yaml"\nbase = "old.yaml"\nstate_dir = ".postwright"\n\n'
+        f'[airflow]\nurl = "{airflow_url}"\ndag_ids = ["postwright_nightly"]\n\n'
+        f'[publish]\nhost = "local"\nrepo = "tests-repo"\ncollection = "{COLLECTION}"\n\n'
+        f'[sandbox]\nruns = 1\ndir = "{sandbox}"\n'
+    )
+    repo = api.repo
+    (repo / "collections").mkdir(parents=True)
+    (repo / COLLECTION).write_text(json.dumps(merged_collection(noun), indent=2))
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    git(repo, "-c", "user.name=team", "-c", "user.email=team@example.test", "add", ".")
+    git(
+        repo,
+        "-c",
+        "user.name=team",
+        "-c",
+        "user.email=team@example.test",
+        "commit",
+        "-q",
+        "-m",
+        "merged tests",
+    )
+    return api
