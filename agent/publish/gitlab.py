@@ -37,9 +37,16 @@ class RateLimited(PublishFailed):
 
 
 def _wait_asked(response: requests.Response) -> float | None:
-    """Seconds a 429 asks for (``Retry-After``, else ``RateLimit-Reset``), as python-gitlab reads them."""
-    if response.status_code != 429:
+    """Seconds a retried answer asks for (``Retry-After``, on a 429 else ``RateLimit-Reset``).
+
+    python-gitlab reads ``RateLimit-Reset`` on a 5xx too, and would wait for the rate window to
+    end (up to a minute) before retrying a 502; an instance that sends the RateLimit-* headers
+    with every answer does that. The hook drops it there, so a 5xx gets the exponential backoff."""
+    status = response.status_code
+    if status != 429 and status < 500:
         return None
+    if status != 429:
+        response.headers.pop("RateLimit-Reset", None)
     after = response.headers.get("Retry-After")
     if after is not None and after.strip().isdigit():
         return float(after)
@@ -50,7 +57,7 @@ def _wait_asked(response: requests.Response) -> float | None:
 
 
 def _bounded(max_wait: float) -> Callable[..., None]:
-    """A requests response hook: a 429 asking more than ``max_wait`` seconds stops the publish."""
+    """A requests response hook: a 429 or 5xx asking more than ``max_wait`` seconds stops the publish."""
 
     def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
         wait = _wait_asked(response)
@@ -230,12 +237,14 @@ class GitLabHost:
         ]
 
     def _review(self, mr: Any) -> ReviewRequest:
+        """The MR as the flow sees it; the title without "Draft: " (drafts are kept by ``update_request``)."""
         return ReviewRequest(
             number=int(mr.iid),
             url=str(mr.web_url),
             state=_STATES.get(str(mr.state), "closed"),
             body=str(mr.description or ""),
             branch=str(mr.source_branch),
+            title=str(mr.title).removeprefix(_DRAFT),
         )
 
     def find_request(self, branch: str) -> ReviewRequest | None:

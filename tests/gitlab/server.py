@@ -9,9 +9,10 @@ What it holds to, per GitLab's documentation pages ("REST API" overview, "Rate l
 - offset pagination: ``page``/``per_page`` (default 20, at most 100) and the ``X-Page``,
   ``X-Per-Page``, ``X-Total``, ``X-Total-Pages``, ``X-Next-Page``, ``X-Prev-Page`` and ``Link``
   (``rel="next"``, ``"prev"``, ``"first"``, ``"last"``) headers;
-- ``RateLimit-Limit``, ``RateLimit-Observed``, ``RateLimit-Remaining``, ``RateLimit-Reset``
-  (Unix time) and ``RateLimit-ResetTime`` on every answer; past the limit 429 with
-  ``Retry-After`` and the plain-text body "Retry later" (GitLab's throttle answer);
+- past the limit 429 with ``Retry-After``, ``RateLimit-Limit``, ``RateLimit-Observed``,
+  ``RateLimit-Remaining``, ``RateLimit-Reset`` (Unix time) and ``RateLimit-ResetTime``, and the
+  plain-text body "Retry later" (GitLab's throttle answer); ``rate_headers_always`` adds the
+  RateLimit-* headers to every answer, as an instance may;
 - errors as JSON ``{"message": ...}`` (a string, or a list/object for validation errors).
 
 Faults are queued with ``fail(...)``; ``log`` keeps every request (headers and body) for the
@@ -79,6 +80,11 @@ class Logged:
     status: int = 0
     at: float = field(default_factory=time.monotonic)
 
+    @property
+    def route(self) -> str:
+        """The decoded path after /api/v4, without the query (what faults match)."""
+        return unquote(urlsplit(self.path).path.removeprefix(_PREFIX))
+
     def text(self) -> str:
         """Everything the client sent, for canary searches."""
         head = "\n".join(f"{k}: {v}" for k, v in self.headers.items())
@@ -94,6 +100,8 @@ class StandIn:
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
         self.rate_limit = 2000
+        # GitLab sends RateLimit-* with a throttled (429) answer; True: with every answer too
+        self.rate_headers_always = False
         self._window: tuple[int, int] = (0, 0)  # (minute, requests seen in it)
         self._lock = threading.Lock()
 
@@ -123,10 +131,11 @@ class StandIn:
             self.log.clear()
             self._window = (0, 0)
             self.rate_limit = 2000
+            self.rate_headers_always = False
 
     def requests(self, method: str | None = None, path: str = "") -> list[Logged]:
-        """Logged requests by method and a regex over the decoded path."""
-        return [r for r in self.log if method in (None, r.method) and re.search(path, unquote(r.path))]
+        """Logged requests by method and a regex over the decoded path after /api/v4 (no query)."""
+        return [r for r in self.log if method in (None, r.method) and re.search(path, r.route)]
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -157,13 +166,14 @@ class StandIn:
     ) -> tuple[int, dict[str, str], bytes]:
         """The whole answer to one request."""
         split = urlsplit(raw_path)
-        rate, over = self.rate_headers()
+        limits, over = self.rate_headers()
+        rate = limits if self.rate_headers_always else {}
         fault = self._fault(method, split.path.removeprefix(_PREFIX))
         if fault is not None:
-            return fault.status, {**rate, **fault.headers}, fault.body
+            return fault.status, {**(limits if fault.status == 429 else rate), **fault.headers}, fault.body
         if over:
-            retry = str(int(rate["RateLimit-Reset"]) - int(time.time()))
-            return 429, {**rate, "Retry-After": retry, "Content-Type": "text/plain"}, b"Retry later\n"
+            retry = str(int(limits["RateLimit-Reset"]) - int(time.time()))
+            return 429, {**limits, "Retry-After": retry, "Content-Type": "text/plain"}, b"Retry later\n"
         params: dict[str, Any] = dict(parse_qsl(split.query))
         if body:
             try:

@@ -74,12 +74,14 @@ def test_offset_pagination_headers_and_link(gitlab: StandIn) -> None:
 
 def test_rate_limit_headers_then_429_retry_later(gitlab: StandIn) -> None:
     s = people.project(gitlab)
-    gitlab.rate_limit = 3
+    gitlab.rate_limit, gitlab.rate_headers_always = 3, True
     answers = [call(gitlab, "GET", "/user", s.bot_token) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert [a.headers["RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
     assert int(answers[0].headers["RateLimit-Reset"]) > time.time() - 1
     last = answers[-1]
+    gitlab.rate_limit, gitlab.rate_headers_always = 2000, False
+    assert "RateLimit-Reset" not in call(gitlab, "GET", "/user", s.bot_token).headers  # only on a 429
     assert last.text == "Retry later\n" and 0 <= int(last.headers["Retry-After"]) <= 60
 
 
