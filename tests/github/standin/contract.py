@@ -19,6 +19,7 @@ SPEC = CONTRACT / "node_modules" / "@octokit" / "openapi" / "generated" / "api.g
 FIXTURES = CONTRACT / "node_modules" / "@octokit" / "fixtures" / "scenarios" / "api.github.com"
 # Statuses GitHub answers on any endpoint (auth, limits, outages) though few operations declare them.
 _EMPTY = "\x00"
+_SPANNING = ("{ref}", "{path}", "{basehead}")  # parameters whose values hold slashes
 GENERIC = frozenset({401, 403, 404, 422, 429, 500, 502, 503})
 
 
@@ -90,7 +91,8 @@ class Contract:
         for cut in range(len(segments), 0, -1):
             tried = [*segments[:cut], "/".join(segments[cut:])] if cut < len(segments) else segments
             op, values = self.ctx.match(method, tried)
-            if op is not None:
+            spans = cut >= len(segments) - 1 or (op is not None and op.path.endswith(_SPANNING))
+            if op is not None and spans:
                 return op, {k: "" if v == _EMPTY else v for k, v in values.items()}
         return None, {}
 
@@ -111,12 +113,26 @@ class Contract:
         if reply.body is None:
             return ["no body where the operation declares one"]
         errors = self.ctx.validator(schema).iter_errors(reply.body)
-        return [
+        out = [
             f"{'/'.join(map(str, getattr(e, 'instance_path', []) or []))}: {e.message[:200]}" for e in errors
-        ][:5]
+        ]
+        return out[:5] + _error_body(reply)
 
     def take(self) -> list[str]:
         """The violations found so far, forgetting them."""
         with self._lock:
             found, self.violations = self.violations, []
         return found
+
+
+def _error_body(reply: Reply) -> list[str]:
+    """GitHub's 4xx bodies always carry both; basic-error requires neither, so this is checked too.
+
+    (A 5xx from GitHub's edge may be a bare ``{"message": "Server Error"}``.)
+    """
+    if not 400 <= reply.status < 500 or not isinstance(reply.body, dict):
+        return []
+    body = reply.body
+    if isinstance(body.get("message"), str) and isinstance(body.get("documentation_url"), str):
+        return []
+    return ["an error body without GitHub's message and documentation_url"]

@@ -37,7 +37,7 @@ SECONDARY = (
 RATE_DOCS = f"{shapes.DOCS}/overview/rate-limits-for-the-rest-api"
 
 
-def _pem_pair() -> tuple[bytes, bytes]:
+def pem_pair() -> tuple[bytes, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -108,7 +108,7 @@ class GitHubStandIn:
     ) -> App:
         """A GitHub App with a fresh RSA key (``app.private_key_pem`` signs its JWTs)."""
         owner_user = self.add_user(owner, type="Organization")
-        private, public = _pem_pair()
+        private, public = pem_pair()
         with self.hub.lock:
             app_id = self.hub.next_id()
             bot = self.add_user(
