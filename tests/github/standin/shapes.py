@@ -138,7 +138,21 @@ def repository(api: str, repo: Repo, *, full: bool = False) -> dict[str, Any]:
         "permissions": {"admin": False, "maintain": False, "push": True, "triage": True, "pull": True},
     }
     if full:
-        body.update(network_count=0, subscribers_count=0)
+        body.update(network_count=0, subscribers_count=0, topics=[], is_template=False, temp_clone_token=None)
+        body.update(
+            dict.fromkeys(
+                ("allow_merge_commit", "allow_rebase_merge", "allow_squash_merge", "allow_forking"), True
+            )
+        )
+        false = (
+            "allow_auto_merge",
+            "allow_update_branch",
+            "delete_branch_on_merge",
+            "web_commit_signoff_required",
+        )
+        body.update(dict.fromkeys((*false, "use_squash_pr_title_as_default"), False))
+        if repo.owner.type == "Organization":
+            body["organization"] = user(api, repo.owner)
     return body
 
 
