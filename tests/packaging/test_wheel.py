@@ -71,6 +71,7 @@ def test_wheel_holds_prompts_sandbox_lock_and_data(wheel: Path) -> None:
         "agent/check/postman-collection-v2.1.schema.json",
         "agent/examples/demo/specs/petstore-v2.yaml",
         "agent/examples/demo/collections/petstore.postman_collection.json",
+        "agent/report/templates/report.html.j2",
     ):
         assert path in names, path
     assert not any("node_modules" in n or n.startswith(("tests/", "evals/")) for n in names)
