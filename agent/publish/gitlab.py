@@ -19,9 +19,12 @@ import requests
 from gitlab.v4.objects import Project
 
 from agent.errors import ConfigError, PublishFailed
-from agent.publish.remote import BranchExists, RequestExists, RequestState, ReviewRequest
+from agent.publish.remote import BranchExists, RemotePublisher, RequestExists, RequestState, ReviewRequest
 
+DEFAULT_API_URL = "https://gitlab.com/api/v4"
 DEFAULT_TOKEN_ENV = "GITLAB_TOKEN"
+# GitLab caps a note at 1,000,000 characters (an MR description at 1,048,576): the lower serves both
+GITLAB_MAX_BODY = 1_000_000
 _DRAFT = "Draft: "
 _STATES: dict[str, RequestState] = {
     "opened": "open",
@@ -318,3 +321,22 @@ class GitLabHost:
                 f"edit the comment on !{number}",
                 lambda: mr.notes.update(ours.id, {"body": body}, **self._rest()),
             )
+
+
+def gitlab_publisher(section: Any) -> RemotePublisher:
+    """The publisher ``[publish] host = "gitlab"`` describes: merge requests on ``repo`` (group/project)."""
+    api = GitLabHost(
+        section.api_url or DEFAULT_API_URL,
+        str(section.repo),
+        token_from(section.token_env),
+        max_wait=section.max_wait,
+    )
+    return RemotePublisher(
+        api,
+        section.collection,
+        base_branch=section.base_branch,
+        labels=section.labels,
+        draft=section.draft,
+        max_body=GITLAB_MAX_BODY,
+        kind="merge request",
+    )
