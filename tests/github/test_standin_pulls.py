@@ -152,3 +152,28 @@ def test_comments_edit_and_labels(github: GitHubStandIn, client: Client) -> None
         "Bot",
         "more",
     ]
+    assert [x["name"] for x in api.get(f"/repos/{REPO}/pulls").json()[0]["labels"]] == [
+        "api-tests",
+        "Bot",
+        "more",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("login", "kind"),
+    [("dependabot[bot]", "Bot"), ("renovate[bot]", "Bot"), ("a-person", "User"), ("odd[name]", "User")],
+)
+def test_commit_authors_of_every_kind_in_compare_and_pull_commits(
+    github: GitHubStandIn, client: Client, login: str, kind: str
+) -> None:
+    github.create_repo(REPO)
+    if login != "renovate[bot]":  # a login ending in [bot] is a bot even when made by push()
+        github.add_user(login, type=kind)
+    api = client(github.token_for("octocat"))
+    _open(github, api, "topic")
+    github.push(REPO, "topic", {"x": "x"}, by=login)
+    commits = api.get(f"/repos/{REPO}/pulls/1/commits").json()
+    assert commits[-1]["author"]["login"] == commits[-1]["committer"]["login"] == login
+    assert commits[-1]["author"]["type"] == kind
+    compared = api.get(f"/repos/{REPO}/compare/main...topic").json()
+    assert [c["sha"] for c in compared["commits"]] == [c["sha"] for c in commits]

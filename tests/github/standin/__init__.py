@@ -7,13 +7,15 @@ Use it from any test folder by importing the fixtures into that folder's conftes
 Fixtures (tests/github/standin/fixtures.py):
 - ``github`` — a clean stand-in per test (a ``GitHubStandIn``); at teardown the test fails if any
   request it received or reply it sent broke @octokit/openapi's api.github.com.json.
+  A test that sends a deliberately wrong request (say, a wrong API root) takes what it expects
+  with ``github_contract.take()`` before it ends.
 - ``github_server`` — the session's one server; ``github_contract`` — the loaded ``Contract``
   (``violations``, ``take()``, counters ``requests``/``responses``/``operations``).
   Both skip with a clear reason when `make github-env` has not installed tests/github/contract.
 
 ``GitHubStandIn`` (control.py): ``url`` is the API root (``api_url``; ``{url}/api/v3`` works too,
 as GitHub Enterprise). Helpers:
-- accounts: ``add_user(login, name=, email=, type=)``, ``token_for(login, limit=, expires_in=)`` (a
+- accounts: ``add_user(login, name=, email=, type=)`` (a login ending in ``[bot]`` is a Bot), ``token_for(login, limit=, expires_in=)`` (a
   token made at run time; send ``Authorization: Bearer|token <t>``; anything else is 401 Bad
   credentials), ``expire(token)``.
 - apps: ``register_app(slug, owner=, permissions=, token_ttl=)`` -> ``App`` (``app.id``,

@@ -78,6 +78,7 @@ class GitHubStandIn:
             if login in self.hub.users:
                 return self.hub.users[login]
             uid = self.hub.next_id()
+            type = "Bot" if login.endswith("[bot]") else type
             found = User(
                 login, uid, name or login.title(), email or f"{uid}+{login}@users.noreply.github.com", type
             )

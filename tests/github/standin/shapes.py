@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import quote
 
 from tests.github.standin.gitstore import TREE_MODE, ObjectStore, Signature
 from tests.github.standin.hub import DAY_ONE, App, Comment, Hub, Installation, Label, Pull, Repo, User
@@ -17,7 +18,10 @@ def node_id(kind: str, number: int) -> str:
 
 def user(api: str, who: User) -> dict[str, Any]:
     """simple-user."""
-    url = f"{api}/users/{who.login}"
+    url = f"{api}/users/{quote(who.login)}"  # GitHub escapes a bot's brackets: dependabot%5Bbot%5D
+    html = (
+        f"{api}/apps/{who.login.removesuffix('[bot]')}" if who.type == "Bot" else f"{api}/{quote(who.login)}"
+    )
     return {
         "login": who.login,
         "id": who.id,
@@ -25,7 +29,7 @@ def user(api: str, who: User) -> dict[str, Any]:
         "avatar_url": f"{api}/avatars/u/{who.id}",
         "gravatar_id": "",
         "url": url,
-        "html_url": f"{api}/{who.login}",
+        "html_url": html,
         "followers_url": f"{url}/followers",
         "following_url": f"{url}/following{{/other_user}}",
         "gists_url": f"{url}/gists{{/gist_id}}",
@@ -319,6 +323,12 @@ def label(api: str, repo: Repo, found: Label) -> dict[str, Any]:
     }
 
 
+def _pull_label(api: str, repo: Repo, found: Label, full: bool) -> dict[str, Any]:
+    # pull-request-simple declares a label's description a string (not nullable): "" there.
+    body = label(api, repo, found)
+    return body if full or body["description"] is not None else {**body, "description": ""}
+
+
 def comment(api: str, repo: Repo, found: Comment) -> dict[str, Any]:
     """issue-comment."""
     base = f"{api}/repos/{repo.full_name}"
@@ -380,7 +390,7 @@ def pull(api: str, hub: Hub, repo: Repo, pr: Pull, *, full: bool) -> dict[str, A
         "title": pr.title,
         "user": user(api, pr.user),
         "body": pr.body,
-        "labels": [label(api, repo, repo.labels[n.lower()]) for n in pr.labels],
+        "labels": [_pull_label(api, repo, repo.labels[n.lower()], full) for n in pr.labels],
         "milestone": None,
         "active_lock_reason": None,
         "created_at": pr.created_at,
