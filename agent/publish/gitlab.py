@@ -9,6 +9,7 @@ limit is a one-line error rather than a hung run.
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -110,11 +111,12 @@ class GitLabHost:
     ) -> None:
         session = requests.Session()
         session.hooks["response"].append(_bounded(max_wait))
-        session.trust_env = False  # no ~/.netrc credentials or proxies picked up behind our back
+        session.trust_env = False  # no ~/.netrc credential sent beside the token, no proxy from the env
         self._gl = gitlab.Gitlab(
             base_url(api_url),
             private_token=token,
             session=session,
+            ssl_verify=os.environ.get("REQUESTS_CA_BUNDLE") or True,  # a private CA, as requests reads it
             timeout=timeout,
             retry_transient_errors=True,
             user_agent="postwright",
@@ -154,7 +156,10 @@ class GitLabHost:
             hint = "the token needs the api scope and at least the Developer role"
         elif code == 404 and self._default is None:
             hint = f"check publish.repo ({self._repo}) and that the token's project is that one"
-        raise PublishFailed(f"GitLab: cannot {what}: {code} {text}", hint=hint) from None
+        status = (
+            text if text.startswith(str(code)) else f"{code} {text}"
+        )  # GitLab's bodies often start with it
+        raise PublishFailed(f"GitLab: cannot {what}: {status}", hint=hint) from None
 
     def _rest(self) -> dict[str, Any]:
         """Per-call options: python-gitlab's retry count (429 and transient errors)."""
@@ -202,8 +207,8 @@ class GitLabHost:
             {
                 "action": "create" if self.read_file(parent, path) is None else "update",
                 "file_path": path,
-                "content": content.decode("utf-8"),
-                "encoding": "text",
+                "content": base64.b64encode(content).decode("ascii"),
+                "encoding": "base64",  # the bytes exactly, whatever their encoding or line ends
             }
             for path, content in sorted(files.items())
         ]

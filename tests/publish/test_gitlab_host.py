@@ -144,10 +144,15 @@ def test_commit_creates_or_updates_files_and_create_is_a_compare_and_swap(gitlab
     h = host(gitlab, s)
     base = h.head("main")
     assert base is not None
-    files = {"collections/a b.json": b"new\n", "collections/new.json": "caf\u00e9\n".encode()}
+    files = {
+        "collections/a b.json": b"new\n",
+        "collections/new.json": "caf\u00e9\n".encode(),
+        "collections/crlf.json": b"{\r\n}\r\n",
+        "collections/latin1.txt": "caf\u00e9".encode("latin-1"),
+    }
     first = h.commit(BRANCH, base, files, "m", create=True)
     assert h.read_file(first, "collections/a b.json") == b"new\n"
-    assert h.read_file(BRANCH, "collections/new.json") == "caf\u00e9\n".encode()
+    assert all(h.read_file(BRANCH, path) == content for path, content in files.items())  # byte for byte
     with pytest.raises(BranchExists):
         h.commit(BRANCH, base, files, "m", create=True)
     people.push(gitlab, s.project, "main", "README.md", b"moved", s.human)
