@@ -112,6 +112,7 @@ def _answer(req: Request) -> Reply:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no delayed-ACK stall
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
