@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox identity-env airflow-env lint contract bench clean
+.PHONY: demo test install sandbox identity-env github-env airflow-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install lint contract sandbox identity-env airflow-env
+test: install lint contract sandbox identity-env github-env airflow-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -33,6 +33,13 @@ identity-env: tests/identity/oidc/node_modules/.package-lock.json
 tests/identity/oidc/node_modules/.package-lock.json: tests/identity/oidc/package-lock.json
 	npm ci --prefix tests/identity/oidc --no-audit --no-fund --loglevel=error
 
+# GitHub's OpenAPI description and recorded exchanges (npm @octokit/openapi, @octokit/fixtures,
+# pinned) that hold tests/github's stand-in to GitHub's contract.
+github-env: tests/github/contract/node_modules/.package-lock.json
+
+tests/github/contract/node_modules/.package-lock.json: tests/github/contract/package-lock.json
+	npm ci --prefix tests/github/contract --no-audit --no-fund --loglevel=error
+
 airflow-env:
 	bash scripts/airflow-env.sh
 
@@ -47,4 +54,4 @@ lint: install
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) sandbox/node_modules tests/identity/oidc/node_modules .postwright
+	rm -rf $(VENV) sandbox/node_modules tests/identity/oidc/node_modules tests/github/contract/node_modules .postwright
