@@ -143,7 +143,7 @@ class RemotePublisher:
             raise PublishFailed(f"base branch {base_name!r} not found")
         found = api.find_request(self.branch)
         seen = read_marker(found.body) if found is not None else Marker()
-        decided = _decided(found, seen)
+        decided = _decided(found, seen, self.kind)
         request = found if found is not None and found.state == "open" else None
         tip = api.head(self.branch)
         if tip is not None and (foreign := api.foreign_commits(base, self.branch)):
@@ -258,10 +258,10 @@ class _Decided:
         )
 
 
-def _decided(found: ReviewRequest | None, seen: Marker) -> _Decided:
+def _decided(found: ReviewRequest | None, seen: Marker, kind: str) -> _Decided:
     if found is None or found.state == "open":
         return _Decided()
     ids = tuple(sorted(seen.ids))
     if found.state == "merged":
-        return _Decided(merged=ids, reason=f"#{found.number} merged")
-    return _Decided(rejected=ids, reason=f"#{found.number} closed without merging")
+        return _Decided(merged=ids, reason=f"{kind} #{found.number} merged")
+    return _Decided(rejected=ids, reason=f"{kind} #{found.number} closed without merging")

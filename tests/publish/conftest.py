@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.github.standin.fixtures import github, github_contract, github_server  # noqa: F401
+
 
 def _run(*argv: str) -> bool:
     return subprocess.run(argv, capture_output=True, check=False).returncode == 0

@@ -132,7 +132,7 @@ def test_a_closed_request_rejects_its_tests_and_a_new_one_holds_only_new_tests(h
     publisher(host).publish(change_set("a", "b"))
     host.close(1, merged=False)
     result = publisher(host).publish(change_set("a", "b", "c"))
-    assert result.rejected == ["pw-a", "pw-b"] and result.decision == "#1 closed without merging"
+    assert result.rejected == ["pw-a", "pw-b"] and result.decision == "pull request #1 closed without merging"
     assert [r.state for r in host.requests] == ["closed", "open"]
     assert ids_in(on_branch(host)) == ["h-1", "pw-c"] and result.proposed == ["pw-c"]
     # the branch was rebuilt on the base, not on the closed request's commit
