@@ -1,6 +1,7 @@
 """Durable state: runs, proposals, decisions, fingerprints, audit, redactions, watermarks.
 
 >>> store = open_store(Path(".postwright"))   # creates the dir (0700) and state.db
+>>> store = open_store(Path(".postwright"), "postgresql://db.internal/postwright")  # shared by workers
 """
 
 from __future__ import annotations
@@ -27,8 +28,15 @@ __all__ = [
 ]
 
 
-def open_store(state_dir: Path) -> SQLiteStore:
-    """Open (creating if needed) ``state_dir/state.db``; a new state dir is private (0700)."""
+def open_store(state_dir: Path, state_url: str | None = None) -> SQLiteStore:
+    """Open (creating if needed) ``state_dir/state.db``, or the PostgreSQL store at ``state_url``.
+
+    A new state dir is private (0700); it keeps this machine's files either way (``audit.key``).
+    """
+    if state_url:
+        from agent.store.postgres import PostgresStore  # psycopg only when asked for
+
+        return PostgresStore(state_url)
     state_dir = Path(state_dir)
     if not state_dir.exists():
         try:

@@ -30,9 +30,10 @@ class AuditRecorder:
     ``on_event`` and ``fingerprint``.
     """
 
-    def __init__(self, state_dir: Path, target: str | None) -> None:
+    def __init__(self, state_dir: Path, target: str | None, state_url: str | None = None) -> None:
         self.state_dir = Path(state_dir)
         self.target = target
+        self.state_url = state_url  # a PostgreSQL store; the key stays in state_dir on this machine
         self._key: bytes | None = None
         self._lock = threading.Lock()
 
@@ -45,7 +46,7 @@ class AuditRecorder:
         return fingerprint(key, value)
 
     def __call__(self, event: AuditEvent) -> None:
-        with open_store(self.state_dir) as store:
+        with open_store(self.state_dir, self.state_url) as store:
             scoped = event.model_copy(update={"run_id": store.open_run(), "target": self.target})
             store.add_identity_event(scoped)
 

@@ -14,8 +14,15 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
+from typing import Protocol
 
 LEASES = "leases"
+
+
+class Releasable(Protocol):
+    """A run's lease as the store keeps it: a lock file here, an advisory lock in PostgreSQL."""
+
+    def release(self) -> None: ...
 
 
 class Lease:

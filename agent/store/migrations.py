@@ -2,6 +2,8 @@
 
 Each migration is a function taking a connection; ``_migrations`` records which ran.
 Append new functions to :data:`MIGRATIONS`; never edit or reorder ones that shipped.
+They are written once, in SQLite's dialect; the PostgreSQL store runs the same functions through
+``dialect.postgres_sql`` (its own transaction and lock around :func:`apply`).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-Migration = Callable[[sqlite3.Connection], None]
+from agent.store.dialect import Executor
+
+Migration = Callable[[Executor], None]
 
 
-def _m001_initial(db: sqlite3.Connection) -> None:
+def _m001_initial(db: Executor) -> None:
     """Runs, proposals, decisions, fingerprints, audit, redactions."""
     statements = [
         """CREATE TABLE runs (
@@ -78,7 +82,7 @@ def _m001_initial(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-def _m002_watermarks(db: sqlite3.Connection) -> None:
+def _m002_watermarks(db: Executor) -> None:
     """Per-source high-water marks (e.g. the last Airflow run seen)."""
     db.execute(
         """CREATE TABLE watermarks (
@@ -89,19 +93,19 @@ def _m002_watermarks(db: sqlite3.Connection) -> None:
     )
 
 
-def _m003_run_leases(db: sqlite3.Connection) -> None:
+def _m003_run_leases(db: Executor) -> None:
     """Who runs a run (pid, host) and the stage it reached, for runs a kill left ``running``."""
     for column in ("stage TEXT", "pid INTEGER", "host TEXT"):
         db.execute(f"ALTER TABLE runs ADD COLUMN {column}")
 
 
-def _m004_old_and_new(db: sqlite3.Connection) -> None:
+def _m004_old_and_new(db: Executor) -> None:
     """A proposal's drift finding (JSON, redacted) and whether it catches the old API (NULL: not run)."""
     for column in ("drift TEXT", "catches_old INTEGER"):
         db.execute(f"ALTER TABLE proposals ADD COLUMN {column}")
 
 
-def _m005_identity_audit(db: sqlite3.Connection) -> None:
+def _m005_identity_audit(db: Executor) -> None:
     """Every use of an identity: a token issued, refreshed, refused or failed, described by a keyed
     fingerprint (never the value); scopes and audiences as JSON lists."""
     db.execute(
@@ -146,22 +150,28 @@ def migrate(db: sqlite3.Connection) -> list[str]:
     """
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
-        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-        ran: list[str] = []
-        for fn in MIGRATIONS:
-            name = migration_name(fn)
-            if name in done:
-                continue
-            fn(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied) VALUES (?, ?)",
-                (name, datetime.now(UTC).isoformat()),
-            )
-            ran.append(name)
+        ran = apply(db)
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:  # SQLite already rolled back after some errors (a full disk)
             db.execute("ROLLBACK")
         raise
+    return ran
+
+
+def apply(db: Executor) -> list[str]:
+    """Run the migrations ``_migrations`` does not list, inside the caller's (locked) transaction."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied TEXT NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    ran: list[str] = []
+    for fn in MIGRATIONS:
+        name = migration_name(fn)
+        if name in done:
+            continue
+        fn(db)
+        db.execute(
+            "INSERT INTO _migrations (name, applied) VALUES (?, ?)",
+            (name, datetime.now(UTC).isoformat()),
+        )
+        ran.append(name)
     return ran

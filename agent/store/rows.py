@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, get_args
 
 from agent.models import Drift, Finding, Proposal, ProposalStatus
+from agent.store.dialect import Executor
 from agent.store.records import StoredProposal
 from agent.urls import mask_urls
 
@@ -45,7 +46,7 @@ def masked(value: Any) -> Any:
     return value
 
 
-def put_proposals(db: sqlite3.Connection, run_id: str, checked: Sequence[Proposal]) -> None:
+def put_proposals(db: Executor, run_id: str, checked: Sequence[Proposal]) -> None:
     """Insert or refresh proposals in the open transaction; a human decision is kept."""
     now = utc_now()
     known: dict[str, str] = {}

@@ -32,8 +32,9 @@ from agent.errors import UsageError
 from agent.identity.audit import AuditEvent as IdentityEvent
 from agent.models import Proposal, Redaction
 from agent.store import identity_rows
+from agent.store.dialect import Executor
 from agent.store.failures import translated
-from agent.store.lease import LEASES, Lease, held
+from agent.store.lease import LEASES, Lease, Releasable, held
 from agent.store.migrations import migrate
 from agent.store.records import AuditEvent, Decision, StoredProposal, StoredRun
 from agent.store.rows import (
@@ -66,7 +67,7 @@ class SQLiteStore:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._leases: dict[str, Lease] = {}
+        self._leases: dict[str, Releasable] = {}
         self._lease_dir = self.path.parent / LEASES
         try:
             self._db = sqlite3.connect(
@@ -100,7 +101,7 @@ class SQLiteStore:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Executor]:
         """One write transaction; IMMEDIATE takes the lock up front so it never deadlocks.
 
         On a full disk SQLite may have rolled back already: a second ROLLBACK would hide
@@ -119,7 +120,7 @@ class SQLiteStore:
             except (sqlite3.Error, OSError) as exc:
                 raise translated(self.path, exc) from None
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
             try:
                 cursor = self._db.execute(sql, params)
@@ -128,15 +129,27 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise translated(self.path, exc) from None
 
+    # -- leases (the PostgreSQL store holds advisory locks instead) ------------------------
+    def _take_lease(self, run_id: str) -> Releasable:
+        try:
+            return Lease(self._lease_dir, run_id)
+        except OSError as exc:
+            raise translated(self._lease_dir, exc) from None
+
+    def _held(self, run_id: str) -> bool:
+        """Whether a live process (this one included) holds ``run_id``'s lease."""
+        return held(self._lease_dir, run_id)
+
+    def _forget_lease(self, run_id: str) -> None:
+        """Remove a dead run's lock file."""
+        (self._lease_dir / f"{run_id}.lock").unlink(missing_ok=True)
+
     # -- runs --------------------------------------------------------------------------
     def start_run(self, kind: str, config: dict[str, Any]) -> str:
         """Record a run as started, holding its lease until :meth:`finish_run`; returns its id."""
         run_id = _new_run_id()
         blob = dumps(masked(config))
-        try:  # the lease exists before the row, so a `running` row without one is a dead run
-            lease = Lease(self._lease_dir, run_id)
-        except OSError as exc:
-            raise translated(self._lease_dir, exc) from None
+        lease = self._take_lease(run_id)  # before the row: a `running` row without one is a dead run
         try:
             with self._write() as db:
                 db.execute(
@@ -175,14 +188,16 @@ class SQLiteStore:
         with self._write() as db:
             # Under the write lock: a live run cannot finish (and drop its lease) meanwhile.
             running = [row[0] for row in db.execute("SELECT id FROM runs WHERE status = 'running'")]
-            dead = [run_id for run_id in running if not held(self._lease_dir, run_id)]
+            dead = [run_id for run_id in running if not self._held(run_id)]
             now = utc_now()
             db.executemany(
                 "UPDATE runs SET status = 'interrupted', finished = ? WHERE id = ? AND status = 'running'",
                 [(now, run_id) for run_id in dead],
             )
+        if not dead:
+            return []
         for run_id in dead:
-            (self._lease_dir / f"{run_id}.lock").unlink(missing_ok=True)
+            self._forget_lease(run_id)
         marks = ",".join("?" * len(dead))
         return self._runs(f"SELECT * FROM runs WHERE id IN ({marks}) ORDER BY started, id", dead)
 
@@ -256,9 +271,7 @@ class SQLiteStore:
             self._decide(db, proposal_id, status, actor, reason, now)
 
     @staticmethod
-    def _decide(
-        db: sqlite3.Connection, proposal_id: str, status: str, actor: str, reason: str, at: str
-    ) -> None:
+    def _decide(db: Executor, proposal_id: str, status: str, actor: str, reason: str, at: str) -> None:
         db.execute(DECISION_INSERT, (proposal_id, actor, status, reason, at))
 
     def proposals(self, status: str | None = None, run_id: str | None = None) -> list[StoredProposal]:
@@ -274,17 +287,68 @@ class SQLiteStore:
         rows = self._read(f"SELECT * FROM proposals{where} ORDER BY created, id", params)
         return [stored_proposal(r) for r in rows]
 
+    def proposal_ids(
+        self, status: str | None = None, run_id: str | None = None, operation: str | None = None
+    ) -> list[str]:
+        """The ids of stored proposals, oldest first, filtered like :meth:`proposals` (cheap when large)."""
+        clauses, params = [], []
+        for column, value in (("status", status), ("run_id", run_id), ("operation", operation)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return [r["id"] for r in self._read(f"SELECT id FROM proposals{where} ORDER BY created, id", params)]
+
+    def proposal(self, proposal_id: str) -> StoredProposal | None:
+        """One stored proposal by id, or None."""
+        rows = self._read("SELECT * FROM proposals WHERE id = ?", (proposal_id,))
+        return stored_proposal(rows[0]) if rows else None
+
+    def with_status(self, status: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored with ``status`` (e.g. the rejected ones a run must not propose)."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # SQLite binds at most 999 parameters
+            batch = list(ids[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            sql = f"SELECT id FROM proposals WHERE status = ? AND id IN ({marks})"
+            found.update(r["id"] for r in self._read(sql, [status, *batch]))
+        return found
+
+    def latest_decisions(self) -> dict[str, Decision]:
+        """Each proposal's latest decision, by proposal id."""
+        rows = self._read(
+            "SELECT proposal_id, actor, status, reason, at FROM decisions"
+            " WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY proposal_id)"
+        )
+        return {r["proposal_id"]: Decision(**dict(r)) for r in rows}
+
     def unpublished(self) -> list[Proposal]:
         """Proposals kept and stored by runs that then failed or were interrupted, not yet decided.
 
         A later run carries them on (and stores them under its own id), so each is carried until
-        a run finishes with it.
+        a run finishes with it. Asked during a run, only runs of the same spec count: a store shared
+        by many APIs' workers never hands one API's tests to another.
         """
         sql = (
-            "SELECT p.* FROM proposals p JOIN runs r ON r.id = p.run_id"
+            "SELECT p.*, r.config AS run_config FROM proposals p JOIN runs r ON r.id = p.run_id"
             " WHERE p.status = 'pending' AND r.status IN ('failed', 'interrupted') ORDER BY p.created, p.id"
         )
-        return [stored_proposal(r).to_proposal() for r in self._read(sql)]
+        mine = self._open_spec()
+        return [
+            stored_proposal(r).to_proposal()
+            for r in self._read(sql)
+            if mine is None or json.loads(r["run_config"]).get("spec") == mine
+        ]
+
+    def _open_spec(self) -> str | None:
+        """The spec (as stored) of the newest run this instance has open, if any."""
+        with self._lock:
+            open_ids = list(self._leases)
+        if not open_ids:
+            return None
+        rows = self._read("SELECT config FROM runs WHERE id = ?", (max(open_ids),))
+        spec = json.loads(rows[0]["config"]).get("spec") if rows else None
+        return spec if isinstance(spec, str) else None
 
     def decisions(self, proposal_id: str) -> list[Decision]:
         """Every status change of one proposal, oldest first."""
@@ -351,7 +415,7 @@ class SQLiteStore:
             (os.getpid(), socket.gethostname()),
         )
         # a dead process's row with a reused pid has no held lease
-        return next((r["id"] for r in rows if held(self._lease_dir, r["id"])), None)
+        return next((r["id"] for r in rows if self._held(r["id"])), None)
 
     def add_redactions(self, run_id: str, redactions: Sequence[Redaction]) -> None:
         """Record what was redacted: kind, placeholder, origin, line; never a value."""

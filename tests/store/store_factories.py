@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from agent.models import Finding, Intent, IntentKind, Proposal, ProposalStatus, fingerprint
+from agent.store import SQLiteStore, open_store
 
 
 def make_proposal(n: int, status: ProposalStatus = "pending", tag: str = "t") -> Proposal:
@@ -28,3 +31,8 @@ def make_proposal(n: int, status: ProposalStatus = "pending", tag: str = "t") ->
         status=status,
         findings=findings,
     )
+
+
+def opened(where: str) -> SQLiteStore:
+    """The store a worker process is pointed at: a state dir, or a ``postgresql://`` URL."""
+    return open_store(Path("."), where) if "://" in where else open_store(Path(where))

@@ -20,6 +20,7 @@ from agent.runner.credentials import TargetToken
 from agent.store import open_store
 from agent.store.identity_audit import KEY_BYTES, KEY_NAME, AuditRecorder, audit_key
 from agent.store.migrations import MIGRATIONS, migrate, migration_name
+from tests.store.conftest import Backend
 
 
 def _event(outcome: str = "issued", **extra: object) -> AuditEvent:
@@ -61,15 +62,15 @@ def test_m005_adds_the_table_to_a_database_of_m004(tmp_path: Path) -> None:
         _event("issued", audience=(), target="https://api.test/v1", run_id=None),
     ],
 )
-def test_rows_round_trip(tmp_path: Path, event: AuditEvent) -> None:
-    with open_store(tmp_path) as store:
+def test_rows_round_trip(backend: Backend, event: AuditEvent) -> None:
+    with backend.open() as store:
         store.add_identity_event(event)
         assert store.identity_events() == [event]
 
 
-def test_urls_are_masked_and_rows_are_per_run(tmp_path: Path) -> None:
+def test_urls_are_masked_and_rows_are_per_run(backend: Backend) -> None:
     leaked = "pw" + secrets.token_hex(8)
-    with open_store(tmp_path) as store:
+    with backend.open() as store:
         store.add_identity_event(
             _event(
                 "failed",
@@ -83,6 +84,7 @@ def test_urls_are_masked_and_rows_are_per_run(tmp_path: Path) -> None:
         one, two = store.identity_events("r1"), store.identity_events("r2")
         assert len(one) == len(two) == 1 and len(store.identity_events()) == 2
         assert leaked not in one[0].model_dump_json()
+    assert leaked.encode() not in backend.stored_text()
 
 
 def test_an_unknown_outcome_is_refused_by_the_table(tmp_path: Path) -> None:
@@ -94,13 +96,13 @@ def test_an_unknown_outcome_is_refused_by_the_table(tmp_path: Path) -> None:
     db.close()
 
 
-def test_open_run_is_this_process_newest_live_run(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_open_run_is_this_process_newest_live_run(backend: Backend) -> None:
+    with backend.open() as store, backend.open() as recorder:  # the recorder opens its own
         assert store.open_run() is None
         first = store.start_run("run", {})
-        assert store.open_run() == first
+        assert store.open_run() == first == recorder.open_run()
         second = store.start_run("verify", {})
-        assert store.open_run() == second
+        assert store.open_run() == second == recorder.open_run()
         store.finish_run(second, "ok", {})
         assert store.open_run() == first and store.has_run(second) and not store.has_run("nope")
         store.finish_run(first, "ok", {})
@@ -135,15 +137,15 @@ class _Source:
         return AccessToken(value=self.values[-1], audience=(audience,) if audience else ())  # type: ignore[arg-type]
 
 
-def test_recorder_writes_each_event_under_the_open_run_at_once(tmp_path: Path) -> None:
-    state = tmp_path / "state"
+def test_recorder_writes_each_event_under_the_open_run_at_once(backend: Backend) -> None:
+    state = backend.state_dir
     source = _Source()
-    recorder = AuditRecorder(state, "api")
+    recorder = AuditRecorder(state, "api", backend.url)
     provider = TargetToken(
         TokenCache(source, on_event=recorder, fingerprint=recorder.fingerprint), "https://a.test/"
     )
     provider.token()  # outside any run: kept, with no run
-    with open_store(state) as store:
+    with backend.open() as store:
         run_id = store.start_run("verify", {})
         provider.refused()
         provider.token()

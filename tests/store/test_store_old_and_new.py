@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from agent.models import Drift
-from agent.store import SQLiteStore, open_store
+from agent.store import SQLiteStore
+from tests.store.conftest import Backend
 from tests.store.store_factories import make_proposal
 
 MIGRATION = "m004_old_and_new"
 
 
 @pytest.mark.parametrize("catches", [True, False, None])
-def test_catches_old_round_trips_and_is_refreshed(tmp_path: Path, catches: bool | None) -> None:
+def test_catches_old_round_trips_and_is_refreshed(backend: Backend, catches: bool | None) -> None:
     proposal = make_proposal(1).model_copy(update={"catches_old": catches})
-    with open_store(tmp_path) as store:
+    with backend.open() as store:
         run_id = store.start_run("run", {})
         store.add_proposals(run_id, [proposal])
         (stored,) = store.proposals()
@@ -27,10 +28,10 @@ def test_catches_old_round_trips_and_is_refreshed(tmp_path: Path, catches: bool 
         assert store.proposals()[0].catches_old is (not catches)
 
 
-def test_drift_round_trips_on_a_dropped_proposal(tmp_path: Path) -> None:
+def test_drift_round_trips_on_a_dropped_proposal(backend: Backend) -> None:
     drift = Drift(declared="200", status=422, excerpt='{"detail":"[REDACTED:github-pat:1] refused"}')
     dropped = make_proposal(2, status="dropped").model_copy(update={"drift": drift})
-    with open_store(tmp_path) as store:
+    with backend.open() as store:
         run_id = store.start_run("run", {})
         store.add_proposals(run_id, [dropped, make_proposal(3)])
         by_id = {p.id: p for p in store.proposals()}

@@ -1,4 +1,4 @@
-"""The SQLite state store: round trips, decisions, migrations, reopening."""
+"""The state store on both backends: round trips, decisions, migrations, reopening."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from agent.models import Redaction
 from agent.ports import Store
 from agent.store import SQLiteStore, open_store
 from agent.store.migrations import MIGRATIONS, migrate, migration_name
+from tests.store.conftest import Backend
 from tests.store.store_factories import make_proposal
 
 
@@ -41,8 +42,15 @@ def test_migrations_idempotent_and_recorded(tmp_path: Path) -> None:
     assert names == [migration_name(m) for m in MIGRATIONS]
 
 
-def test_run_roundtrip_and_reopen(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_migrations_run_once_on_each_backend(backend: Backend) -> None:
+    with backend.open() as first:
+        assert first.migrations_run == [migration_name(m) for m in MIGRATIONS]
+    with backend.open() as second:
+        assert second.migrations_run == [] and second.integrity_check() == "ok"
+
+
+def test_run_roundtrip_and_reopen(backend: Backend) -> None:
+    with backend.open() as store:
         run_id = store.start_run("demo", {"specs": ["a.yaml", "b.yaml"]})
         store.add_proposals(run_id, [make_proposal(1), make_proposal(2, status="dropped")])
         store.remember("fp1", "change", run_id)
@@ -52,7 +60,7 @@ def test_run_roundtrip_and_reopen(tmp_path: Path) -> None:
         )
         store.set_watermark("airflow:petstore_sync", "2026-11-24T02:00:00+00:00")
         store.finish_run(run_id, "ok", {"proposals": 2})
-    with open_store(tmp_path) as store:
+    with backend.open() as store:
         (run,) = store.runs()
         assert (run.id, run.kind, run.status, run.summary) == (run_id, "demo", "ok", {"proposals": 2})
         assert run.config == {"specs": ["a.yaml", "b.yaml"]}
@@ -69,8 +77,8 @@ def test_run_roundtrip_and_reopen(tmp_path: Path) -> None:
         assert store.integrity_check() == "ok"
 
 
-def test_status_transitions_are_recorded_as_decisions(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_status_transitions_are_recorded_as_decisions(backend: Backend) -> None:
+    with backend.open() as store:
         run_id = store.start_run("run", {})
         p = make_proposal(1)
         store.add_proposals(run_id, [p])
@@ -92,8 +100,8 @@ def test_status_transitions_are_recorded_as_decisions(tmp_path: Path) -> None:
             store.set_status("pw-nope", "accepted", actor="alice", reason="")
 
 
-def test_later_run_refreshes_pending_but_keeps_human_decisions(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_later_run_refreshes_pending_but_keeps_human_decisions(backend: Backend) -> None:
+    with backend.open() as store:
         r1 = store.start_run("run", {})
         store.add_proposals(r1, [make_proposal(1), make_proposal(2)])
         store.set_status(make_proposal(2).id, "rejected", actor="bob", reason="flaky")
@@ -105,8 +113,8 @@ def test_later_run_refreshes_pending_but_keeps_human_decisions(tmp_path: Path) -
         assert len(store.decisions(make_proposal(1).id)) == 1  # re-proposing is not a new decision
 
 
-def test_audit_refuses_non_json_data(tmp_path: Path) -> None:
-    with open_store(tmp_path) as store:
+def test_audit_refuses_non_json_data(backend: Backend) -> None:
+    with backend.open() as store:
         with pytest.raises(TypeError):
             store.audit(None, "x", {"obj": object()})
         with pytest.raises(TypeError):

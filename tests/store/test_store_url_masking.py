@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 import pytest
 
 from agent.models import Redaction
-from agent.store import SQLiteStore
-
-
-def db_bytes(folder: Path) -> bytes:
-    """The database file and its WAL, as bytes: what a reader of the disk would see."""
-    return b"".join(p.read_bytes() for p in sorted(folder.glob("s.db*")))
+from tests.store.conftest import Backend
 
 
 @pytest.mark.parametrize(
@@ -26,10 +20,10 @@ def db_bytes(folder: Path) -> bytes:
         "https://{s}@github.com/org/repo/raw/main/spec.yaml",
     ],
 )
-def test_no_url_credential_reaches_the_file(tmp_path: Path, template: str) -> None:
+def test_no_url_credential_reaches_the_store(backend: Backend, template: str) -> None:
     secret = "c" + secrets.token_hex(12)
     url = template.format(s=secret)
-    store = SQLiteStore(tmp_path / "s.db")
+    store = backend.open()
     run = store.start_run("run", {"spec": url, "base": None, "logs": [url], "nested": {"u": url}})
     store.audit(run, "fetch", {"origin": url, "text": f"GET {url} failed"})
     store.add_redactions(run, [Redaction(kind="token", placeholder="[REDACTED:token:1]", origin=f"{url}#/a")])
@@ -38,11 +32,11 @@ def test_no_url_credential_reaches_the_file(tmp_path: Path, template: str) -> No
     assert store.runs()[0].config["spec"] != url
     assert store.get_watermark(f"airflow:{url}:dag") == "{}"  # the key is masked the same way on read
     store.close()
-    assert secret.encode() not in db_bytes(tmp_path)
+    assert secret.encode() not in backend.stored_text()
 
 
-def test_watermark_keys_with_different_passwords_of_one_host_agree(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+def test_watermark_keys_with_different_passwords_of_one_host_agree(backend: Backend) -> None:
+    store = backend.open()
     store.set_watermark(f"airflow:http://a:{secrets.token_hex(8)}@h:8080:dag", "1")
     assert store.get_watermark(f"airflow:http://a:{secrets.token_hex(8)}@h:8080:dag") == "1"
     store.close()
