@@ -13,11 +13,11 @@ Fixtures (tests/github/standin/fixtures.py):
   (``violations``, ``take()``, counters ``requests``/``responses``/``operations``).
   Both skip with a clear reason when `make github-env` has not installed tests/github/contract.
 
-``GitHubStandIn`` (control.py): ``url`` is the API root (``api_url``; ``{url}/api/v3`` works too,
-as GitHub Enterprise). Helpers:
-- accounts: ``add_user(login, name=, email=, type=)`` (a login ending in ``[bot]`` is a Bot), ``token_for(login, limit=, expires_in=)`` (a
-  token made at run time; send ``Authorization: Bearer|token <t>``; anything else is 401 Bad
-  credentials), ``expire(token)``.
+``GitHubStandIn`` (control.py; faults and the log in faults.py): ``url`` is the API root
+(``api_url``; ``{url}/api/v3`` works too, as GitHub Enterprise). Helpers:
+- accounts: ``add_user(login, name=, email=, type=)`` (a login ending in ``[bot]`` is a Bot),
+  ``token_for(login, limit=, expires_in=)`` (a token made at run time; send
+  ``Authorization: Bearer|token <t>``; anything else is 401 Bad credentials), ``expire(token)``.
 - apps: ``register_app(slug, owner=, permissions=, token_ttl=)`` -> ``App`` (``app.id``,
   ``app.private_key_pem`` for ``app_private_key_env``, ``app.bot`` the ``slug[bot]`` user,
   ``app.token_ttl`` seconds an installation token lives); ``install(app, account, repos=, permissions=)``

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -11,15 +10,13 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.github.standin import shapes
+from tests.github.standin.faults import Faults
 from tests.github.standin.gitstore import Signature
 from tests.github.standin.hub import (
     App,
     Comment,
-    Fault,
     Hub,
     Installation,
-    LoggedRequest,
     Pull,
     Repo,
     Token,
@@ -29,12 +26,6 @@ from tests.github.standin.hub import (
 )
 from tests.github.standin.routes_pulls import refresh
 from tests.github.standin.server import Server
-
-SECONDARY = (
-    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-    "If you reach out to GitHub Support for help, please include the request ID."
-)
-RATE_DOCS = f"{shapes.DOCS}/overview/rate-limits-for-the-rest-api"
 
 
 def pem_pair() -> tuple[bytes, bytes]:
@@ -48,7 +39,7 @@ def pem_pair() -> tuple[bytes, bytes]:
     return private, public
 
 
-class GitHubStandIn:
+class GitHubStandIn(Faults):
     """A running stand-in (``url``: the API root) and the helpers tests drive it with."""
 
     def __init__(self) -> None:
@@ -270,66 +261,3 @@ class GitHubStandIn:
             pr.state, pr.merged, pr.merged_at, pr.closed_at, pr.updated_at = "closed", True, now, now, now
             pr.merged_by, pr.merge_commit_sha, pr.base_sha = who, sha, base_tip
             return sha
-
-    # -- faults and the request log ---------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: str,
-        path_regex: str,
-        status: int,
-        *,
-        headers: Mapping[str, str] | None = None,
-        body: Any = None,
-        times: int = 1,
-    ) -> None:
-        """The next ``times`` requests matching (``*`` any method) get this reply instead (after auth)."""
-        reply = (
-            body
-            if body is not None
-            else shapes.error("Server Error" if status >= 500 else "Fault", status=status)
-        )
-        with self.hub.lock:
-            self.hub.faults.append(
-                Fault(method.upper(), re.compile(path_regex), status, dict(headers or {}), reply, times)
-            )
-
-    def secondary_limit(self, method: str, path_regex: str, *, retry_after: int | None = None) -> None:
-        """403 secondary rate limit, with ``retry-after`` or (as GitHub often does) without any header."""
-        headers = {} if retry_after is None else {"retry-after": str(retry_after)}
-        self.fail_next(
-            method,
-            path_regex,
-            403,
-            headers=headers,
-            body=shapes.error(SECONDARY, f"{RATE_DOCS}#about-secondary-rate-limits", 403),
-        )
-
-    def too_many(self, method: str, path_regex: str, *, retry_after: int = 1) -> None:
-        """429 with ``retry-after``."""
-        body = shapes.error(SECONDARY, f"{RATE_DOCS}#about-secondary-rate-limits", 429)
-        self.fail_next(method, path_regex, 429, headers={"retry-after": str(retry_after)}, body=body)
-
-    def bad_gateway(self, method: str, path_regex: str, *, times: int = 1) -> None:
-        """502 ``times`` times, then the real answer."""
-        self.fail_next(method, path_regex, 502, body={"message": "Server Error"}, times=times)
-
-    def exhaust(self, method: str, path_regex: str, *, reset_in: float = 1.0) -> None:
-        """403 primary rate limit: ``x-ratelimit-remaining: 0`` with the reset ``reset_in`` seconds ahead."""
-        reset = int(time.time() + reset_in) + 1
-        headers = {
-            "x-ratelimit-remaining": "0",
-            "x-ratelimit-reset": str(reset),
-            "x-ratelimit-used": "5000",
-            "x-ratelimit-limit": "5000",
-        }
-        body = shapes.error("API rate limit exceeded for user ID 1.", RATE_DOCS, 403)
-        self.fail_next(method, path_regex, 403, headers=headers, body=body)
-
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        return list(self.hub.log)
-
-    def requests_containing(self, text: str) -> list[LoggedRequest]:
-        """Logged requests carrying ``text`` in the path, query, body or a header other than Authorization."""
-        return [r for r in self.requests if text in r.text(credential=False)]

@@ -7,7 +7,7 @@ import binascii
 import re
 from typing import Any
 
-from tests.github.standin import shapes
+from tests.github.standin import shapes, shapes_git
 from tests.github.standin.gitstore import TREE_MODE, GitError, Signature, parse_date
 from tests.github.standin.hub import Repo, stamp
 from tests.github.standin.web import Fail, Reply, Request, Router, not_found, validation_failed
@@ -51,7 +51,7 @@ def get_blob(req: Request) -> Reply:
     repo = req.repo()
     if repo.store.kind(req.params["sha"]) != "blob":
         raise not_found(f"{GIT_DOCS}/blobs#get-a-blob")
-    return Reply(200, shapes.blob(req.api, repo, req.params["sha"]))
+    return Reply(200, shapes_git.blob(req.api, repo, req.params["sha"]))
 
 
 def _entry_files(req: Request, repo: Repo, entries: Any, files: dict[str, tuple[str, str]]) -> None:
@@ -90,7 +90,7 @@ def create_tree(req: Request) -> Reply:
         files = repo.store.flatten(base)
     _entry_files(req, repo, body.get("tree"), files)
     sha = repo.store.build(files)
-    return Reply(201, shapes.tree(req.api, repo, sha, recursive=False))
+    return Reply(201, shapes_git.tree(req.api, repo, sha, recursive=False))
 
 
 def get_tree(req: Request) -> Reply:
@@ -100,7 +100,7 @@ def get_tree(req: Request) -> Reply:
     if sha not in repo.store.trees:
         raise not_found(f"{GIT_DOCS}/trees#get-a-tree")
     recursive = req.query.get("recursive", "") not in ("", "0", "false")
-    return Reply(200, shapes.tree(req.api, repo, sha, recursive=recursive))
+    return Reply(200, shapes_git.tree(req.api, repo, sha, recursive=recursive))
 
 
 def _signature(value: Any, fallback: Signature) -> Signature:
@@ -126,21 +126,21 @@ def create_commit(req: Request) -> Reply:
         raise validation_failed(
             "Tree SHA does not exist", docs=f"{GIT_DOCS}/commits#create-a-commit"
         ) from None
-    return Reply(201, shapes.git_commit(req.api, repo, sha))
+    return Reply(201, shapes_git.git_commit(req.api, repo, sha))
 
 
 def get_commit(req: Request) -> Reply:
     repo = req.repo()
     if req.params["sha"] not in repo.store.commits:
         raise not_found(f"{GIT_DOCS}/commits#get-a-commit")
-    return Reply(200, shapes.git_commit(req.api, repo, req.params["sha"]))
+    return Reply(200, shapes_git.git_commit(req.api, repo, req.params["sha"]))
 
 
 def get_ref(req: Request) -> Reply:
     repo, name = req.repo(), "refs/" + req.params["ref"]
     if name not in repo.refs:
         raise not_found(f"{GIT_DOCS}/refs#get-a-reference")
-    return Reply(200, shapes.ref(req.api, repo, name))
+    return Reply(200, shapes_git.ref(req.api, repo, name))
 
 
 def create_ref(req: Request) -> Reply:
@@ -155,7 +155,7 @@ def create_ref(req: Request) -> Reply:
         raise validation_failed("Object does not exist", docs=f"{GIT_DOCS}/refs#create-a-reference")
     repo.refs[name] = sha
     repo.pushed_at = stamp()
-    return Reply(201, shapes.ref(req.api, repo, name))
+    return Reply(201, shapes_git.ref(req.api, repo, name))
 
 
 def update_ref(req: Request) -> Reply:
@@ -171,7 +171,7 @@ def update_ref(req: Request) -> Reply:
         raise validation_failed("Update is not a fast forward", docs=docs)
     repo.refs[name] = sha
     repo.pushed_at = stamp()
-    return Reply(200, shapes.ref(req.api, repo, name))
+    return Reply(200, shapes_git.ref(req.api, repo, name))
 
 
 def delete_ref(req: Request) -> Reply:
@@ -201,14 +201,14 @@ def get_contents(req: Request) -> Reply:
                 raw=repo.store.blob_bytes(entry.sha),
                 headers={"Content-Type": "application/vnd.github.raw"},
             )
-        return Reply(200, shapes.content_file(req.api, repo, path, entry.sha, ref_name))
+        return Reply(200, shapes_git.content_file(req.api, repo, path, entry.sha, ref_name))
     tree = entry.sha if entry is not None else root
     listing = []
     for e in repo.store.trees[tree]:
         child = f"{path}/{e.name}" if path else e.name
         size = len(repo.store.blob_bytes(e.sha)) if e.kind == "blob" else 0
         listing.append(
-            shapes.content_entry(
+            shapes_git.content_entry(
                 req.api, repo, child, e.sha, "dir" if e.kind == "tree" else "file", ref_name, size
             )
         )
@@ -237,13 +237,13 @@ def compare(req: Request) -> Reply:
             "permalink_url": f"{html.split('/compare/')[0]}/compare/{base[:7]}...{head[:7]}",
             "diff_url": f"{html}.diff",
             "patch_url": f"{html}.patch",
-            "base_commit": shapes.commit(req.api, req.hub, repo, base),
-            "merge_base_commit": shapes.commit(req.api, req.hub, repo, merge_base),
+            "base_commit": shapes_git.commit(req.api, req.hub, repo, base),
+            "merge_base_commit": shapes_git.commit(req.api, req.hub, repo, merge_base),
             "status": status,
             "ahead_by": len(ahead),
             "behind_by": len(behind),
             "total_commits": len(ahead),
-            "commits": [shapes.commit(req.api, req.hub, repo, c) for c in ahead],
+            "commits": [shapes_git.commit(req.api, req.hub, repo, c) for c in ahead],
             "files": [],
         },
     )

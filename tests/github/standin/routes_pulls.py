@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.github.standin import shapes
+from tests.github.standin import shapes, shapes_git, shapes_pulls
 from tests.github.standin.hub import Comment, Label, Pull, Repo, stamp
 from tests.github.standin.web import Fail, Reply, Request, Router, not_found, paginate, validation_failed
 
@@ -71,7 +71,7 @@ def list_pulls(req: Request) -> Reply:
             continue
         if (branch is not None and pr.head_ref != branch) or (base and pr.base_ref != base):
             continue
-        found.append(shapes.pull(req.api, req.hub, repo, pr, full=False))
+        found.append(shapes_pulls.pull(req.api, req.hub, repo, pr, full=False))
     return paginate(req, found)
 
 
@@ -126,12 +126,12 @@ def create_pull(req: Request) -> Reply:
     )
     repo.next_number += 1
     repo.pulls[pr.number] = pr
-    return Reply(201, shapes.pull(req.api, req.hub, repo, pr, full=True))
+    return Reply(201, shapes_pulls.pull(req.api, req.hub, repo, pr, full=True))
 
 
 def get_pull(req: Request) -> Reply:
     repo = req.repo()
-    return Reply(200, shapes.pull(req.api, req.hub, repo, _pull(req, repo), full=True))
+    return Reply(200, shapes_pulls.pull(req.api, req.hub, repo, _pull(req, repo), full=True))
 
 
 def update_pull(req: Request) -> Reply:
@@ -154,14 +154,14 @@ def update_pull(req: Request) -> Reply:
         pr.state, pr.closed_at = "open", None
     pr.updated_at = stamp()
     refresh(repo, pr)
-    return Reply(200, shapes.pull(req.api, req.hub, repo, pr, full=True))
+    return Reply(200, shapes_pulls.pull(req.api, req.hub, repo, pr, full=True))
 
 
 def pull_commits(req: Request) -> Reply:
     repo = req.repo()
     pr = _pull(req, repo)
     shas = repo.store.only_in(pr.head_sha, pr.base_sha)
-    return paginate(req, [shapes.commit(req.api, req.hub, repo, sha) for sha in shas])
+    return paginate(req, [shapes_git.commit(req.api, req.hub, repo, sha) for sha in shas])
 
 
 def _issue(req: Request, repo: Repo) -> int:
@@ -196,7 +196,7 @@ def list_comments(req: Request) -> Reply:
     repo = req.repo()
     number = _issue(req, repo)
     found = [
-        shapes.comment(req.api, repo, c)
+        shapes_pulls.comment(req.api, repo, c)
         for c in sorted(repo.comments.values(), key=lambda c: c.id)
         if c.issue == number
     ]
@@ -211,7 +211,7 @@ def create_comment(req: Request) -> Reply:
     now = stamp()
     found = Comment(req.hub.next_id(), number, req.token.user, text, now, now)
     repo.comments[found.id] = found
-    return Reply(201, shapes.comment(req.api, repo, found))
+    return Reply(201, shapes_pulls.comment(req.api, repo, found))
 
 
 def update_comment(req: Request) -> Reply:
@@ -221,7 +221,7 @@ def update_comment(req: Request) -> Reply:
     if found is None:
         raise not_found(f"{ISSUE_DOCS}/comments#update-an-issue-comment")
     found.body, found.updated_at = _comment_body(req.json()), stamp()
-    return Reply(200, shapes.comment(req.api, repo, found))
+    return Reply(200, shapes_pulls.comment(req.api, repo, found))
 
 
 def add_labels(req: Request) -> Reply:
@@ -236,7 +236,7 @@ def add_labels(req: Request) -> Reply:
         repo.labels.setdefault(name.lower(), Label(req.hub.next_id(), name))
         if name.lower() not in [n.lower() for n in pr.labels]:
             pr.labels.append(repo.labels[name.lower()].name)
-    return Reply(200, [shapes.label(req.api, repo, repo.labels[n.lower()]) for n in pr.labels])
+    return Reply(200, [shapes_pulls.label(req.api, repo, repo.labels[n.lower()]) for n in pr.labels])
 
 
 def register(router: Router) -> None:
