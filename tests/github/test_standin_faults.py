@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 
+import httpx
 import pytest
 
 from tests.github.conftest import Client
@@ -55,6 +56,16 @@ def test_429_502_and_primary_limit_faults(github: GitHubStandIn, client: Client)
     assert out.status_code == 403 and out.headers["x-ratelimit-remaining"] == "0"
     assert 0 < int(out.headers["x-ratelimit-reset"]) - time.time() <= 2.1
     assert api.get(f"/repos/{REPO}").status_code == 200
+
+
+def test_dropped_connection_then_success(github: GitHubStandIn, client: Client) -> None:
+    github.create_repo(REPO)
+    api = client(github.token_for("octocat"))
+    github.drop_connection("POST", r"/git/blobs$", times=2)
+    for _ in range(2):
+        with pytest.raises(httpx.TransportError):
+            api.post(f"/repos/{REPO}/git/blobs", json={"content": "x"})
+    assert api.post(f"/repos/{REPO}/git/blobs", json={"content": "x"}).status_code == 201
 
 
 def test_fault_matches_method_and_path_only(github: GitHubStandIn, client: Client) -> None:

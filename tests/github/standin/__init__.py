@@ -32,7 +32,8 @@ Fixtures (tests/github/standin/fixtures.py):
   ``fail_next(method, path_regex, status, headers=, body=, times=1)``,
   ``secondary_limit(method, path_regex, retry_after=None)`` (403), ``too_many(method, path_regex,
   retry_after=1)`` (429), ``bad_gateway(method, path_regex, times=1)`` (502 then the real answer),
-  ``exhaust(method, path_regex, reset_in=1.0)`` (403, ``x-ratelimit-remaining: 0``).
+  ``exhaust(method, path_regex, reset_in=1.0)`` (403, ``x-ratelimit-remaining: 0``),
+  ``drop_connection(method, path_regex, times=1)`` (closed without an answer: a network error).
 - the log: ``requests`` (``LoggedRequest``: method, path, query, headers, body, status) and
   ``requests_containing(text)`` (path, query, body and headers but Authorization: canary searches).
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.github.standin import shapes
 from tests.github.standin.hub import Fault, LoggedRequest
-from tests.github.standin.server import Server
+from tests.github.standin.server import DROP, Server
 
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -63,6 +63,10 @@ class Faults:
     def bad_gateway(self, method: str, path_regex: str, *, times: int = 1) -> None:
         """502 ``times`` times, then the real answer."""
         self.fail_next(method, path_regex, 502, body={"message": "Server Error"}, times=times)
+
+    def drop_connection(self, method: str, path_regex: str, *, times: int = 1) -> None:
+        """Close the connection without answering, ``times`` times (the client sees a network error)."""
+        self.fail_next(method, path_regex, DROP, times=times)
 
     def exhaust(self, method: str, path_regex: str, *, reset_in: float = 1.0) -> None:
         """403 primary rate limit: ``x-ratelimit-remaining: 0`` with the reset ``reset_in`` seconds ahead."""

@@ -19,6 +19,7 @@ ROUTER = Router()
 for _module in (routes_git, routes_pulls, routes_app):
     _module.register(ROUTER)
 
+DROP = 0  # a fault status: close the connection without an answer (a network error to the client)
 GHE_PREFIX = "/api/v3"  # GitHub Enterprise Server serves the same API below this path
 
 # (request, reply) -> None: the contract check sees every exchange (tests/github/contract.py).
@@ -81,7 +82,7 @@ def handle(
         reply = _answer(req)
         reply.headers.setdefault("x-github-request-id", secrets.token_hex(8).upper())
         entry.status = reply.status
-    if observe is not None:
+    if observe is not None and reply.status != DROP:
         observe(req, reply)
     return reply
 
@@ -127,6 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.body is None
             else json.dumps(reply.body).encode()
         )
+        if reply.status == DROP:
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         if reply.raw is None and reply.body is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
