@@ -183,13 +183,26 @@ class GitLabHost:
             self._project = project
         return self._default
 
-    def head(self, branch: str) -> str | None:
+    def _tip(self, branch: str) -> dict[str, Any] | None:
+        """The branch's newest commit as GitLab shows it (ids, author and committer), or None."""
         found = self._call(
             f"read branch {branch}",
             lambda: self._project.branches.get(branch, **self._rest()),
             absent_ok=True,
         )
-        return None if found is None else str(found.commit["id"])
+        return None if found is None else dict(found.commit)
+
+    def head(self, branch: str) -> str | None:
+        tip = self._tip(branch)
+        return None if tip is None else str(tip["id"])
+
+    def _foreign(self, commit: Mapping[str, Any]) -> bool:
+        """Authored or committed by anyone but the token's user (by commit email)."""
+        self.bot_login  # noqa: B018 - loads the bot's emails
+        return (
+            commit.get("author_email") not in self._emails
+            or commit.get("committer_email") not in self._emails
+        )
 
     def read_file(self, ref: str, path: str) -> bytes | None:
         raw = self._call(
@@ -202,7 +215,7 @@ class GitLabHost:
     def commit(
         self, branch: str, parent: str, files: Mapping[str, bytes], message: str, *, create: bool
     ) -> str:
-        """One commits-API call: actions on ``parent`` (``start_sha``); ``force`` moves an existing branch."""
+        """One commits-API call with create/update actions on ``parent``."""
         actions = [
             {
                 "action": "create" if self.read_file(parent, path) is None else "update",
@@ -212,14 +225,17 @@ class GitLabHost:
             }
             for path, content in sorted(files.items())
         ]
-        data: dict[str, Any] = {
-            "branch": branch,
-            "commit_message": message,
-            "actions": actions,
-            "start_sha": parent,
-        }
-        if not create:
-            data["force"] = True
+        data: dict[str, Any] = {"branch": branch, "commit_message": message, "actions": actions}
+        # On the branch's own tip GitLab commits on whatever the tip is by then, so a push landing
+        # meanwhile stays (under ours; the next run sees it). A new branch or a rebase onto a moved
+        # base names its start, and the rebase forces the branch there: never over a person's
+        # commit (the flow looks again and finds it).
+        tip = None if create else self._tip(branch)
+        if create or tip is None or tip["id"] != parent:
+            if tip is not None and self._foreign(tip):
+                raise BranchExists(f"GitLab: branch {branch} moved under this run")
+            data["start_sha"] = parent
+            data["force"] = not create
         try:
             made = self._project.commits.create(data, **self._rest())
         except gitlab.exceptions.GitlabError as exc:
@@ -232,17 +248,12 @@ class GitLabHost:
 
     def foreign_commits(self, base: str, branch: str) -> list[str]:
         """Commits on ``branch`` past ``base`` whose author or committer email is not the bot's."""
-        self.bot_login  # noqa: B018 - loads the bot's emails
         diff = self._call(
             f"compare {base}...{branch}",
             lambda: self._project.repository_compare(base, branch, **self._rest()),
         )
         assert isinstance(diff, dict)
-        return [
-            str(c["id"])
-            for c in diff.get("commits", [])
-            if c.get("author_email") not in self._emails or c.get("committer_email") not in self._emails
-        ]
+        return [str(c["id"]) for c in diff.get("commits", []) if self._foreign(c)]
 
     def _review(self, mr: Any) -> ReviewRequest:
         """The MR as the flow sees it; the title without "Draft: " (drafts are kept by ``update_request``)."""

@@ -98,6 +98,8 @@ class StandIn:
         self.url = url
         self.gl = Instance(web=url)
         self.faults: list[Fault] = []
+        # callbacks run before a request is answered: a person acting mid-publish
+        self.before: list[Callable[[str, str], None]] = []
         self.log: list[Logged] = []
         self.rate_limit = 2000
         # GitLab sends RateLimit-* with a throttled (429) answer; True: with every answer too
@@ -128,6 +130,7 @@ class StandIn:
         """Forget queued faults, the request log and the rate window (between tests on one server)."""
         with self._lock:
             self.faults.clear()
+            self.before.clear()
             self.log.clear()
             self._window = (0, 0)
             self.rate_limit = 2000
@@ -166,6 +169,8 @@ class StandIn:
     ) -> tuple[int, dict[str, str], bytes]:
         """The whole answer to one request."""
         split = urlsplit(raw_path)
+        for callback in list(self.before):
+            callback(method, unquote(split.path.removeprefix(_PREFIX)))
         limits, over = self.rate_headers()
         rate = limits if self.rate_headers_always else {}
         fault = self._fault(method, split.path.removeprefix(_PREFIX))

@@ -262,3 +262,35 @@ def test_the_token_is_only_ever_in_the_auth_header(gitlab: StandIn, setup: peopl
         [[m.title, m.description, [n.body for n in m.notes]] for m in setup.project.mrs.values()]
     )
     assert setup.bot_token not in stored + mrs
+
+
+@pytest.mark.parametrize("base_moved", [False, True])
+def test_a_push_during_the_publish_is_never_overwritten(
+    gitlab: StandIn, setup: people.Setup, base_moved: bool
+) -> None:
+    publisher(gitlab, setup).publish(change_set("a"))
+    if base_moved:
+        people.push(gitlab, setup.project, "main", "README.md", b"moved", setup.human)
+    theirs: list[str] = []
+    compared: list[str] = []
+
+    def person(method: str, route: str) -> None:
+        """Pushes once the flow has checked the branch for people, before its commit lands."""
+        compared.extend(["yes"] if route.endswith("/repository/compare") else [])
+        when = (
+            route.endswith(f"/repository/branches/{BRANCH}")
+            and bool(compared)  # before the rebase's tip check
+            if base_moved
+            else method == "POST" and route.endswith("/repository/commits")  # as the commit is made
+        )
+        if when and not theirs:
+            theirs.append(people.push(gitlab, setup.project, BRANCH, "notes.md", b"mine", setup.human))
+
+    gitlab.before.append(person)
+    result = publisher(gitlab, setup).publish(change_set("a", "b"))
+    head = setup.project.branches[BRANCH]
+    assert theirs and theirs[0] in setup.project.ancestors(head)  # the person's commit is on the branch
+    if base_moved:  # a rebase would force over it: the adapter refused, the flow looked again, stepped back
+        assert result.stopped and head == theirs[0]
+    after = publisher(gitlab, setup).publish(change_set("a", "b", "c"))
+    assert after.stopped and setup.project.branches[BRANCH] == head

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -244,3 +245,44 @@ def test_the_token_comes_from_the_environment_only(monkeypatch: pytest.MonkeyPat
     secret = people.token()
     monkeypatch.setenv(name, secret + "\n")
     assert token_from(env) == secret
+
+
+def test_a_commit_on_our_own_tip_names_no_start_so_a_push_meanwhile_is_kept(gitlab: StandIn) -> None:
+    s = people.project(gitlab)
+    h = host(gitlab, s)
+    base = h.head("main")
+    assert base is not None
+    ours = h.commit(BRANCH, base, {"c/o.json": b"1\n"}, "m", create=True)
+    theirs: list[str] = []
+
+    def person(method: str, route: str) -> None:
+        if method == "POST" and route.endswith("/repository/commits") and not theirs:
+            theirs.append(people.push(gitlab, s.project, BRANCH, "notes.md", b"mine", s.human))
+
+    gitlab.before.append(person)
+    made = h.commit(BRANCH, ours, {"c/o.json": b"2\n"}, "m", create=False)
+    body = json.loads(gitlab.requests("POST", "/repository/commits$")[-1].body)
+    assert "start_sha" not in body and "force" not in body
+    assert s.project.commits[made].parent_ids == theirs  # on top of the person's, never over it
+    assert h.foreign_commits(base, BRANCH) == theirs
+
+
+@pytest.mark.parametrize("tip", ["ours", "a person's"])
+def test_a_rebase_forces_only_over_our_own_tip(gitlab: StandIn, tip: str) -> None:
+    s = people.project(gitlab)
+    h = host(gitlab, s)
+    base = h.head("main")
+    assert base is not None
+    h.commit(BRANCH, base, {"c/o.json": b"1\n"}, "m", create=True)
+    if tip == "a person's":
+        people.push(gitlab, s.project, BRANCH, "notes.md", b"mine", s.human)
+    before = s.project.branches[BRANCH]
+    moved = people.push(gitlab, s.project, "main", "README.md", b"moved", s.human)
+    if tip == "ours":
+        made = h.commit(BRANCH, moved, {"c/o.json": b"2\n"}, "m", create=False)
+        assert s.project.commits[made].parent_ids == [moved]
+        assert json.loads(gitlab.requests("POST", "/repository/commits$")[-1].body)["force"] is True
+    else:
+        with pytest.raises(BranchExists):
+            h.commit(BRANCH, moved, {"c/o.json": b"2\n"}, "m", create=False)
+        assert s.project.branches[BRANCH] == before
