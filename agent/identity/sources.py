@@ -20,11 +20,27 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+# name -> (module, class): the identities postwright publishes with ([publish] token_source).
+HOST_SOURCES: dict[str, tuple[str, str]] = {
+    "env": SOURCES["env"],
+    "github-app": ("agent.identity.github_app", "GitHubApp"),
+}
+
+
 def open_source(kind: str, **options: Any) -> TokenSource:
     """The source ``kind`` configured with ``options`` (its own keys: env var names, URLs, paths)."""
-    if kind not in SOURCES:
-        raise IdentityError(f"unknown token source {kind!r}; use one of {', '.join(SOURCES)}")
-    module, cls = SOURCES[kind]
+    return _open(SOURCES, kind, options)
+
+
+def open_host_source(kind: str, **options: Any) -> TokenSource:
+    """The code host identity ``kind`` (``[publish] token_source``) configured with ``options``."""
+    return _open(HOST_SOURCES, kind, options)
+
+
+def _open(registry: dict[str, tuple[str, str]], kind: str, options: dict[str, Any]) -> TokenSource:
+    if kind not in registry:
+        raise IdentityError(f"unknown token source {kind!r}; use one of {', '.join(registry)}")
+    module, cls = registry[kind]
     try:
         source: TokenSource = getattr(import_module(module), cls)(**options)
     except TypeError as exc:  # a key this source does not take

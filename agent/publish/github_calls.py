@@ -13,13 +13,12 @@ wall clock, so it is off and this loop decides.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 from githubkit import GitHub
-from githubkit.auth.base import BaseAuthStrategy
 from githubkit.exception import RequestError, RequestFailed, RequestTimeout
 
 from agent.errors import PublishFailed
@@ -62,23 +61,6 @@ class GitHubFailed(PublishFailed):
         self.status, self.said = status, message
 
 
-class _Bearer(httpx.Auth):
-    def __init__(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.credentials.bearer()}"
-        yield request
-
-
-class _Strategy(BaseAuthStrategy):
-    def __init__(self, credentials: Credentials) -> None:
-        self.credentials = credentials
-
-    def get_auth_flow(self, github: Any) -> httpx.Auth:
-        return _Bearer(self.credentials)
-
-
 def _message(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -111,8 +93,9 @@ class Calls:
         self.max_wait, self.retries = max_wait, retries
         self.clock, self.sleep = clock, sleep
         self.waited = 0.0  # seconds slept for rate limits and retries, over this object's life
+        # no auth strategy: the token is asked for before each request and set in its header, so an
+        # identity failure is the source's own one-line error, not a "network error" to retry
         self._gh: GitHub[Any] = GitHub(
-            _Strategy(credentials),
             base_url=self.api_url + "/",
             user_agent="postwright",
             auto_retry=False,
@@ -162,7 +145,8 @@ class Calls:
         renewed = False
         while True:
             try:
-                return self._gh.request(method, url, params=params, json=body).raw_response
+                auth = {"Authorization": f"Bearer {self.credentials.bearer()}"}
+                return self._gh.request(method, url, params=params, json=body, headers=auth).raw_response
             except RequestFailed as exc:
                 response = exc.response.raw_response
                 status, message = response.status_code, _message(response)
