@@ -57,6 +57,7 @@ _PROJECT_ROUTES: list[tuple[str, re.Pattern[str], Handler, bool]] = [
     ("PUT", re.compile(r"/merge_requests/(?P<a>[^/]+)/notes/(?P<b>[^/]+)"), routes.notes, False),
 ]
 _PREFIX = "/api/v4"
+DROP = 0  # a fault status: close the connection without answering
 
 
 @dataclass
@@ -121,7 +122,9 @@ class StandIn:
         headers: dict[str, str] | None = None,
         body: Any = None,
     ) -> None:
-        """Queue a fault for requests whose method and path (after /api/v4, decoded) match."""
+        """Queue a fault for requests whose method and path (after /api/v4, decoded) match.
+
+        ``status`` ``DROP`` closes the connection without an answer."""
         raw = body if isinstance(body, bytes) else json.dumps(body or {"message": f"{status} fault"}).encode()
         with self._lock:
             self.faults.append(Fault(method, re.compile(path), status, headers or {}, raw, times))
@@ -281,6 +284,9 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             state.log.append(entry)
             status, out_headers, out = state.dispatch(self.command, self.path, headers, body)
             entry.status = status
+            if status == DROP:  # the connection closes with no answer: a network error for the client
+                self.close_connection = True
+                return
             self.send_response(status)
             for name, value in out_headers.items():
                 self.send_header(name, value)

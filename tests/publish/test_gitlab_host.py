@@ -13,7 +13,7 @@ from agent.errors import ConfigError, PublishFailed
 from agent.publish.gitlab import GitLabHost, RateLimited, base_url, token_from
 from agent.publish.remote import BranchExists, RequestExists
 from tests.gitlab import people
-from tests.gitlab.server import StandIn, serve
+from tests.gitlab.server import DROP, StandIn, serve
 
 BRANCH = "postwright/orders"
 MARK = "<!-- postwright:report -->"
@@ -61,6 +61,22 @@ def test_a_transient_error_then_success(gitlab: StandIn, method: str, path: str,
     statuses = [r.status for r in gitlab.requests(method, path)]
     assert statuses[:3] == [status, status, statuses[2]] and 200 <= statuses[2] < 300
     assert s.project.mrs[number].notes[0].body.endswith("report")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/repository/branches/"), ("POST", "/repository/commits$")]
+)
+def test_a_dropped_connection_is_retried(gitlab: StandIn, method: str, path: str) -> None:
+    s = people.project(gitlab)
+    h = host(gitlab, s)
+    gitlab.fail(method, path, DROP, times=2)
+    base = h.head("main")
+    assert base is not None and h.commit(BRANCH, base, {"c/o.json": b"{}\n"}, "m", create=True)
+    assert [r.status for r in gitlab.requests(method, path)][:3] == [
+        DROP,
+        DROP,
+        200 if method == "GET" else 201,
+    ]
 
 
 def test_the_last_transient_error_is_one_line_without_the_token(gitlab: StandIn) -> None:
