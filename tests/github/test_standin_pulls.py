@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.github.conftest import Client
+from tests.github.standin.contract import Contract
 from tests.github.standin.control import GitHubStandIn
 
 REPO = "acme/api-tests"
@@ -177,3 +178,48 @@ def test_commit_authors_of_every_kind_in_compare_and_pull_commits(
     assert commits[-1]["author"]["type"] == kind
     compared = api.get(f"/repos/{REPO}/compare/main...topic").json()
     assert [c["sha"] for c in compared["commits"]] == [c["sha"] for c in commits]
+
+
+@pytest.mark.parametrize(
+    ("role", "permission"),
+    [
+        ("admin", "admin"),
+        ("maintain", "write"),
+        ("write", "write"),
+        ("triage", "read"),
+        ("read", "read"),
+        (None, "none"),
+    ],
+)
+def test_collaborator_permission(
+    github: GitHubStandIn, client: Client, role: str | None, permission: str
+) -> None:
+    github.create_repo(REPO)
+    github.add_user("someone")
+    if role:
+        github.grant(REPO, "someone", role)
+    api = client(github.token_for("octocat"))
+    got = api.get(f"/repos/{REPO}/collaborators/someone/permission").json()
+    assert (got["permission"], got["role_name"], got["user"]["login"]) == (
+        permission,
+        role or "none",
+        "someone",
+    )
+    assert api.get(f"/repos/{REPO}/collaborators/nobody-at-all/permission").status_code == 404
+
+
+def test_reactions_and_reading_a_comment(
+    github: GitHubStandIn, github_contract: Contract, client: Client
+) -> None:
+    github.create_repo(REPO)
+    api = client(github.token_for("octocat"))
+    _open(github, api, "topic")
+    made = api.post(f"/repos/{REPO}/issues/1/comments", json={"body": "/postwright propose"}).json()
+    assert api.get(f"/repos/{REPO}/issues/comments/{made['id']}").json()["body"] == "/postwright propose"
+    first = api.post(f"/repos/{REPO}/issues/comments/{made['id']}/reactions", json={"content": "eyes"})
+    again = api.post(f"/repos/{REPO}/issues/comments/{made['id']}/reactions", json={"content": "eyes"})
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    assert first.json()["user"]["login"] == "octocat"
+    bad = api.post(f"/repos/{REPO}/issues/comments/{made['id']}/reactions", json={"content": "shrug"})
+    assert bad.status_code == 422 and bad.json()["message"] == "Validation Failed"
+    assert any("request body" in v for v in github_contract.take())  # the request broke the enum

@@ -25,7 +25,8 @@ Fixtures (tests/github/standin/fixtures.py):
 - repositories: ``create_repo("owner/name", files={path: text|bytes}, default_branch="main", by=)``
   (one initial commit), ``repo(full_name)`` -> ``Repo`` (``refs``, ``store`` of git objects),
   ``push(full_name, branch, files, by=, message=)`` (a person's commit; ``None`` deletes a file),
-  ``move_base(full_name, files, by=)``, ``file(full_name, ref, path)`` -> bytes | None.
+  ``move_base(full_name, files, by=)``, ``file(full_name, ref, path)`` -> bytes | None,
+  ``grant(full_name, login, role)`` (admin|maintain|write|triage|read; others are "none").
 - pull requests: ``pulls(full_name)``, ``pull(full_name, n)`` -> ``Pull``, ``comments(full_name, n)``,
   ``close_pull(full_name, n)`` (closed unmerged), ``merge_pull(full_name, n, by=)`` (a merge commit).
 - faults (consumed in order; matched by method or ``*`` and a regex searched in the path):
@@ -40,7 +41,8 @@ Fixtures (tests/github/standin/fixtures.py):
 Endpoints: GET /repos/{o}/{r}; git blobs, trees, commits (GET/POST), GET git/ref/{ref}, POST
 git/refs, PATCH/DELETE git/refs/{ref}; GET contents/{path}?ref=; GET compare/{base}...{head};
 GET/POST pulls (state, head=owner:branch, base, per_page/page), GET/PATCH pulls/{n}, GET
-pulls/{n}/commits; GET/POST issues/{n}/comments, PATCH issues/comments/{id}; POST
-issues/{n}/labels; GET /user; GET /rate_limit; (app JWT) GET /app, GET /repos/{o}/{r}/installation,
+pulls/{n}/commits; GET/POST issues/{n}/comments, GET/PATCH issues/comments/{id}, POST
+issues/comments/{id}/reactions; POST issues/{n}/labels; GET collaborators/{user}/permission;
+GET /user; GET /rate_limit; (app JWT) GET /app, GET /repos/{o}/{r}/installation,
 POST /app/installations/{id}/access_tokens. Run it by hand: ``python -m tests.github.standin``.
 """

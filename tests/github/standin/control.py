@@ -163,6 +163,12 @@ class GitHubStandIn(Faults):
         )
         return repo
 
+    def grant(self, full_name: str, login: str, role: str) -> None:
+        """Give ``login`` a role on the repository: admin, maintain, write, triage or read."""
+        self.add_user(login)
+        with self.hub.lock:
+            self.repo(full_name).roles[login] = role
+
     def repo(self, full_name: str) -> Repo:
         found = self.hub.repos.get(full_name.lower())
         if found is None:

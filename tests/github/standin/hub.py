@@ -116,6 +116,14 @@ class Comment:
 
 
 @dataclass
+class Reaction:
+    id: int
+    user: User
+    content: str
+    created_at: str
+
+
+@dataclass
 class Label:
     id: int
     name: str
@@ -137,6 +145,8 @@ class Repo:
     pulls: dict[int, Pull] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)  # login -> admin|maintain|write|triage|read
+    reactions: dict[int, list[Reaction]] = field(default_factory=dict)  # comment id -> reactions
     next_number: int = 1
     pushed_at: str = DAY_ONE
 

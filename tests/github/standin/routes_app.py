@@ -1,4 +1,4 @@
-"""The caller (GET /user, /rate_limit) and GitHub App endpoints (JWT-authorized)."""
+"""Who is who: the caller (/user, /rate_limit), collaborators' permissions, GitHub App endpoints (JWT)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,20 @@ def rate_limit(req: Request) -> Reply:
     core = {"limit": t.limit, "remaining": max(0, t.limit - t.used), "reset": t.reset, "used": t.used}
     search = {"limit": 30, "remaining": 30, "reset": t.reset, "used": 0}
     return Reply(200, {"resources": {"core": core, "search": search}, "rate": core})
+
+
+# A role's legacy `permission` value: maintain counts as write, triage as read (GitHub's mapping).
+LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"}
+
+
+def collaborator_permission(req: Request) -> Reply:
+    repo = req.repo()
+    who = req.hub.users.get(req.params["username"])
+    if who is None:
+        raise not_found(f"{shapes.DOCS}/collaborators/collaborators#get-repository-permissions-for-a-user")
+    role = repo.roles.get(who.login, "none")
+    collaborator = {**shapes.user(req.api, who), "role_name": role}
+    return Reply(200, {"permission": LEGACY.get(role, "none"), "role_name": role, "user": collaborator})
 
 
 def get_app(req: Request) -> Reply:
@@ -110,6 +124,7 @@ def access_token(req: Request) -> Reply:
 def register(router: Router) -> None:
     router.add("GET", "/user", get_user)
     router.add("GET", "/rate_limit", rate_limit)
+    router.add("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission", collaborator_permission)
     router.add("GET", "/app", get_app, auth="jwt")
     router.add("GET", "/repos/{owner}/{repo}/installation", repo_installation, auth="jwt")
     router.add("POST", "/app/installations/{id}/access_tokens", access_token, auth="jwt")

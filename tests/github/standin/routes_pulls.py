@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.github.standin import shapes, shapes_git, shapes_pulls
-from tests.github.standin.hub import Comment, Label, Pull, Repo, stamp
+from tests.github.standin.hub import Comment, Label, Pull, Reaction, Repo, stamp
 from tests.github.standin.web import Fail, Reply, Request, Router, not_found, paginate, validation_failed
 
 PULL_DOCS = f"{shapes.DOCS}/pulls/pulls"
@@ -217,11 +217,42 @@ def create_comment(req: Request) -> Reply:
 def update_comment(req: Request) -> Reply:
     repo = req.repo()
     req.need("issues", "pull_requests")
-    found = repo.comments.get(int(req.params["id"])) if req.params["id"].isdigit() else None
-    if found is None:
-        raise not_found(f"{ISSUE_DOCS}/comments#update-an-issue-comment")
+    found = _comment(req, repo)
     found.body, found.updated_at = _comment_body(req.json()), stamp()
     return Reply(200, shapes_pulls.comment(req.api, repo, found))
+
+
+def _comment(req: Request, repo: Repo) -> Comment:
+    found = repo.comments.get(int(req.params["id"])) if req.params["id"].isdigit() else None
+    if found is None:
+        raise not_found(f"{ISSUE_DOCS}/comments#get-an-issue-comment")
+    return found
+
+
+def get_comment(req: Request) -> Reply:
+    repo = req.repo()
+    return Reply(200, shapes_pulls.comment(req.api, repo, _comment(req, repo)))
+
+
+REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+
+
+def react(req: Request) -> Reply:
+    """A reaction to a comment: 201 new, 200 when this user already reacted so."""
+    repo, body = req.repo(), req.json()
+    req.need("issues", "pull_requests")
+    assert req.token is not None
+    found, content = _comment(req, repo), body.get("content")
+    if content not in REACTIONS:
+        raise validation_failed(
+            "Validation Failed", {"resource": "Reaction", "code": "invalid", "field": "content"}
+        )
+    given = repo.reactions.setdefault(found.id, [])
+    for old in given:
+        if old.user is req.token.user and old.content == content:
+            return Reply(200, shapes_pulls.reaction(req.api, old))
+    given.append(Reaction(req.hub.next_id(), req.token.user, str(content), stamp()))
+    return Reply(201, shapes_pulls.reaction(req.api, given[-1]))
 
 
 def add_labels(req: Request) -> Reply:
@@ -248,5 +279,7 @@ def register(router: Router) -> None:
     router.add("GET", f"{r}/pulls/{{number}}/commits", pull_commits)
     router.add("GET", f"{r}/issues/{{number}}/comments", list_comments)
     router.add("POST", f"{r}/issues/{{number}}/comments", create_comment)
+    router.add("GET", f"{r}/issues/comments/{{id}}", get_comment)
     router.add("PATCH", f"{r}/issues/comments/{{id}}", update_comment)
+    router.add("POST", f"{r}/issues/comments/{{id}}/reactions", react)
     router.add("POST", f"{r}/issues/{{number}}/labels", add_labels)

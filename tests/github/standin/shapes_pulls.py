@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.github.standin.gitstore import ObjectStore
-from tests.github.standin.hub import Comment, Hub, Label, Pull, Repo
+from tests.github.standin.hub import Comment, Hub, Label, Pull, Reaction, Repo
 from tests.github.standin.shapes import node_id, repository, user
 
 
@@ -133,3 +133,13 @@ def _changed(store: ObjectStore, pr: Pull) -> int:
         return 0
     old, new = store.flatten(store.commits[base].tree), store.flatten(store.commits[pr.head_sha].tree)
     return sum(1 for p in set(old) | set(new) if old.get(p) != new.get(p))
+
+
+def reaction(api: str, found: Reaction) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "node_id": node_id("Reaction", found.id),
+        "user": user(api, found.user),
+        "content": found.content,
+        "created_at": found.created_at,
+    }
