@@ -23,6 +23,7 @@ from agent.cli import (
     doctor,
     generate,
     redact,
+    review,
     run,
     sandbox,
     scan,
@@ -85,6 +86,7 @@ app.add_typer(airflow.app, name="airflow")
 app.add_typer(sandbox.app, name="sandbox")
 app.command("doctor")(doctor.command)
 app.command("audit")(audit.command)
+app.command("review")(review.command)
 
 
 def main(argv: list[str] | None = None) -> None:
