@@ -47,6 +47,15 @@ def _valid_url(value: str | None) -> str | None:
 
 
 URL = Annotated[str | None, AfterValidator(_valid_url)]
+
+
+def _postgres_url(value: str | None) -> str | None:
+    """``state_url`` names a PostgreSQL database (the store's only server backend)."""
+    if value and not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"{mask_url(value)[:200]}: state_url must be a postgresql:// URL (unset: state_dir)")
+    return value
+
+
 _FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("_FILE_DATA", default=None)
 # Dotted setting -> (its interpolated value, the same with secret-named ${VAR}s as ***).
 _Shown = dict[str, tuple[str, str]]
@@ -68,16 +77,41 @@ class AirflowSection(BaseModel):
     max_workers: int = Field(default=8, ge=1, le=64)
 
 
-class PublishSection(BaseModel):
-    """Where proposals go for review."""
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
-    host: str = "local"
-    repo: Path | None = None
+
+class PublishSection(BaseModel):
+    """Where proposals go for review: a local git repository, or a pull request on GitHub/GitLab."""
+
+    host: Literal["local", "github", "gitlab"] = "local"
+    repo: str | None = Field(
+        default=None, description="local: a path; github: owner/name; gitlab: group/project"
+    )
+    api_url: URL = Field(
+        default=None, description="GitHub Enterprise: https://HOST/api/v3; GitLab: https://HOST/api/v4"
+    )
     collection: str = "collections/api.postman_collection.json"
     base_branch: str = "main"
+    labels: list[str] = Field(default_factory=list)
+    draft: bool = False
+    token_source: Literal["env", "github-app"] = "env"
+    token_env: str | None = Field(
+        default=None, pattern=_ENV_NAME, description="default GITHUB_TOKEN / GITLAB_TOKEN"
+    )
+    app_id: str | None = Field(default=None, pattern=r"^[0-9]+$")
+    app_private_key_env: str | None = Field(
+        default=None, pattern=_ENV_NAME, description="env var with the PEM key"
+    )
+    max_wait: float = Field(default=900.0, ge=0, description="longest wait for a host's rate limit, seconds")
 
-
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+    @model_validator(mode="after")
+    def _identity(self) -> PublishSection:
+        if self.token_source == "github-app":
+            if self.host != "github":
+                raise ValueError("token_source 'github-app' is for host 'github'")
+            if not self.app_id or not self.app_private_key_env:
+                raise ValueError("token_source 'github-app' needs app_id and app_private_key_env")
+        return self
 
 
 class SandboxSection(BaseModel):
@@ -297,6 +331,10 @@ class Settings(BaseSettings):
         description="value of {{baseUrl}} in generated collections (never taken from a spec's servers)",
     )
     state_dir: Path = Path(".postwright")
+    state_url: Annotated[URL, AfterValidator(_postgres_url)] = Field(
+        default=None,
+        description="a PostgreSQL store shared by workers (password: PGPASSWORD/PGPASSFILE or ${VAR})",
+    )
     seed: int = 0
     llm: str = Field(default="none", description='"none" or "openai:MODEL"')
     llm_base_url: URL = Field(default=None, description="OpenAI-compatible endpoint (else OPENAI_BASE_URL)")

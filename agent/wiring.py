@@ -164,7 +164,7 @@ def audited(settings: Settings, provider: P, target: str | None) -> P:
     if isinstance(provider, TargetToken) and provider.cache.on_event is None:
         from agent.store.identity_audit import AuditRecorder
 
-        recorder = AuditRecorder(settings.state_path, target)
+        recorder = AuditRecorder(settings.state_path, target, settings.state_url)
         provider.cache.on_event, provider.cache.fingerprint = recorder, recorder.fingerprint
     return provider
 
@@ -180,7 +180,7 @@ def audit_scope(settings: Settings, provider: object, kind: str, config: dict[st
         return
     from agent.store import open_store
 
-    with open_store(settings.state_path) as store:
+    with open_store(settings.state_path, settings.state_url) as store:
         run_id, status = store.start_run(kind, config), "failed"
         try:
             yield
@@ -256,6 +256,12 @@ def publisher(settings: Settings) -> Publisher | None:
     """The configured publishing host."""
     if settings.publish.repo is None:
         return None
+    if settings.publish.host == "github":
+        return github_publisher(settings)
+    if settings.publish.host == "gitlab":
+        from agent.publish.gitlab import gitlab_publisher
+
+        return gitlab_publisher(settings.publish)
     if settings.publish.host != "local":
         raise ConfigError(f"publish.host {settings.publish.host!r} is not supported yet; use 'local'")
     from agent.publish.local import LocalGitPublisher
@@ -266,6 +272,27 @@ def publisher(settings: Settings) -> Publisher | None:
         base_branch=settings.publish.base_branch,
         out_dir=settings.state_path / "pull-requests",
     )
+
+
+def github_publisher(settings: Settings, **timing: Any) -> Publisher:
+    """``[publish] host = "github"``: a pull request, its identity audited like a target's."""
+    from agent.identity.sources import open_host_source
+    from agent.identity.token import TokenCache
+    from agent.publish.github import DEFAULT_API_URL, DEFAULT_TOKEN_ENV
+    from agent.publish.github import github_publisher as make
+    from agent.store.identity_audit import AuditRecorder
+
+    section = settings.publish
+    if section.token_source == "github-app":
+        options = {"app_id": section.app_id, "private_key_env": section.app_private_key_env}
+        options |= {"repo": section.repo, "api_url": section.api_url or DEFAULT_API_URL}
+    else:
+        options = {"env_var": section.token_env or DEFAULT_TOKEN_ENV}
+    recorder = AuditRecorder(settings.state_path, f"github:{section.repo}", settings.state_url)
+    cache = TokenCache(
+        open_host_source(section.token_source, **options), on_event=recorder, fingerprint=recorder.fingerprint
+    )
+    return make(section, cache, **timing)
 
 
 def llm(settings: Settings) -> tuple[LLMBackend | None, Budget | None]:
@@ -288,7 +315,7 @@ def build(settings: Settings, *, verify: bool = True, publish: bool = True) -> P
 
     if not settings.spec:
         raise ConfigError("no spec configured: pass --spec or set spec in postwright.toml")
-    store = open_store(settings.state_path)
+    store = open_store(settings.state_path, settings.state_url)
     backend, budget = llm(settings)
     return Pipeline(
         specs=SpecLoader(settings),

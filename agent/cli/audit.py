@@ -44,8 +44,8 @@ def command(
 
     settings = settings_from(ctx)
     events: list[AuditEvent] = []
-    if (settings.state_path / DB_NAME).is_file():
-        with open_store(settings.state_path) as store:
+    if settings.state_url or (settings.state_path / DB_NAME).is_file():
+        with open_store(settings.state_path, settings.state_url) as store:
             if run is not None and not store.has_run(run):
                 raise UsageError(f"--run: no run with id {run!r} in {settings.state_path}")
             events = store.identity_events(run)
