@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox identity-env github-env airflow-env lint contract bench clean
+.PHONY: demo test install sandbox identity-env github-env airflow-env browser-env postgres-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install lint contract sandbox identity-env github-env airflow-env
+test: install lint contract sandbox identity-env github-env airflow-env browser-env postgres-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -42,6 +42,18 @@ tests/github/contract/node_modules/.package-lock.json: tests/github/contract/pac
 
 airflow-env:
 	bash scripts/airflow-env.sh
+
+# Debian's headless Chromium, where tests/report open the run report (Playwright drives it; it
+# downloads no browser of its own). Installed only when missing; as root, no prompts.
+browser-env:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+# Debian's PostgreSQL server binaries (initdb, pg_ctl under /usr/lib/postgresql/<ver>/bin): the store
+# tests start their own cluster on 127.0.0.1 (tests/postgres_kit.py). Installed only when missing.
+postgres-env:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
 # The layers of ARCHITECTURE.md, as contracts in .importlinter (tests/test_layers.py runs them too).
 contract: install
