@@ -62,6 +62,12 @@ def test_blob_tree_and_commit_shas_match_git(
         )
         assert blob.status_code == 201
         assert blob.json()["sha"] == _git(tmp_path, "hash-object", "--stdin", data=data)
+        read = api.get(f"/repos/{REPO}/git/blobs/{blob.json()['sha']}").json()
+        assert (base64.b64decode(read["content"]), read["size"], read["encoding"]) == (
+            data,
+            len(data),
+            "base64",
+        )
         entries.append({"path": path, "mode": mode, "type": "blob", "sha": blob.json()["sha"]})
     tree = api.post(f"/repos/{REPO}/git/trees", json={"tree": entries})
     assert tree.status_code == 201
