@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -247,7 +248,11 @@ def test_two_runs_at_once_make_one_mr(gitlab: StandIn, setup: people.Setup, riva
     assert [b for b in setup.project.branches if b.startswith("postwright/")] == [BRANCH]
 
 
-def test_the_token_is_only_ever_in_the_auth_header(gitlab: StandIn, setup: people.Setup) -> None:
+def test_the_token_is_only_ever_in_the_auth_header(
+    gitlab: StandIn, setup: people.Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # python-gitlab's, requests' and urllib3's debug lines too
+    gitlab.fail("POST", "/merge_requests$", 502)
     pub = publisher(gitlab, setup)
     pub.publish(change_set("a"))
     people.push(gitlab, setup.project, BRANCH, "x", b"y", setup.human)
@@ -262,6 +267,7 @@ def test_the_token_is_only_ever_in_the_auth_header(gitlab: StandIn, setup: peopl
         [[m.title, m.description, [n.body for n in m.notes]] for m in setup.project.mrs.values()]
     )
     assert setup.bot_token not in stored + mrs
+    assert caplog.records and setup.bot_token not in caplog.text
 
 
 @pytest.mark.parametrize("base_moved", [False, True])
