@@ -42,6 +42,12 @@ def _app(github: GitHubStandIn, ttl: float = 3600.0) -> tuple[App, int]:
     return app, github.install(app, "acme").id
 
 
+@pytest.mark.parametrize(("iat_offset", "life"), [(-60, 600), (-300, 850), (0, 600), (-30, 60)])
+def test_app_jwts_github_accepts(github: GitHubStandIn, client: Client, iat_offset: int, life: int) -> None:
+    app, _installation = _app(github)
+    assert client(github.app_jwt(app, iat_offset=iat_offset, life=life)).get("/app").status_code == 200
+
+
 def test_app_jwt_to_a_narrowed_installation_token(github: GitHubStandIn, client: Client) -> None:
     app, installation = _app(github)
     as_app = client(github.app_jwt(app))

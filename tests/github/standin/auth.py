@@ -78,6 +78,6 @@ def app(req: Request) -> App:
         )
     if not isinstance(exp, int) or exp <= now:
         raise _jwt_failure(EXPIRED)
-    if exp > now + MAX_JWT_LIFE + CLOCK_SLACK or exp - iat > MAX_JWT_LIFE + 60:
+    if exp > now + MAX_JWT_LIFE + CLOCK_SLACK:
         raise _jwt_failure("'Expiration time' claim ('exp') is too far in the future")
     return found
