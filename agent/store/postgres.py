@@ -12,6 +12,8 @@ lock and the run leases.
 - Leases: a running run holds a session-level advisory lock keyed by its id. PostgreSQL drops it
   when the holding connection ends (a killed worker's socket closes), so "nobody holds it"
   means "its owner is gone", as with ``flock``; :meth:`recover` marks those runs interrupted.
+- Connect directly or through a session-mode pool: a transaction-mode pooler (PgBouncer's
+  default) would hand the session locks to whichever client runs next.
 - Claims: a run of a spec holds a session-level lock on that spec (``url_key``: credentials
   dropped) from :meth:`start_run` to :meth:`finish_run`, so two workers never run the same API at
   once: the second says so on stderr and waits (up to ``claim_timeout``, then a StorageError);
@@ -40,6 +42,9 @@ SCHEMA = "postwright"
 # Advisory lock namespaces (the two-key form: never the same lock as a one-key lock of another app).
 _WRITES, _RUNS, _CLAIMS = 0x70770001, 0x70770002, 0x70770003
 
+# The server probes an idle worker's socket, so a worker whose machine vanished (no FIN) loses its
+# leases and claims within about two minutes, not the kernel's default two hours.
+_KEEPALIVE = "-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6"
 # What libpq says when the user must act, how we say it and what to do (first match wins).
 _CREDENTIALS = "set PGPASSWORD or PGPASSFILE, or a ${VAR} in state_url, for a role that may log in"
 _REACH = "is the server running and is state_url's host and port right?"
@@ -120,7 +125,7 @@ class PostgresStore(SQLiteStore):
                 row_factory=_row_factory,
                 connect_timeout=connect_timeout,
                 application_name="postwright",
-                options=f"-c search_path={SCHEMA}",
+                options=f"-c search_path={SCHEMA} {_KEEPALIVE}",
             )
         except psycopg.Error as exc:
             raise self._failure(exc) from None

@@ -168,3 +168,12 @@ def test_two_workers_never_run_one_api_at_once(
         nested = one.start_run("run", {"spec": "a.yaml"})  # one worker may nest runs of one API
         one.finish_run(one.start_run("run", {"spec": "a.yaml"}), "ok", {})
         one.finish_run(nested, "ok", {})
+
+
+def test_the_server_probes_a_silent_worker_within_minutes(pg_env: PostgresServer) -> None:
+    with PostgresStore(pg_env.database()) as store:  # a vanished host's locks go, not after 2 hours
+        shown = {
+            name: store._read(f"SHOW {name}")[0][0]
+            for name in ("tcp_keepalives_idle", "tcp_keepalives_count")
+        }
+    assert shown == {"tcp_keepalives_idle": "60", "tcp_keepalives_count": "6"}
