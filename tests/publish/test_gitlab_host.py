@@ -195,8 +195,11 @@ def test_one_open_mr_per_branch_and_drafts_stay_drafts(gitlab: StandIn) -> None:
     h.update_request(mr.number, "More tests", "body 2")
     assert s.project.mrs[mr.number].title == "Draft: More tests"
     assert s.project.mrs[mr.number].description == "body 2"
+    s.project.mrs[mr.number].title = "More tests"  # a person marks it ready: it stays ready
+    h.update_request(mr.number, "More tests", "body 3")
+    assert (s.project.mrs[mr.number].title, s.project.mrs[mr.number].description) == ("More tests", "body 3")
     found = h.find_request(BRANCH)
-    assert found is not None and (found.number, found.state, found.body) == (mr.number, "open", "body 2")
+    assert found is not None and (found.number, found.state, found.body) == (mr.number, "open", "body 3")
 
 
 @pytest.mark.parametrize("state", ["closed", "merged"])
