@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -172,3 +173,27 @@ def test_recorded_real_responses_pass_the_contract_check(github_contract: Contra
             assert [v for v in found if not v.endswith(ADDED_SINCE)] == [], (scenario, found)
             checked += 1
     assert checked == 7
+
+
+def _rels(link: str) -> list[tuple[str, str]]:
+    """(rel, page) of each part of a Link header, in order."""
+    return [
+        (rel, dict(parse_qsl(urlsplit(url).query))["page"])
+        for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', link)
+    ]
+
+
+def test_link_header_pages_like_the_recorded_pagination(github: GitHubStandIn, client: Client) -> None:
+    recorded = [_rels(x["headers"]["link"]) for x in _recorded("paginate-issues")]  # 5 pages of 3
+    github.create_repo(ORG + "/paginate")
+    api = client(github.token_for("octocat"))
+    github.push(ORG + "/paginate", "topic", {"a": "a"})
+    api.post(f"/repos/{ORG}/paginate/pulls", json={"title": "t", "head": "topic", "base": "main"})
+    for i in range(14):
+        api.post(f"/repos/{ORG}/paginate/issues/1/comments", json={"body": str(i)})
+    served, url = [], f"/repos/{ORG}/paginate/issues/1/comments?per_page=3"
+    while url:
+        link = api.get(url).headers["link"]
+        served.append(_rels(link))
+        url = next((u for u, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', link) if rel == "next"), "")
+    assert served == recorded

@@ -131,9 +131,9 @@ def paginate(request: Request, items: list[Any]) -> Reply:
         query = {**request.query, "per_page": str(per_page), "page": str(number)}
         return f"<{request.api}{request.path}?{urlencode(query)}>"
 
-    rels = []
-    if page > 1:
-        rels += [f'{link(page - 1)}; rel="prev"', f'{link(1)}; rel="first"']
+    rels = [f'{link(page - 1)}; rel="prev"'] if page > 1 else []  # GitHub's order: prev, next, last, first
     if page < last:
         rels += [f'{link(page + 1)}; rel="next"', f'{link(last)}; rel="last"']
+    if page > 1:
+        rels.append(f'{link(1)}; rel="first"')
     return Reply(200, chunk, {"Link": ", ".join(rels)} if rels else {})
