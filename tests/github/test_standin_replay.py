@@ -87,6 +87,8 @@ def _same_shape(recorded: Any, got: Any, where: str = "") -> list[str]:
     return []
 
 
+# Headers every answer carries on GitHub (the rate-limit budget, the media type, the request id).
+GITHUB_HEADERS = ("x-ratelimit-", "x-github-media-type", "x-github-request-id")
 # Values that must come back equal (after placeholders are swapped for the stand-in's shas).
 KEY_FIELDS = (
     "name",
@@ -136,6 +138,8 @@ def test_recorded_exchanges_replayed(github: GitHubStandIn, client: Client, scen
             got = reply.json()
             assert _same_shape(expected, got) == []
             assert _key_values(got) == _key_values(expected) or scenario == "get-repository"
+        sent = {h for h in exchange["headers"] if h.startswith(GITHUB_HEADERS)}
+        assert sent and sent <= set(reply.headers), sent - set(reply.headers)
         replayed += 1
     assert replayed >= 1
 
