@@ -35,6 +35,7 @@ from agent.models import (
     IntentKind,
     LogSignal,
     Proposal,
+    PublishResult,
     Response,
     RunSummary,
     SpecDocument,
@@ -300,18 +301,25 @@ class Pipeline:
         if kept is not checked:  # verification dropped some: render again
             collection = job.collection(kept, revision)
         if self.publisher is not None and kept:
-            yield StageStarted("publish")
             change_set = self._change_set(
                 job, changes, signals, kept, dropped, RunSummary(**summary), run.redactor, collection
             )
-            result = self.publisher.publish(change_set)
-            for proposal in kept:
-                self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
-            summary["publish"] = result
-            yield StageFinished(
-                "publish", f"branch {result.branch}" + ("" if result.created else " (already up to date)")
-            )
+            summary["publish"] = yield from self._publish(self.publisher, change_set)
         return collection
+
+    def _publish(self, publisher: Publisher, change_set: ChangeSet) -> Generator[Event, None, PublishResult]:
+        """Publish, then record what is out for review and what reviewers decided on the host."""
+        yield StageStarted("publish")
+        result = publisher.publish(change_set)
+        proposed = None if result.proposed is None else set(result.proposed)  # None: all of them
+        for proposal in change_set.proposals:
+            if proposed is None or proposal.id in proposed:
+                self.store.set_status(proposal.id, "published", actor="postwright", reason=result.branch)
+        _reviewed(self.store, result)
+        done = "" if result.created else " (already up to date)"
+        done = f" (stopped: {result.stopped})" if result.stopped else done
+        yield StageFinished("publish", f"branch {result.branch}{done}")
+        return result
 
     def _signals(
         self, revision: SpecDocument, run_id: str, redactor: Redactor
@@ -528,6 +536,16 @@ class Pipeline:
             )
         )
         return ChangeSet(key=key, title=title, collection=collection, body=body, proposals=kept)
+
+
+def _reviewed(store: Store, result: PublishResult) -> None:
+    """What reviewers decided on the host: a closed request's tests rejected, a merged one's published."""
+    for ids, status in ((result.rejected, "rejected"), (result.merged, "published")):
+        for proposal_id in ids:
+            try:
+                store.set_status(proposal_id, status, actor="reviewers", reason=result.decision or status)
+            except UsageError:
+                continue  # a test another state database proposed: not this store's to record
 
 
 def _not_run(findings: list[Finding]) -> Finding | None:
