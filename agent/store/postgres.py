@@ -54,7 +54,11 @@ _FIXABLE = (
     ("no password supplied", "the server asks for a password and none was given", _CREDENTIALS),
     ("role", "the server refused the credentials", _CREDENTIALS),
     ("does not exist", "the database does not exist", "create it (createdb) or fix state_url"),
-    ("permission denied", "this user may not use it", "grant the role CREATE on the database"),
+    (
+        "permission denied",
+        "this user may not use it",
+        "give the role a schema postwright, or CREATE on the database",
+    ),
     ("connection refused", "the server cannot be reached", _REACH),
     ("could not translate host name", "the server cannot be reached", _REACH),
     ("timeout expired", "the server cannot be reached", _REACH),
@@ -134,7 +138,9 @@ class PostgresStore(SQLiteStore):
         try:
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_WRITES,))
-                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+                # a DBA may have made the schema for a role with no right to make one: look first
+                if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (SCHEMA,)).fetchone():
+                    conn.execute(f"CREATE SCHEMA {SCHEMA}")
                 self.migrations_run = apply(self._pg)
         except psycopg.Error as exc:
             conn.close()

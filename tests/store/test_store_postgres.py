@@ -177,3 +177,19 @@ def test_the_server_probes_a_silent_worker_within_minutes(pg_env: PostgresServer
             for name in ("tcp_keepalives_idle", "tcp_keepalives_count")
         }
     assert shown == {"tcp_keepalives_idle": "60", "tcp_keepalives_count": "6"}
+
+
+def test_a_role_given_only_its_schema_by_a_dba_can_use_it(pg_env: PostgresServer) -> None:
+    url = pg_env.database()
+    name, role, password = url.rsplit("/", 1)[1], "app_" + secrets.token_hex(3), "r" + secrets.token_hex(12)
+    pg_env.sql(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+    pg_env.sql(f"REVOKE CREATE ON DATABASE {name} FROM PUBLIC; CREATE SCHEMA postwright", name)
+    pg_env.sql(f"GRANT USAGE, CREATE ON SCHEMA postwright TO {role}", name)
+    own = url.replace("postwright@", f"{role}:{password}@")
+    with PostgresStore(own) as store:
+        store.finish_run(store.start_run("run", {"spec": "a.yaml"}), "ok", {})
+        assert [r.status for r in store.runs()] == ["ok"]
+    pg_env.sql(f"REVOKE CREATE ON SCHEMA postwright FROM {role}", name)
+    other = url.rsplit("/", 1)[0] + "/" + pg_env.database().rsplit("/", 1)[1]
+    with pytest.raises(StorageError, match="this user may not use it"):  # no schema and no right to make it
+        PostgresStore(other.replace("postwright@", f"{role}:{password}@"))
