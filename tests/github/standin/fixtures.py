@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,12 @@ def github_contract() -> Contract:
     why = missing()
     if why:
         pytest.skip(why)
+    return shared_contract()
+
+
+@functools.cache
+def shared_contract() -> Contract:
+    # One load per process even when several folders' conftests import these fixtures.
     return Contract.load()
 
 
