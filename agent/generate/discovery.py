@@ -282,6 +282,8 @@ class Discovery:
                 for v in self._path_variables(consumer)
                 if v.discover and "{" + v.param + "}" in parent_of(consumer, var)
             }
+            if var.where == "path":
+                ranked += self._nested(consumer, var, name, before)
             # a generic name (id, name, key) read elsewhere would be another kind of object's
             for op, walk, sub in self.fields.get(var.param, []) if var.param not in GENERIC else []:
                 elsewhere = op.path != consumer.path and marker not in op.path and name not in self._needs(op)
@@ -290,6 +292,31 @@ class Discovery:
                     found = Producer(op, var.name, walk, var.param)
                     ranked.append((1, op.method != "get", op.path.count("{"), op.path, found))
         return min(ranked, key=lambda r: r[:4])[4] if ranked else None
+
+    def _nested(
+        self, consumer: Operation, var: ParamVariable, name: str, before: set[str]
+    ) -> list[tuple[int, bool, int, str, Producer]]:
+        """Lists of the same objects under another one when their own path has none (Phoenix's
+        ``/experiments/{experiment_id}`` is listed at ``/datasets/{dataset_id}/experiments``): the
+        same last segment, objects carrying the parameter's name or ``id``, ranked after the
+        parent's own list."""
+        parent = parent_of(consumer, var)
+        head, _, plural = parent.rpartition("/")
+        if not plural or plural.startswith("{") or self.listers.get(parent):
+            return []
+        found: list[tuple[int, bool, int, str, Producer]] = []
+        for path, ops in self.listers.items():
+            if path == parent or not path.endswith("/" + plural) or not path.startswith(head):
+                continue
+            for op in ops:
+                scoped = before <= {v.name for v in self._path_variables(op)}
+                if name in self._needs(op) or not scoped:
+                    continue
+                _, schema = spec_view.response_media(self.doc, op, spec_view.success_status(op))
+                listed = _listed(op, schema, var, singular(plural))
+                if listed is not None:
+                    found.append((1, op.method != "get", op.path.count("{"), op.path, listed))
+        return found
 
     def plan(self, needed: Iterable[str], given: Iterable[str] = ()) -> list[list[Producer]]:
         """Producers for ``needed`` (and for their own path values, unless ``given``), grouped by

@@ -106,14 +106,20 @@ def _readable(path: str, name: str) -> str:
     return f"{owner}_{base}" if owner and owner[0].isalpha() else base
 
 
-def _safe(readable: str, path: str, index: int) -> str:
+def _safe(readable: str, path: str, index: int, name: str) -> str:
     """``readable``, or a neutral name when it reads as a credential or collides with ours."""
     if usable_name(readable):
         return readable
-    segments = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
-    owner = _NOT_WORD.sub("_", singular(segments[-1])).strip("_").lower() if segments else ""
+    segments = path.strip("/").split("/")
+    # a path parameter's owner is the collection it indexes (/agent_sessions/{id}/messages:
+    # agent_session, not message); a query parameter's the path's last literal segment
+    at = segments.index("{" + name + "}") if "{" + name + "}" in segments else len(segments)
+    literals = [s for s in segments[:at] if s and not s.startswith("{")]
+    owner = _NOT_WORD.sub("_", singular(literals[-1])).strip("_").lower() if literals else ""
     neutral = f"{owner}_param{index}" if owner and owner[0].isalpha() else f"param{index}"
-    return neutral if usable_name(neutral) else f"param{index}"
+    # the last resort names the parameter, not its place: one variable for session_id in every
+    # operation, and none shared with api_key_id
+    return neutral if usable_name(neutral) else f"param_{fingerprint(readable)[:6]}"
 
 
 def _shape(schema: Any) -> Any:
@@ -139,6 +145,14 @@ def _names_an_object(where: str, name: str, schema: Any) -> bool:
     return bool(re.search(r"(^|[_-])(id|ids|uuid|key)$", snake))
 
 
+def _object_id(where: str, name: str) -> bool:
+    """A path parameter that names an object whose noun is a credential word (``session_id`` in
+    ``/agent_sessions/{session_id}``, ``api_key_id``): an id, not the secret, so it gets a
+    variable (under a neutral name) and is found like any other; in a query it stays a credential."""
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return where == "path" and bool(re.search(r"(^|[_-])(id|uuid|identifier)$", snake))
+
+
 class VariableTable:
     """Every path and query parameter of a spec → its variable (built once per document and seed)."""
 
@@ -151,10 +165,10 @@ class VariableTable:
         for op in operations(doc):
             for index, param in enumerate(spec_view.params(doc, op), start=1):
                 where, name = str(param.get("in")), str(param.get("name"))
-                if where not in ("path", "query") or credential_field(name):
+                if where not in ("path", "query") or (credential_field(name) and not _object_id(where, name)):
                     continue
                 schema = deref_schema(doc, param.get("schema")) if param.get("schema") else None
-                readable = _safe(_readable(op.path, name), op.path, index)
+                readable = _safe(_readable(op.path, name), op.path, index, name)
                 digest = fingerprint(_shape(schema))
                 found = shapes.get((readable, digest))
                 if found is None:

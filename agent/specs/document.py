@@ -222,13 +222,14 @@ def segment_values(segment: _Segment, value: str) -> dict[str, str] | None:
 class _Node:
     """One level of the path trie: literal children, mixed-segment children, a bare-parameter child."""
 
-    __slots__ = ("literal", "mixed", "param", "leaf")
+    __slots__ = ("literal", "mixed", "param", "leaves")
 
     def __init__(self) -> None:
         self.literal: dict[str, _Node] = {}
         self.mixed: list[tuple[re.Pattern[str], _Node]] = []
         self.param: _Node | None = None
-        self.leaf: str | None = None
+        # templates ending here, document order: /a/{x} and /a/{y} can split one path's methods
+        self.leaves: list[str] = []
 
 
 class PathIndex:
@@ -268,8 +269,7 @@ class PathIndex:
                     found = _Node()
                     node.mixed.append((expected, found))
                 node = found
-        if node.leaf is None:
-            node.leaf = path
+        node.leaves.append(path)
 
     def get(self, method: str, path: str) -> Operation | None:
         """The operation for ``method`` and the exact path template ``path``."""
@@ -286,9 +286,7 @@ class PathIndex:
 
     def _walk(self, node: _Node, values: tuple[str, ...], depth: int, verb: str | None) -> str | None:
         if depth == len(values):
-            if node.leaf is not None and (verb is None or verb in self.methods[node.leaf]):
-                return node.leaf
-            return None
+            return next((p for p in node.leaves if verb is None or verb in self.methods[p]), None)
         value = values[depth]
         child = node.literal.get(value)
         if child is not None and (found := self._walk(child, values, depth + 1, verb)):

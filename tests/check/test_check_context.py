@@ -75,3 +75,29 @@ def test_collection_schema_errors_keep_their_paths() -> None:
     findings = [f for f in check_collection(broken) if f.code == "collection-schema"]
     assert findings and all(f.location and f.location.startswith("/item/1") for f in findings)
     assert all(f.message.startswith("not a valid Postman v2.1 collection: ") for f in findings)
+
+
+def test_templates_differing_only_in_parameter_names_keep_each_ones_methods() -> None:
+    # Phoenix 20: GET /v1/annotation_configs/{config_identifier}, PUT/DELETE …/{config_id}
+    index = path_index(
+        _doc(
+            {
+                "/configs/{config_identifier}": ["get"],
+                "/configs/{config_id}": ["put", "delete"],
+                "/u/{a}/keys/{k}": ["get"],
+                "/u/{b}/keys/{k}": ["patch"],
+                "/u/{c}/keys/{j}": ["post"],
+                "/f/{n}.{e}": ["get"],
+                "/f/{m}.{x}": ["head"],
+            }
+        )
+    )
+    assert index.match(["configs", "7"], "GET") == "/configs/{config_identifier}"
+    assert index.match(["configs", "7"], "put") == "/configs/{config_id}"
+    assert index.match(["configs", "7"], "DELETE") == "/configs/{config_id}"
+    assert index.path_values("/configs/{config_id}", ["configs", "7"]) == {"config_id": "7"}
+    assert index.match(["configs", "7"]) == "/configs/{config_identifier}"  # no method: document order
+    assert index.match(["configs", "7"], "POST") is None
+    assert index.match(["u", "1", "keys", "2"], "patch") == "/u/{b}/keys/{k}"
+    assert index.match(["u", "1", "keys", "2"], "post") == "/u/{c}/keys/{j}"
+    assert index.match(["f", "r.pdf"], "head") == "/f/{m}.{x}"

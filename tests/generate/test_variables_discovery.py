@@ -349,3 +349,108 @@ def test_without_an_example_an_object_id_waits_for_discovery() -> None:
     )
     values = {v["key"]: v["value"] for v in _collection(spec)["variable"]}
     assert "pwFound_order_id" not in values
+
+
+@pytest.mark.parametrize(
+    "param", ["session_id", "sessionId", "api_key_id", "token_identifier", "secretUuid", "session-id"]
+)
+def test_a_path_id_whose_noun_reads_as_a_credential_is_a_variable_under_a_neutral_name(param: str) -> None:
+    # Phoenix 20: /v1/agent_sessions/{session_id} went out as a bare "xxxxxxxx" (404 on a real server)
+    path = "/agent_sessions/{" + param + "}"
+    spec = _spec({path: _op([_p(param)])})
+    name = _names(spec)[f"GET {path} {param}"]
+    assert variables.usable_name(name) and "session" not in name.lower(), name
+    collection = _collection(spec)
+    raws = {i["request"]["url"]["raw"] for f in collection["item"] for i in f.get("item", [f])}
+    assert raws == {"{{baseUrl}}/agent_sessions/{{" + name + "}}"}, raws
+    assert check_collection_scripts(collection) == []
+
+
+def test_two_such_ids_of_one_schema_keep_their_own_variables() -> None:
+    spec = _spec(
+        {
+            "/agent_sessions/{session_id}": _op([_p("session_id")]),
+            "/agent_sessions/{session_id}/messages": _op([_p("session_id")]),
+            "/user/api_keys/{api_key_id}": _op([_p("api_key_id")]),
+        }
+    )
+    names = _names(spec)
+    # one object, one variable: the messages of a session are found with the session's id
+    assert (
+        names["GET /agent_sessions/{session_id}/messages session_id"]
+        == names["GET /agent_sessions/{session_id} session_id"]
+    )
+    first, second = (
+        names["GET /agent_sessions/{session_id} session_id"],
+        names["GET /user/api_keys/{api_key_id} api_key_id"],
+    )
+    assert first != second and all(variables.usable_name(n) for n in (first, second))
+
+
+@pytest.mark.parametrize(
+    ("where", "param"),
+    [("query", "session_id"), ("path", "token"), ("path", "session"), ("query", "api_key")],
+)
+def test_a_credential_that_is_not_a_path_id_keeps_no_variable(where: str, param: str) -> None:
+    path = "/things/{thing_id}" if where == "query" else "/things/{" + param + "}"
+    params = [_p("thing_id"), _p(param, "query")] if where == "query" else [_p(param)]
+    assert f"GET {path} {param}" not in _names(_spec({path: _op(params)}))
+
+
+_EXPERIMENT = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+_PAGE = {"type": "object", "properties": {"data": {"type": "array", "items": _EXPERIMENT}}}
+
+
+@pytest.mark.parametrize(
+    ("paths", "producer"),
+    [
+        # Phoenix: /experiments/{experiment_id} has no list of its own, a dataset's has them
+        (
+            {"/datasets/{dataset_id}/experiments": [_p("dataset_id")]},
+            "/datasets/{dataset_id}/experiments",
+        ),
+        # the parent's own list comes first
+        (
+            {"/datasets/{dataset_id}/experiments": [_p("dataset_id")], "/experiments": []},
+            "/experiments",
+        ),
+        # another last segment lists other objects
+        ({"/datasets/{dataset_id}/experiment_runs": [_p("dataset_id")]}, None),
+        # the same noun under another root is another API's objects
+        ({"/other/datasets/{dataset_id}/experiments": [_p("dataset_id")]}, None),
+    ],
+)
+def test_an_object_listed_only_under_another_is_found_there(
+    paths: dict[str, list[dict[str, Any]]], producer: str | None
+) -> None:
+    spec = _spec(
+        {
+            "/v1/datasets": _op(
+                [], {"type": "object", "properties": {"data": {"type": "array", "items": _EXPERIMENT}}}
+            ),
+            **{
+                "/v1" + p if not p.startswith("/other") else p: _op(params, _PAGE)
+                for p, params in paths.items()
+            },
+            "/v1/experiments/{experiment_id}": _op([_p("experiment_id")], _EXPERIMENT),
+        }
+    )
+    found = discovery.Discovery(spec.document).producer("experiment_id")
+    assert (found.op.path if found else None) == (None if producer is None else "/v1" + producer)
+    if found is not None:
+        assert found.walk == ("data",) and found.field == "id"
+        # the dataset whose experiments are listed is found first, in its own setup request
+        steps = [g[0].op.path for g in discovery.Discovery(spec.document).plan(["experiment_id"])]
+        assert steps[-1] == found.op.path and (len(steps) == 1 or steps[0] == "/v1/datasets")
+
+
+def test_a_nested_list_must_sit_under_the_consumers_earlier_objects() -> None:
+    spec = _spec(
+        {
+            "/orgs/{org}/datasets/{dataset_id}/experiments": _op([_p("org"), _p("dataset_id")], _PAGE),
+            "/teams/{team}/experiments": _op([_p("team")], _PAGE),
+            "/orgs/{org}/experiments/{experiment_id}": _op([_p("org"), _p("experiment_id")], _EXPERIMENT),
+        }
+    )
+    found = discovery.Discovery(spec.document).producer("experiment_id")
+    assert found is not None and found.op.path == "/orgs/{org}/datasets/{dataset_id}/experiments"
