@@ -86,7 +86,7 @@ def rows(root: Path, query: str) -> list[tuple[Any, ...]]:
 
 
 def statuses(root: Path) -> dict[str, str]:
-    return dict(rows(root, "SELECT id, status FROM proposals"))  # type: ignore[arg-type]
+    return dict(rows(root, "SELECT id, status FROM proposals"))
 
 
 def writes(github: GitHubStandIn) -> list[str]:
