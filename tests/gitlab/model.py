@@ -181,6 +181,7 @@ class MergeRequest:
             "force_remove_source_branch": False,
             "squash": False,
             "references": {"short": f"!{self.iid}", "relative": f"!{self.iid}", "full": f"!{self.iid}"},
+            "user": {"can_merge": True},
             "web_url": f"{web}/-/merge_requests/{self.iid}",
         }
 
