@@ -52,7 +52,7 @@ _GONE = "run again: what the failed transaction wrote was rolled back whole"
 _FIXABLE = (
     ("password authentication failed", "the server refused the credentials", _CREDENTIALS),
     ("no password supplied", "the server asks for a password and none was given", _CREDENTIALS),
-    ("role", "the server refused the credentials", _CREDENTIALS),
+    ('role "', "the server refused the credentials", _CREDENTIALS),  # role "x" does not exist
     ("does not exist", "the database does not exist", "create it (createdb) or fix state_url"),
     (
         "permission denied",
@@ -116,7 +116,6 @@ class PostgresStore(SQLiteStore):
     def __init__(  # no super(): there is no file
         self, url: str, *, connect_timeout: int = 10, claim_timeout: float = 3600.0
     ) -> None:
-        self.url = url
         self.claim_timeout = claim_timeout
         self._claims: dict[str, int] = {}  # run id -> the API lock it holds
         self.where = mask_url(url)  # what errors and reprs name: never a password
