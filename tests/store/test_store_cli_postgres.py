@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agent import demo
 from tests.postgres_kit import PostgresServer
 from tests.store.conftest import Backend
 
 
+@pytest.mark.slow
 def test_two_cli_runs_of_one_api_share_the_store_one_after_the_other(
     pg_env: PostgresServer, tmp_path: Path
 ) -> None:
