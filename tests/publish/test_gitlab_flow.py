@@ -300,3 +300,20 @@ def test_a_push_during_the_publish_is_never_overwritten(
         assert result.stopped and head == theirs[0]
     after = publisher(gitlab, setup).publish(change_set("a", "b", "c"))
     assert after.stopped and setup.project.branches[BRANCH] == head
+
+
+def test_deleting_the_branch_hands_it_back_and_the_open_mr_goes_on(
+    gitlab: StandIn, setup: people.Setup
+) -> None:
+    """GitLab keeps an MR open when its source branch is deleted: the next run makes the branch again."""
+    publisher(gitlab, setup).publish(change_set("a"))
+    people.push(gitlab, setup.project, BRANCH, "notes.md", b"mine", setup.human)
+    assert publisher(gitlab, setup).publish(change_set("a", "b")).stopped
+    with gitlab.gl.lock:
+        del setup.project.branches[BRANCH]  # the person deletes the branch, as the note says
+    result = publisher(gitlab, setup).publish(change_set("a", "b"))
+    assert not result.stopped and result.request == 1 and len(setup.project.mrs) == 1
+    assert setup.project.mrs[1].state == "opened" and on_branch(setup) == ["h-1", "pw-a", "pw-b"]
+    assert setup.project.commits[setup.project.branches[BRANCH]].parent_ids == [
+        setup.project.branches["main"]
+    ]
