@@ -19,6 +19,7 @@ from agent.publish.remote import BranchExists, RemotePublisher, RequestExists, R
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_TOKEN_ENV = "GITHUB_TOKEN"
+ACTIONS_BOT = "github-actions[bot]"
 
 
 def _state(pull: Mapping[str, Any]) -> RequestState:
@@ -58,8 +59,18 @@ class GitHubAPI:
             if self._login is not None:
                 self._bot = self._login()
             else:
-                self._bot = str(self.calls.json("GET", "/user", what="read the token's user")["login"])
+                self._bot = self._token_user()
         return self._bot
+
+    def _token_user(self) -> str:
+        """The token's user; an installation token may not ask (403): inside GitHub Actions that is
+        the workflow's ``GITHUB_TOKEN``, whose commits and comments are github-actions[bot]'s."""
+        try:
+            return str(self.calls.json("GET", "/user", what="read the token's user")["login"])
+        except GitHubFailed as exc:
+            if exc.status == 403 and "integration" in exc.said:
+                return ACTIONS_BOT
+            raise
 
     def default_branch(self) -> str:
         return str(

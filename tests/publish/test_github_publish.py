@@ -303,3 +303,19 @@ def test_the_token_is_in_no_request_body_or_header_but_authorization(env: Env) -
     env.publisher().publish(change_set("b"))
     assert env.github.requests and env.github.requests_containing(env.token) == []
     assert all(env.token in r.headers.get("authorization", "") for r in env.github.requests)
+
+
+def test_the_actions_token_publishes_as_github_actions_bot(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installation token may not read GET /user (403): GitHub Actions' GITHUB_TOKEN is the
+    github-actions[bot], so a second run updates its pull request instead of stopping."""
+    app = env.github.register_app("github-actions", owner="acme")
+    installation = env.github.install(app, "acme")
+    minted = httpx.post(
+        f"{env.github.url}/app/installations/{installation.id}/access_tokens",
+        headers={"Authorization": f"Bearer {env.github.app_jwt(app)}"},
+    ).json()["token"]
+    monkeypatch.setenv("PW_TEST_GITHUB_TOKEN", minted)
+    env.publisher().publish(change_set("a"))
+    second = env.publisher().publish(change_set("b"))
+    assert second.created and second.stopped is None
+    assert env.github.pulls(REPO)[0].user.login == "github-actions[bot]"
