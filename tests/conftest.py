@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-# One real Airflow per session for every folder that needs it (tests/airflow, tests/identity).
-pytest_plugins = ["tests.airflow.session"]
+# One real Airflow per session for every folder that needs it (tests/airflow, tests/identity), and
+# one PostgreSQL cluster (fixtures postgres, pg_env) for the store and the Airflow workers.
+pytest_plugins = ["tests.airflow.session", "tests.postgres_kit"]
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

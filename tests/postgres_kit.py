@@ -2,7 +2,8 @@
 
 ``initdb`` into a temp dir with SCRAM auth and a password made here, ``pg_ctl start`` on a free
 port, stopped and deleted after. initdb refuses root, so as root the server runs as ``nobody``.
-Use the session fixture ``postgres`` (``pytest_plugins = ["tests.postgres_kit"]`` or import it):
+Its fixtures (``postgres``: one cluster per session; ``pg_env``: its password in PGPASSWORD) are
+registered for every folder by tests/conftest.py:
 
     def test_x(postgres: PostgresServer) -> None:
         url = postgres.database()          # a fresh database; the password is in PGPASSWORD

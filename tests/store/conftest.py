@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.store import SQLiteStore, open_store
-from tests.postgres_kit import PostgresServer, pg_env, postgres  # noqa: F401 - fixtures
+from tests.postgres_kit import PostgresServer
 
 BACKENDS = ["sqlite", "postgres"]
 
