@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox identity-env github-env airflow-env browser-env postgres-env lint contract bench clean
+.PHONY: demo test install sandbox identity-env github-env airflow-env browser-env postgres-env review-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install lint contract sandbox identity-env github-env airflow-env browser-env postgres-env
+test: install lint contract sandbox identity-env github-env airflow-env browser-env postgres-env review-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -54,6 +54,11 @@ browser-env:
 postgres-env:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
+# tmux: tests/review drive `postwright review` in a real terminal (send-keys, capture-pane).
+review-env:
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends tmux >/dev/null; }
 
 # The layers of ARCHITECTURE.md, as contracts in .importlinter (tests/test_layers.py runs them too).
 contract: install

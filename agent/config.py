@@ -293,6 +293,8 @@ def _target_names(value: dict[str, NamedTarget]) -> dict[str, NamedTarget]:
 
 def _plain_variables(value: dict[str, str]) -> dict[str, str]:
     """[variables] holds path and query values only: a credential-named one is refused."""
+    if not value:  # the checks import the generator (half a second): not for an empty table
+        return value
     # The generator's own rule (one definition): a path parameter named `key` is data there, and here.
     from agent.boundary.outbound.js import is_secret_name
     from agent.boundary.outbound.request import credential_field
