@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.review import publishing
 from agent.review.decide import Decider
 from agent.review.project import Project
 from agent.review.queue import Filters, ReviewQueue
@@ -46,7 +45,9 @@ def review(store: SQLiteStore, settings: Settings, filters: Filters, decider: De
     if answer not in ("y", "yes"):
         terminal.show_text(["not published; they stay accepted"])
         return
-    result = publishing.publish(store, project, accepted, decider.who)  # an error: one line, exit 2
+    from agent.review.publishing import publish  # the publisher's imports: only when asked to publish
+
+    result = publish(store, project, accepted, decider.who)  # an error: one line, exit 2
     lines = [f"published {len(accepted)} tests: branch {result.branch}"]
     if result.pr_body_path:
         lines.append(f"PR body {_relative(result.pr_body_path)}")

@@ -6,11 +6,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from agent.boundary.inbound.redact import Redactor
-from agent.boundary.inbound.sanitize import sanitize_spec
 from agent.errors import ConfigError
 
 if TYPE_CHECKING:
+    from agent.boundary.inbound.redact import Redactor
     from agent.boundary.sealed import SanitizedSpec
     from agent.config import Settings
     from agent.pipeline import Job
@@ -23,11 +22,18 @@ class Project:
     def __init__(self, settings: Settings, run_spec: str | None = None) -> None:
         self.settings = settings
         self.run_spec = run_spec
-        self.redactor = Redactor()
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """A fresh key, as a run has: the spec and edits are redacted as the run redacted them."""
+        from agent.boundary.inbound.redact import Redactor
+
+        return Redactor()
 
     @cached_property
     def spec(self) -> SanitizedSpec:
         from agent import wiring
+        from agent.boundary.inbound.sanitize import sanitize_spec
 
         ref = self.settings.spec or self.run_spec
         if not ref:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from rich.text import Text
 
 from agent.errors import PostwrightError
-from agent.review import diffview, editing
 from agent.review.decide import Decider, Tally
 from agent.review.project import Project
 from agent.review.queue import ReviewQueue
@@ -106,6 +105,8 @@ class Session:
         self._quit = True
 
     def _edit(self, proposal: StoredProposal) -> None:
+        from agent.review import editing  # the check stage's imports: only when a test is edited
+
         try:
             text = editing.run_editor(editing.editable(proposal.item), proposal.id)
             result = editing.apply_edit(self.store, self.project, proposal, text, self.decider.who)
@@ -121,6 +122,8 @@ class Session:
             self.notes.append(f"edit not saved: {result.problems[0]}")
 
     def _diff(self, proposal: StoredProposal) -> None:
+        from agent.review import diffview
+
         settings = self.project.settings.publish
         if settings.repo is None:
             self.notes.append("no [publish] repo configured: nothing to diff against")
