@@ -16,7 +16,7 @@ from pathlib import Path
 
 from postwright_provider.connections import scrub
 
-KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "POSTWRIGHT_STATE_DIR")
+KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 
 
 @dataclass(frozen=True)

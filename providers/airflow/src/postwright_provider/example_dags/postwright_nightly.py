@@ -9,9 +9,10 @@ parsed. Each entry names no secret:
      "repo": ".../pets-tests", "collection": "collections/api.postman_collection.json", "ref": "main"}
 
 One mapped task per API and job (``.expand_kwargs``), so a large estate fans out over the
-executor's workers. The propose job runs when the checks are done, failed or not
-(``all_done``): it reads the failed checks' logs (``[airflow] dag_ids`` in each config includes
-this DAG) and turns each failed call into a regression test.
+executor's workers. The propose job runs when the checks are done, failed or not (``all_done``).
+postwright reads the failed tasks of finished runs (``[airflow] dag_ids`` in each config includes
+this DAG), so the next night's propose turns each call a check logged as failed into a regression
+test.
 """
 
 from __future__ import annotations
