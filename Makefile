@@ -64,10 +64,11 @@ review-env:
 contract: install
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
-# ruff (lint and format) and mypy over agent, tests and evals: seconds once mypy has its cache.
+# ruff (lint and format) over agent, tests, evals and providers, mypy over the first three: seconds once
+# mypy has its cache.
 lint: install
-	$(VENV)/bin/ruff check agent tests evals
-	$(VENV)/bin/ruff format --check agent tests evals
+	$(VENV)/bin/ruff check agent tests evals providers
+	$(VENV)/bin/ruff format --check agent tests evals providers
 	$(VENV)/bin/mypy
 
 clean:
