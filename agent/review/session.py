@@ -147,7 +147,7 @@ class Session:
             f"intent: {intent.get('kind')} {intent.get('operation')} expects {intent.get('expected_status')}"
             f"  safety {intent.get('safety')}",
             f"  {intent.get('text', '')}",
-            *(f"  change {c}" for c in intent.get("change_fingerprints") or []),
+            *(self._change(c) for c in intent.get("change_fingerprints") or []),
             *(line for s in intent.get("signals") or [] for line in _signal(s)),
             "findings:" if proposal.findings else "findings: none",
             *(f"  {f.severity} {f.code}: {f.message}" for f in proposal.findings),
@@ -155,6 +155,16 @@ class Session:
             *(f"  {d.at} {d.actor} {d.status}: {d.reason}" for d in self.store.decisions(proposal.id)),
         ]
         self.terminal.page(lines)
+
+    def _change(self, fingerprint: str) -> str:
+        """A change by its rule id, level and sentence (diffed again), or its fingerprint alone."""
+        try:
+            change = self.project.changes.get(fingerprint)
+        except PostwrightError:  # a spec that is gone or no longer loads: the fingerprint still says which
+            change = None
+        if change is None:
+            return f"  change {fingerprint}"
+        return f"  change {change.id} ({change.level}) {change.operation}: {change.text}"
 
     def _goto(self, proposal: StoredProposal) -> None:
         wanted = self.terminal.line("go to id: ").strip()

@@ -3,6 +3,7 @@ help, info, diff; every screen compared with its committed snapshot."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +108,16 @@ def test_jump_to_an_id_and_filters(project: Path) -> None:
         assert "pw-de00b34cb1b365f1" in pane.wait_for("Reviewing [3/3]").splitlines()[0]
     finally:
         pane.close()
+
+
+def test_provenance_names_the_changes_by_rule_and_level(project: Path, pane: Pane) -> None:
+    pane.wait_for("Reviewing [1/19]")
+    pane.keys("s")
+    pane.wait_for("Reviewing [2/19]")
+    pane.keys("i")
+    shown = pane.wait_for("intent:")
+    changes = [line for line in shown.splitlines() if line.startswith("  change ")]
+    assert len(changes) == 2 and all(
+        re.match(r"  change [a-z-]+ \((error|warning|info)\) GET /pets", c) for c in changes
+    )
+    matches_snapshot("info-change", shown, project)
