@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.realservers.servers import SERVERS, Server, env_for
+from evals.realservers.servers import SERVERS, Server, env_for, free_port
 from evals.realspecs.fetch import cache_dir
 
 INSTALL_TIMEOUT = 900.0
@@ -85,13 +84,6 @@ def install(name: str, version: str, timeout: float = INSTALL_TIMEOUT) -> Path:
         raise InstallError(f"{name} {version}: pip exited {done.returncode}: {' '.join(errors)[-600:]}")
     marker.write_text(wanted)
     return venv / "bin"
-
-
-def free_port() -> int:
-    """A port nothing listens on right now (the server binds it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:

@@ -1,13 +1,14 @@
 """Give a freshly started server the objects a deployed one has, so ids can be discovered at all.
 
 A staging server holds data; a new Prefect server holds none, and "no flow exists" would make
-every /flows/{id} test skip for a reason no user would see. Glances needs no seed: the machine
-it monitors is its data.
+every /flows/{id} test skip for a reason no user would see; Phoenix starts with one project
+and nothing else. Glances needs no seed: the machine it monitors is its data.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -63,4 +64,33 @@ def seed_prefect(base_url: str) -> dict[str, str]:
     }
 
 
-SEEDS = {"prefect": seed_prefect}
+def _post_if_served(url: str, payload: Any) -> Any:
+    """_post, or None where this release has no such route (the older one lacks the newer objects)."""
+    try:
+        return _post(url, payload)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (404, 405):
+            return None
+        raise
+
+
+def seed_phoenix(base_url: str) -> dict[str, str]:
+    """A dataset with an experiment; where the release has them, a label, a split, an experiment
+    tag and an agent session (no model is called: creating one only stores its settings)."""
+    v1 = f"{base_url}/v1"
+    _post(
+        f"{v1}/datasets/upload?sync=true",
+        {"action": "create", "name": "qa-golden", "inputs": [{"q": "2+2"}], "outputs": [{"a": "4"}]},
+    )
+    with urllib.request.urlopen(f"{v1}/datasets", timeout=30) as response:
+        dataset = json.loads(response.read())["data"][0]["id"]
+    experiment = _post(f"{v1}/datasets/{dataset}/experiments", {"name": "baseline-run"})["data"]["id"]
+    _post_if_served(f"{v1}/dataset_labels", {"name": "golden", "color": "#00cc88"})
+    _post_if_served(f"{v1}/datasets/{dataset}/splits", {"name": "test"})
+    _post_if_served(f"{v1}/experiments/{experiment}/tags", {"name": "baseline"})
+    model = {"providerType": "builtin", "provider": "OPENAI", "modelName": "gpt-4o"}
+    _post_if_served(f"{v1}/agent_sessions", {"model": model, "title": "triage"})
+    return {"dataset": dataset, "experiment": experiment}
+
+
+SEEDS = {"prefect": seed_prefect, "phoenix": seed_phoenix}

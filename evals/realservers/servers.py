@@ -9,6 +9,7 @@ README.md beside this file.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,26 @@ def _prefect_env(work: Path) -> dict[str, str]:
     }
 
 
+def _phoenix(bin_dir: Path, port: int, work: Path) -> list[str]:
+    # the OTLP gRPC collector binds a port of its own (default 4317): one per run, so two
+    # releases can serve side by side
+    grpc = free_port()
+    return [
+        "env",
+        f"PHOENIX_PORT={port}",
+        f"PHOENIX_GRPC_PORT={grpc}",
+        str(bin_dir / "phoenix"),
+        "serve",
+    ]
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the server binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 SERVERS: dict[str, Server] = {
     "glances": Server(
         name="glances",
@@ -119,6 +140,28 @@ SERVERS: dict[str, Server] = {
         notes="workflow server on sqlite; objects are found by POST .../filter;"
         " POST /api/admin/database/clear and /drop wipe the database",
     ),
+    "phoenix": Server(
+        name="phoenix",
+        requirement="arize-phoenix",
+        old="16.0.0",
+        new="20.26.1",
+        command=_phoenix,
+        ready_path="/healthz",
+        spec_path="/openapi.json",
+        # today's resolver picks graphql-core 3.3 (strawberry 0.3xx fails at import) and
+        # pydantic-ai 2 (MCPServerStreamableHTTP removed) for the older release
+        pins={"16.0.0": ["graphql-core<3.3", "pydantic-ai-slim[anthropic,bedrock,google,mcp,openai,ui]<2"]},
+        # ids are global ids ("DatasetLabel:1", base64) that seed.py makes the same on both
+        # releases; the session id's variable has a neutral name (session_id reads as a credential)
+        variables={"label_id": "RGF0YXNldExhYmVsOjE=", "param_91cded": "QWdlbnRTZXNzaW9uOjE="},
+        env={
+            "PHOENIX_HOST": "127.0.0.1",
+            "PHOENIX_TELEMETRY_ENABLED": "false",
+        },
+        notes="LLM tracing and evaluation server on sqlite; 69 -> 114 operations; datasets, labels,"
+        " splits, experiments and agent sessions are seeded (seed.py); the API-key lists answer 403"
+        " with authentication off",
+    ),
 }
 
 
@@ -127,4 +170,6 @@ def env_for(server: Server, work: Path) -> dict[str, str]:
     extra = dict(server.env)
     if server.name == "prefect":
         extra.update(_prefect_env(work))
+    if server.name == "phoenix":
+        extra["PHOENIX_WORKING_DIR"] = str(work / "phoenix-home")
     return extra
