@@ -4,6 +4,7 @@ renewed before it ends and when GitHub refuses it, audited, and never written an
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -158,3 +159,21 @@ def test_the_key_and_tokens_go_nowhere_but_authorization(
     for secret in [*tokens, *key_lines]:
         assert github.requests_containing(secret) == []
     assert all(line not in r.text() for r in github.requests for line in key_lines)
+
+
+def test_no_secret_in_any_log_record(
+    github: GitHubStandIn, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every logger at DEBUG through a publish with retries, a refused token and its renewal."""
+    caplog.set_level(logging.DEBUG)
+    s = Setup(github, monkeypatch)
+    github.bad_gateway("POST", r"/git/blobs$")
+    s.publisher().publish(change_set("a"))
+    github.expire(s.held())
+    github.secondary_limit("PATCH", r"/pulls/\d+$")
+    s.publisher().publish(change_set("b"))
+    tokens = [t for t, held in github.hub.tokens.items() if held.user.login.endswith("[bot]")]
+    key_lines = [line for line in s.pem.splitlines() if "PRIVATE KEY" not in line]
+    text = "\n".join(f"{r.getMessage()} {r.args!r} {r.exc_text or ''}" for r in caplog.records)
+    assert caplog.records and len(tokens) == 2
+    assert [secret for secret in [*tokens, *key_lines] if secret in text] == []
