@@ -523,7 +523,10 @@ class Pipeline:
     ) -> ChangeSet:
         from agent.publish.prbody import PrBodyData, render_pr_body
 
-        key = fingerprint(sorted(c.fingerprint for c in changes), sorted(s.fingerprint for s in signals))
+        # A failure no operation of this spec matches makes no test (another API's, in a shared
+        # DAG's logs), so it does not make a new change set either: no second branch, same tests.
+        matched = sorted(s.fingerprint for s in signals if s.operation)
+        key = fingerprint(sorted(c.fingerprint for c in changes), matched)
         title = f"postwright: {len(kept)} tests for {len(changes)} API changes and {len(signals)} failures"
         body = render_pr_body(
             PrBodyData.build(
