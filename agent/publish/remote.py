@@ -172,6 +172,9 @@ class RemotePublisher:
             return decided.result(self.branch, None, request, proposed=[])
         assert merged is not None
         text = dump_collection(merged).encode()
+        # the body before any write: one that cannot fit fails the run with nothing written
+        summary = f"This {self.kind} proposes {len(ids)} tests for `{self.path}`."
+        body, overflow = request_body(change_set.body, summary, Marker(base, ids), limit=self.max_body)
         if tip is not None and carry and api.read_file(tip, self.path) == text:
             if request is not None:  # nothing new: touch nothing
                 return decided.result(self.branch, tip, request, proposed=ids, created=False)
@@ -182,8 +185,6 @@ class RemotePublisher:
             commit = api.commit(
                 self.branch, parent, {self.path: text}, self._message(ids), create=tip is None
             )
-        summary = f"This {self.kind} proposes {len(ids)} tests for `{self.path}`."
-        body, overflow = request_body(change_set.body, summary, Marker(base, ids), limit=self.max_body)
         request = self._open_or_update(request, base_name, change_set.title, body)
         lines = [f"- {len(ids)} tests proposed on base `{base[:12]}`, latest commit `{commit[:12]}`"]
         api.upsert_comment(

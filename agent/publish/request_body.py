@@ -14,6 +14,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from agent.errors import PublishFailed
 from agent.publish.markdown import code
 
 GITHUB_MAX_BODY = 65_536  # GitHub's cap on a PR body and on a comment, in characters
@@ -61,7 +62,9 @@ def request_body(described: str, summary: str, marker: Marker, *, limit: int) ->
     """The body (description, summary line, marker) under ``limit``, and what did not fit."""
     tail = f"\n\n{summary}\n\n{marker.render()}\n"
     if len(tail) + len(_CUT_NOTE) >= limit:
-        raise ValueError(f"the request marker alone is over the host's {limit}-character cap")
+        raise PublishFailed(
+            f"the list of {len(marker.ids)} proposed test ids alone passes the host's {limit}-character cap"
+        )
     if len(described) + len(tail) <= limit:
         return described.rstrip("\n") + tail, ""
     head, rest = _fit(described, limit - len(tail) - len(_CUT_NOTE))

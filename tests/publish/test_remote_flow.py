@@ -213,3 +213,14 @@ def test_a_long_description_is_cut_to_the_cap_and_the_rest_goes_to_the_report(
     (comment,) = host.comments[1]
     assert len(comment) <= limit and "line 1 " not in comment.split("The rest", 1)[0]
     assert "more characters not shown" in comment
+
+
+def test_a_marker_past_the_cap_is_a_one_line_failure(host: FakeHost) -> None:
+    from agent.errors import PublishFailed
+
+    many = [f"t{n:05d}" for n in range(400)]
+    with pytest.raises(
+        PublishFailed, match="400 proposed test ids alone passes the host's 1000-character cap"
+    ):
+        publisher(host, max_body=1_000).publish(change_set(*many))
+    assert host.calls == [] and "postwright/orders" not in host.refs
