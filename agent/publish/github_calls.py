@@ -93,6 +93,7 @@ class Calls:
         self.max_wait, self.retries = max_wait, retries
         self.clock, self.sleep = clock, sleep
         self.waited = 0.0  # seconds slept for rate limits and retries, over this object's life
+        self.page_size = 100  # GitHub's largest
         # no auth strategy: the token is asked for before each request and set in its header, so an
         # identity failure is the source's own one-line error, not a "network error" to retry
         self._gh: GitHub[Any] = GitHub(
@@ -125,7 +126,7 @@ class Calls:
         """Every item of a listed resource, following ``Link: rel="next"`` on this API root only."""
         out: list[dict[str, Any]] = []
         url: str | None = path.lstrip("/")
-        params: dict[str, Any] | None = {"per_page": 100}
+        params: dict[str, Any] | None = {"per_page": self.page_size}
         for _ in range(MAX_PAGES):
             if url is None:
                 return out

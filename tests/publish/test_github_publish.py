@@ -319,3 +319,25 @@ def test_the_actions_token_publishes_as_github_actions_bot(env: Env, monkeypatch
     second = env.publisher().publish(change_set("b"))
     assert second.created and second.stopped is None
     assert env.github.pulls(REPO)[0].user.login == "github-actions[bot]"
+
+
+def test_the_sticky_comment_is_found_past_the_first_page(env: Env) -> None:
+    """A busy pull request: a page of comments by people, then ours; a later run finds it on page 2."""
+    env.publisher().publish(change_set("a"))
+    people = httpx.Client(
+        base_url=env.github.url, headers={"Authorization": f"Bearer {env.github.token_for('carol')}"}
+    )
+    with people:
+        for n in range(10):
+            assert (
+                people.post(f"/repos/{REPO}/issues/1/comments", json={"body": f"note {n}"}).status_code == 201
+            )
+    env.github.push(REPO, BRANCH, {"notes.md": "mine\n"}, by="alice")
+    for _ in range(2):
+        publisher = env.publisher()
+        publisher.api.calls.page_size = 10  # type: ignore[attr-defined]
+        assert publisher.publish(change_set("b")).stopped
+    hands_off = [c for c in env.github.comments(REPO, 1) if HANDS_OFF_MARKER in c.body]
+    assert len(hands_off) == 1
+    listed = [r for r in env.github.requests if r.method == "GET" and r.path.endswith("/issues/1/comments")]
+    assert any("page=2" in r.query for r in listed)  # the Link header was followed
