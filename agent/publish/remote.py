@@ -208,7 +208,8 @@ class RemotePublisher:
         self, request: ReviewRequest | None, foreign: list[str], decided: _Decided
     ) -> PublishResult:
         """A person committed to the branch: leave it, and say so once (on the open request)."""
-        why = f"{len(foreign)} commit(s) on {self.branch} by someone else; postwright leaves the branch alone"
+        why = f"{len(foreign)} commit(s) on {self.branch} by someone else: left alone"
+        why += " (delete the branch to hand it back)"
         if request is not None:
             self.api.upsert_comment(
                 request.number, HANDS_OFF_MARKER, hands_off_comment(self.branch, foreign, self.kind)
