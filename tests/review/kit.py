@@ -128,6 +128,8 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00")  # stored time
 def normalised(screen: str, root: Path) -> str:
     """A screen without what changes from run to run: run ids, times, the temp folder."""
     screen = screen.replace(str(root), "<project>")
+    # prompt_toolkit's "> " key prompt is drawn just after the rows: a capture may fall in between
+    screen = screen.removesuffix("\n>").rstrip("\n")
     return _TIME.sub("<time>", _RUN_ID.sub("<run>", screen))
 
 

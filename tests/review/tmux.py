@@ -70,11 +70,20 @@ class Pane:
         while True:
             shown = self.screen()
             if any(text in shown for text in texts):
-                time.sleep(0.15)  # let the rest of the frame arrive
-                return self.screen()
+                return self._settled(shown)
             if time.monotonic() > deadline:
                 raise AssertionError(f"{texts!r} did not appear within {timeout} s; the screen:\n{shown}")
             time.sleep(0.05)
+
+    def _settled(self, shown: str) -> str:
+        """The screen once two captures 0.2 s apart agree (the rest of the frame has arrived)."""
+        for _ in range(25):
+            time.sleep(0.2)
+            again = self.screen()
+            if again == shown:
+                return again
+            shown = again
+        return shown
 
     def close(self) -> None:
         subprocess.run([self.tmux, "-L", self.socket, "kill-server"], capture_output=True, check=False)
