@@ -52,7 +52,7 @@ def test_the_readme_configs_wire_a_pull_request_publisher(tmp_path: Path) -> Non
         ('token_source = "github-app"\napp_id = "my-app"\napp_private_key_env = "K"\n', "app_id"),
         ('token_env = "not a name"\n', "token_env"),
         ('host = "bitbucket"\n', "host"),
-        ('max_wait = -1\n', "max_wait"),
+        ("max_wait = -1\n", "max_wait"),
     ],
 )
 def test_bad_publish_settings_are_one_line(tmp_path: Path, body: str, message: str) -> None:
