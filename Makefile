@@ -6,12 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install sandbox identity-env github-env airflow-env browser-env postgres-env review-env lint contract bench clean
+.PHONY: demo test install sandbox identity-env github-env airflow-env browser-env postgres-env review-env bot-env lint contract bench clean
 
 demo: install sandbox
 	$(VENV)/bin/postwright demo
 
-test: install lint contract sandbox identity-env github-env airflow-env browser-env postgres-env review-env
+test: install lint contract sandbox identity-env github-env airflow-env browser-env postgres-env review-env bot-env
 	$(VENV)/bin/pytest
 
 install: $(STAMP)
@@ -39,6 +39,13 @@ github-env: tests/github/contract/node_modules/.package-lock.json
 
 tests/github/contract/node_modules/.package-lock.json: tests/github/contract/package-lock.json
 	npm ci --prefix tests/github/contract --no-audit --no-fund --loglevel=error
+
+# GitHub's recorded webhook deliveries and their JSON Schemas (npm @octokit/webhooks-examples,
+# @octokit/webhooks-schemas, pinned) that tests/bot signs and sends to the PR bot.
+bot-env: tests/bot/payloads/node_modules/.package-lock.json
+
+tests/bot/payloads/node_modules/.package-lock.json: tests/bot/payloads/package-lock.json
+	npm ci --prefix tests/bot/payloads --no-audit --no-fund --loglevel=error
 
 airflow-env:
 	bash scripts/airflow-env.sh
@@ -72,4 +79,4 @@ lint: install
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) sandbox/node_modules tests/identity/oidc/node_modules tests/github/contract/node_modules .postwright
+	rm -rf $(VENV) sandbox/node_modules tests/identity/oidc/node_modules tests/github/contract/node_modules tests/bot/payloads/node_modules .postwright

@@ -114,6 +114,20 @@ class PublishSection(BaseModel):
         return self
 
 
+class BotSection(BaseModel):
+    """`postwright bot serve`: the PR bot's webhook and queue (agent/bot)."""
+
+    spec_paths: list[str] = Field(
+        default_factory=lambda: ["openapi.yaml"], description="globs of spec files in the API repository"
+    )
+    collections_repo: str | None = Field(
+        default=None, description="owner/name where tests go (default: the pull request's repository)"
+    )
+    workers: int = Field(default=2, ge=1, le=64, description="pull requests handled at once")
+    max_queue: int = Field(default=200, ge=1, description="queued jobs past which a delivery gets 503")
+    webhook_secret: SecretStr | None = Field(default=None, description="environment only")
+
+
 class SandboxSection(BaseModel):
     """How proposals are proven."""
 
@@ -349,6 +363,7 @@ class Settings(BaseSettings):
     )
     airflow: AirflowSection = AirflowSection()
     publish: PublishSection = PublishSection()
+    bot: BotSection = BotSection()
     sandbox: SandboxSection = SandboxSection()
     target: TargetSection = TargetSection()
     targets: Annotated[dict[str, NamedTarget], AfterValidator(_target_names)] = Field(

@@ -17,6 +17,7 @@ from agent import __version__
 from agent.cli import (
     airflow,
     audit,
+    bot,
     config_cmd,
     demo,
     diff,
@@ -84,6 +85,7 @@ app.command("scan")(scan.command)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(airflow.app, name="airflow")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(bot.app, name="bot")
 app.command("doctor")(doctor.command)
 app.command("audit")(audit.command)
 app.command("review")(review.command)

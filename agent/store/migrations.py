@@ -128,12 +128,37 @@ def _m005_identity_audit(db: Executor) -> None:
     db.execute("CREATE INDEX identity_audit_run ON identity_audit(run_id)")
 
 
+def _m006_bot_queue(db: Executor) -> None:
+    """The PR bot's webhook deliveries (replays do nothing) and its durable job queue."""
+    db.execute(
+        """CREATE TABLE bot_deliveries (
+            id TEXT PRIMARY KEY,
+            event TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'done', 'failed')),
+            received TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE bot_jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            delivery TEXT NOT NULL REFERENCES bot_deliveries(id),
+            pull TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX bot_jobs_status ON bot_jobs(status, pull)")
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_watermarks,
     _m003_run_leases,
     _m004_old_and_new,
     _m005_identity_audit,
+    _m006_bot_queue,
 ]
 
 

@@ -1,0 +1,1 @@
+"""The PR bot: GitHub webhooks in, ``/postwright`` commands answered in one sticky comment."""

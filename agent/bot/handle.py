@@ -1,0 +1,118 @@
+"""One queued job: who asked, may they, and each command answered in the sticky comment."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from agent import wiring
+from agent.bot import render
+from agent.bot.commands import Command
+from agent.bot.host import PullHost
+from agent.bot.propose import collection_for, propose
+from agent.config import Settings
+from agent.errors import PostwrightError
+from agent.publish.github import GitHubAPI
+from agent.publish.markdown import code, escape
+from agent.publish.proposed import branch_for
+from agent.publish.remote import RemotePublisher
+from agent.store import SQLiteStore
+
+log = logging.getLogger("postwright.bot")
+HostFactory = Callable[[str], PullHost]
+
+
+def github_host(settings: Settings) -> HostFactory:
+    """Hosts answering as ``[publish]``'s identity (a GitHub App installation token is recommended)."""
+
+    def make(repo: str) -> PullHost:
+        section = settings.publish.model_copy(update={"host": "github", "repo": repo})
+        publisher = wiring.github_publisher(settings.model_copy(update={"publish": section}))
+        assert isinstance(publisher, RemotePublisher) and isinstance(publisher.api, GitHubAPI)
+        return PullHost(publisher.api)
+
+    return make
+
+
+class Handler:
+    """Runs a job's commands for one pull request."""
+
+    def __init__(self, settings: Settings, store: SQLiteStore, hosts: HostFactory) -> None:
+        self.settings, self.store, self.hosts = settings, store, hosts
+
+    def __call__(self, payload: dict[str, Any]) -> None:
+        repo, number, user = str(payload["repo"]), int(payload["number"]), str(payload["user"])
+        host = self.hosts(repo)
+        comment_id = int(payload["comment_id"])
+        if not host.may_command(user):
+            log.info("refused", extra={"repo": repo, "pull": number, "reason": "permission"})
+            host.sticky(number, render.REFUSAL_MARKER, render.REFUSAL)  # one reply at most, edited in place
+            return
+        host.react(comment_id, "eyes")
+        ok = True
+        for verb, arg in payload["commands"]:
+            command = Command(str(verb), str(arg))
+            log.info("command", extra={"repo": repo, "pull": number, "command": command.verb})
+            try:
+                lines = self._answer(host, number, command)
+            except PostwrightError as exc:
+                ok = False
+                lines = render.failure(str(exc))
+            host.sticky(number, render.MARKER, render.comment(command, lines))
+        host.react(comment_id, "+1" if ok else "confused")
+
+    def _answer(self, host: PullHost, number: int, command: Command) -> list[str]:
+        verb = command.verb
+        if verb == "help":
+            return [render.HELP]
+        if verb in ("propose", "regenerate", "recreate"):
+            if verb == "recreate":
+                host.delete_branch(branch_for(self._collection(host.repo, number)))
+            return self._propose(host, number)
+        if verb == "drop":
+            if self.store.proposal(command.arg) is None:
+                return [f"No test {code(command.arg)} is known here."]
+            reason = f"dropped on {host.repo}#{number}"
+            self.store.set_status(command.arg, "rejected", actor="pr-bot", reason=reason)
+            return [f"Dropped {code(command.arg)}: it will not be proposed again."]
+        if verb == "explain":
+            return self._explain(command.arg)
+        key = f"bot:ignore:{host.repo}#{number}"  # ignore <rule-id>: kept per pull request
+        rules = sorted({*filter(None, (self.store.get_watermark(key) or "").split(",")), command.arg})
+        self.store.set_watermark(key, ",".join(rules))
+        return [f"Ignoring rule {code(command.arg)} on this pull request."]
+
+    def _collection(self, repo: str, number: int) -> str:
+        return collection_for(self.settings, repo, number)
+
+    def _propose(self, host: PullHost, number: int) -> list[str]:
+        pull = host.pull(number)
+        summary = propose(self.settings, host, pull, number)
+        result = summary.publish
+        ids = list(result.proposed or []) if result is not None else []
+        names = {p.id: str(p.item.get("name") or "") for p in map(self.store.proposal, ids) if p is not None}
+        lines = render.proposed(
+            ids, names, result.url if result else None, result.request if result else None
+        )
+        if result is not None and result.stopped:
+            lines.append("")
+            lines.append(escape(result.stopped, 300) + " (`/postwright recreate` takes it back)")
+        return lines
+
+    def _explain(self, test_id: str) -> list[str]:
+        found = self.store.proposal(test_id)
+        if found is None:
+            return [f"No test {code(test_id)} is known here."]
+        lines = [
+            f"Test {code(test_id)}: {escape(found.item.get('name') or '', 120)}",
+            f"- covers {code(found.operation)}, made by {code(found.generator)}",
+            f"- status {code(found.status)}",
+        ]
+        change = found.provenance.get("change") or found.provenance.get("reason")
+        if change:
+            lines.append(f"- change {code(change)}")
+        for finding in found.findings[:10]:
+            said = escape(finding.message, 200)
+            lines.append(f"- check {code(finding.code)} ({finding.severity}): {said}")
+        return lines

@@ -1,0 +1,68 @@
+"""``propose``: the PR's base and head spec files read through the API, then ``postwright run``'s pipeline."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from agent import wiring
+from agent.bot.host import PullHost
+from agent.config import Settings
+from agent.errors import UsageError
+from agent.events import RunFinished
+from agent.models import RunSummary
+
+
+def collection_for(settings: Settings, repo: str, number: int) -> str:
+    """One collection (one tests PR) per pull request: ``<owner>-<name>-pr<N>.postman_collection.json``."""
+    folder = PurePosixPath(settings.publish.collection).parent
+    stem = repo.replace("/", "-")
+    return str(folder / f"{stem}-pr{number}.postman_collection.json")
+
+
+def settings_for(settings: Settings, spec: Path, base: Path | None, repo: str, number: int) -> Settings:
+    """The run's settings: these spec files, published to the collections repository on GitHub."""
+    publish = settings.publish.model_copy(
+        update={
+            "host": "github",
+            "repo": settings.bot.collections_repo or repo,
+            "collection": collection_for(settings, repo, number),
+        }
+    )
+    update: dict[str, Any] = {
+        "spec": str(spec),
+        "base": str(base) if base else None,
+        "ref_root": spec.parent,
+        "publish": publish,
+    }
+    return settings.model_copy(update=update)
+
+
+def propose(settings: Settings, host: PullHost, pull: dict[str, Any], number: int) -> RunSummary:
+    """Diff the PR's spec files, generate, check, verify and publish; the run's summary."""
+    globs = list(settings.bot.spec_paths)
+    base = host.spec_files(str(pull["base"]["sha"]), globs)
+    head = host.spec_files(str(pull["head"]["sha"]), globs)
+    changed = sorted(p for p in head if base.get(p) != head[p])
+    if not changed:
+        raise UsageError("no spec file matching [bot] spec_paths changes in this pull request")
+    path = changed[0]  # one spec per pull request: the first that changed, by path
+    with tempfile.TemporaryDirectory(prefix="postwright-bot-") as tmp:
+        name = PurePosixPath(path).name
+        (Path(tmp) / "head").mkdir()
+        spec = Path(tmp) / "head" / name
+        spec.write_bytes(head[path])
+        old: Path | None = None
+        if path in base:
+            (Path(tmp) / "base").mkdir()
+            old = Path(tmp) / "base" / name
+            old.write_bytes(base[path])
+        run = settings_for(settings, spec, old, host.repo, number)
+        with wiring.build(run, verify=True, publish=True) as pipeline:
+            finished: RunFinished | None = None
+            for event in pipeline.run(wiring.job(run, name=f"{host.repo}#{number}")):
+                if isinstance(event, RunFinished):
+                    finished = event
+    assert finished is not None, "the pipeline ended without a RunFinished event"
+    return finished.summary

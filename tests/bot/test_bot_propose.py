@@ -1,0 +1,44 @@
+"""`/postwright propose` on a pull request in the GitHub stand-in: one sticky comment, a linked tests PR."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from tests.bot.conftest import BOT, REPO, World
+from tests.bot.payloads import example
+
+
+def test_propose_answers_in_one_sticky_comment_with_a_linked_pull_request(world: World) -> None:
+    world.start()
+    assert httpx.get(f"{world.url}/healthz", timeout=5).status_code == 200
+    started = time.monotonic()
+    sent = world.send("issue_comment", world.comment("maintainer", "Looks good.\n/postwright propose\n"))
+    assert sent.status_code == 202
+    world.wait(lambda: any("proposed tests" in b for b in world.sticky()))
+    took = time.monotonic() - started
+    print(f"propose on the bundled example: {took:.2f} s")  # the eval: evals/bot/bench_propose.py
+    [sticky] = world.sticky()
+    pulls = [p for p in world.github.pulls(REPO) if p.user.login == BOT]
+    assert len(pulls) == 1 and pulls[0].head_ref.startswith("postwright/")
+    assert f"/pull/{pulls[0].number})" in sticky
+    # reactions: taken (eyes), answered (+1)
+    reactions = world.github.repo(REPO).reactions
+    world.wait(lambda: sorted(r.content for rs in reactions.values() for r in rs) == ["+1", "eyes"])
+
+    # a second command edits the same comment in place
+    world.send("issue_comment", world.comment("admin", "/postwright help"))
+    world.wait(lambda: any("this list" in b for b in world.sticky()))
+    assert len(world.sticky()) == 1
+
+
+def test_unhandled_events_get_204(world: World) -> None:
+    world.start()
+    for event, action in (("ping", None), ("push", None), ("issues", "opened"), ("pull_request", "opened")):
+        assert world.send(event, example(event, action)).status_code == 204, event
+    # a comment on an issue (not a pull request) and a comment without a command
+    plain = world.comment("maintainer", "/postwright propose")
+    del plain["issue"]["pull_request"]
+    assert world.send("issue_comment", plain).status_code == 204
+    assert world.send("issue_comment", world.comment("maintainer", "no command here")).status_code == 204
