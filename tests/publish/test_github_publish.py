@@ -189,6 +189,7 @@ def test_github_enterprise_api_root(github: GitHubStandIn, monkeypatch: pytest.M
         (lambda g: g.too_many("POST", r"/git/commits$", retry_after=3), [3.0]),
         (lambda g: g.bad_gateway("POST", r"/pulls$", times=2), [1.0, 2.0]),
         (lambda g: g.fail_next("GET", r"/contents/", 503), [1.0]),
+        (lambda g: g.drop_connection("POST", r"/git/trees$", times=2), [1.0, 2.0]),
     ],
 )  # fmt: skip
 def test_rate_limits_and_faults_are_waited_out(env: Env, fault: Any, waits: list[float]) -> None:
