@@ -8,6 +8,7 @@ stages return what they make.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -21,7 +22,16 @@ from agent.check import check_collection
 from agent.check.batch import CHUNK, BatchChecker
 from agent.diff import diff_capped
 from agent.errors import StorageError, UsageError
-from agent.events import Event, Notice, Progress, RunFinished, StageFinished, StageStarted
+from agent.events import (
+    Event,
+    Notice,
+    Progress,
+    RunDetails,
+    RunFinished,
+    StageFinished,
+    StageStarted,
+    StageTime,
+)
 from agent.generate import deterministic, postman
 from agent.generate.llm_context import log_terms
 from agent.identity.token import IdentityLost
@@ -55,7 +65,7 @@ from agent.ports import (
     Store,
 )
 from agent.sources.signals import extract_signals
-from agent.specs.document import cut_notice
+from agent.specs.document import cut_notice, operations
 from agent.specs.metaschema import describe
 from agent.urls import has_credentials, mask_url, split_url
 
@@ -64,6 +74,13 @@ _NO_BASE_URL = Finding(
     code="base-url-unset",
     message="{{baseUrl}} is empty in the collection: set base_url (or --base-url) or give it when you run"
     " newman; a spec's servers are never used as the target",
+)
+
+
+_REJECTED = Finding(
+    severity="info",
+    code="previously-rejected",
+    message="%d tests rejected earlier are not proposed again (postwright review --list shows why)",
 )
 
 
@@ -138,6 +155,7 @@ class _Run:
     id: str
     redactor: Redactor
     summary: dict[str, Any]
+    details: dict[str, Any] = field(default_factory=dict)  # RunDetails' fields, for the run report
 
 
 @dataclass(frozen=True)
@@ -179,6 +197,8 @@ class Pipeline:
         collection: dict[str, Any] | None = None
         status = "failed"
         stages = self._stages(job, run, interrupted)
+        begun: dict[str, float] = {}
+        timed: list[StageTime] = []  # time per stage, for the run report
         try:
             while True:
                 try:
@@ -190,6 +210,10 @@ class Pipeline:
                     notices.append(event.finding)
                 elif isinstance(event, StageStarted):
                     self.store.set_stage(run_id, event.stage)
+                    begun[event.stage] = time.monotonic()
+                elif isinstance(event, StageFinished) and event.stage in begun:
+                    spent = time.monotonic() - begun.pop(event.stage)
+                    timed.append(StageTime(event.stage, round(spent, 3), event.summary))
                 yield event
             status = "ok"
         except (KeyboardInterrupt, GeneratorExit):
@@ -198,7 +222,8 @@ class Pipeline:
         finally:
             stages.close()  # a stage that failed leaves no worker behind
             self._finish(run, status)
-        yield RunFinished(RunSummary(**run.summary), notices, collection)
+        details = RunDetails(kind=job.kind, redactions=list(run.redactor.report), stages=timed, **run.details)
+        yield RunFinished(RunSummary(**run.summary), notices, collection, details)
 
     def _finish(self, run: _Run, status: str) -> None:
         """Record how the run ended (which also gives up its lease)."""
@@ -226,6 +251,10 @@ class Pipeline:
                 yield Notice("load", Finding(severity="warning", code="spec-invalid", message=message))
         revision = sanitize_spec(run.redactor, loaded[0])
         base = sanitize_spec(run.redactor, loaded[1]) if job.base else None
+        run.details.update(
+            title=str((revision.document.get("info") or {}).get("title") or ""),
+            operations=[op.key for op in operations(revision.document)],
+        )
         yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
         logs = yield from self._signals(revision, run.id, run.redactor)
@@ -237,6 +266,7 @@ class Pipeline:
         # only the first limits.max_changes changes are built; the rest are counted (a notice)
         changes, total = diff_capped(base, revision, self.limits, limited) if base else ([], 0)
         summary["changes"] = total
+        run.details.update(changes=changes, signals=signals)
         for change in changes:
             self.store.remember(change.fingerprint, "change", run.id)
         for note in limited:
@@ -280,6 +310,12 @@ class Pipeline:
             carried_note = f", {len(carried)} carried from runs that did not finish" if carried else ""
             yield StageFinished("generate", f"{len(proposals)} proposals{by_model}{carried_note}")
             checked, failed_check, collection = yield from self._check(proposals, checker, revision, job)
+        # A test a person (review, a closed PR) rejected is never proposed again (a new intent: a new id).
+        rejected = self.store.with_status("rejected", [p.id for p in checked])
+        if rejected:
+            checked = [p for p in checked if p.id not in rejected]
+            collection = job.collection(checked, revision)
+            yield Notice("check", _REJECTED.model_copy(update={"message": _REJECTED.message % len(rejected)}))
 
         try:
             kept, failed_verify, proven = yield from self._verify(checked, revision, job, run.redactor)
@@ -293,6 +329,10 @@ class Pipeline:
         dropped = [*refused, *failed_check, *failed_verify]
         summary.update(kept=len(kept), dropped=len(dropped), redactions=len(run.redactor.report))
         summary["drift"] = sum(p.drift is not None for p in failed_verify)
+        verified = bool(proven or failed_verify)
+        run.details.update(
+            proposals=[*kept, *dropped], proven=proven, verify_runs=job.runs if verified else None
+        )
         if any(p.catches_old is not None for p in kept):
             summary["catches_old"] = sum(p.catches_old is True for p in kept)
         # One transaction: the proposals, the redactions and the watermarks of the logs they came from.
