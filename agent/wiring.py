@@ -259,9 +259,7 @@ def publisher(settings: Settings) -> Publisher | None:
     if settings.publish.host == "github":
         return github_publisher(settings)
     if settings.publish.host == "gitlab":
-        from agent.publish.gitlab import gitlab_publisher
-
-        return gitlab_publisher(settings.publish)
+        return gitlab_publisher(settings)
     if settings.publish.host != "local":
         raise ConfigError(f"publish.host {settings.publish.host!r} is not supported yet; use 'local'")
     from agent.publish.local import LocalGitPublisher
@@ -293,6 +291,20 @@ def github_publisher(settings: Settings, **timing: Any) -> Publisher:
         open_host_source(section.token_source, **options), on_event=recorder, fingerprint=recorder.fingerprint
     )
     return make(section, cache, **timing)
+
+
+def gitlab_publisher(settings: Settings) -> Publisher:
+    """``[publish] host = "gitlab"``: a merge request, its project access token audited like a target's."""
+    from agent.identity.sources import open_host_source
+    from agent.identity.token import TokenCache
+    from agent.publish.gitlab import DEFAULT_TOKEN_ENV
+    from agent.publish.gitlab import gitlab_publisher as make
+    from agent.store.identity_audit import AuditRecorder
+
+    section = settings.publish
+    recorder = AuditRecorder(settings.state_path, f"gitlab:{section.repo}", settings.state_url)
+    source = open_host_source("env", env_var=section.token_env or DEFAULT_TOKEN_ENV)
+    return make(section, TokenCache(source, on_event=recorder, fingerprint=recorder.fingerprint))
 
 
 def llm(settings: Settings) -> tuple[LLMBackend | None, Budget | None]:

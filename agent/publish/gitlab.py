@@ -20,10 +20,12 @@ import requests
 from gitlab.v4.objects import Project
 
 from agent.errors import ConfigError, PublishFailed
+from agent.identity.token import TokenCache
 from agent.publish.remote import BranchExists, RemotePublisher, RequestExists, RequestState, ReviewRequest
 
 DEFAULT_API_URL = "https://gitlab.com/api/v4"
 DEFAULT_TOKEN_ENV = "GITLAB_TOKEN"
+SCOPES = ("api",)  # a project access token's scope for the commits, merge request and notes APIs
 # GitLab caps a note at 1,000,000 characters (an MR description at 1,048,576): the lower serves both
 GITLAB_MAX_BODY = 1_000_000
 _DRAFT = "Draft: "
@@ -108,6 +110,7 @@ class GitLabHost:
         max_wait: float = 300.0,
         timeout: float = 30.0,
         max_retries: int = 5,
+        on_refused: Callable[[], None] | None = None,
     ) -> None:
         session = requests.Session()
         session.hooks["response"].append(_bounded(max_wait))
@@ -122,6 +125,7 @@ class GitLabHost:
             user_agent="postwright",
         )
         self._retries = max_retries
+        self._on_refused = on_refused
         self._repo = repo
         self._project: Project = self._gl.projects.get(repo, lazy=True)
         self._default: str | None = None
@@ -152,6 +156,8 @@ class GitLabHost:
         hint = None
         if code == 401:
             hint = "the token was refused: renew the project access token"
+            if self._on_refused is not None:
+                self._on_refused()
         elif code == 403:
             hint = "the token needs the api scope and at least the Developer role"
         elif code == 404 and self._default is None:
@@ -339,14 +345,21 @@ class GitLabHost:
             )
 
 
-def gitlab_publisher(section: Any) -> RemotePublisher:
-    """The publisher ``[publish] host = "gitlab"`` describes: merge requests on ``repo`` (group/project)."""
-    api = GitLabHost(
-        section.api_url or DEFAULT_API_URL,
-        str(section.repo),
-        token_from(section.token_env),
-        max_wait=section.max_wait,
-    )
+def gitlab_publisher(section: Any, cache: TokenCache | None = None) -> RemotePublisher:
+    """The publisher ``[publish] host = "gitlab"`` describes: merge requests on ``repo`` (group/project).
+
+    With ``cache`` (the wiring's, reporting to the identity audit) the token is taken through it,
+    so its use is recorded, and a 401 is recorded as refused."""
+    api_url = section.api_url or DEFAULT_API_URL
+    token = token_from(section.token_env)  # the clear one-line error when the variable is empty
+    refused: Callable[[], None] | None = None
+    if cache is not None:
+        token = cache.token(api_url, SCOPES).value.get_secret_value()
+
+        def refused() -> None:
+            cache.refused(api_url, SCOPES, reason="GitLab answered 401 Unauthorized")
+
+    api = GitLabHost(api_url, str(section.repo), token, max_wait=section.max_wait, on_refused=refused)
     return RemotePublisher(
         api,
         section.collection,

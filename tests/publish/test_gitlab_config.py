@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from agent.config import load_settings
-from agent.errors import ConfigError
+from agent.errors import ConfigError, PublishFailed
 from agent.publish.gitlab import GITLAB_MAX_BODY, GitLabHost
 from agent.publish.remote import RemotePublisher
 from agent.wiring import publisher
 from tests.gitlab import people
+from tests.gitlab.server import serve
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -55,3 +57,28 @@ def test_missing_token_or_wrong_api_is_a_config_error(
     (tmp_path / "postwright.toml").write_text(body)
     with pytest.raises(ConfigError, match=message):
         publisher(load_settings(cwd=tmp_path))
+
+
+def test_the_token_is_audited_issued_then_refused_on_401(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve() as gitlab:
+        s = people.project(gitlab)
+        body = (
+            f'[publish]\nhost = "gitlab"\nrepo = "{s.project.path_with_namespace}"\n'
+            f'api_url = "{gitlab.api_url}"\ntoken_env = "PW_GL"\n'
+        )
+        (tmp_path / "postwright.toml").write_text(body)
+        wrong = people.token()  # a token GitLab does not know: 401
+        monkeypatch.setenv("PW_GL", wrong)
+        settings = load_settings(cwd=tmp_path)
+        built = publisher(settings)
+        assert isinstance(built, RemotePublisher)
+        with pytest.raises(PublishFailed, match="401") as caught:
+            built.api.default_branch()
+    assert caught.value.hint and "renew" in caught.value.hint
+    with sqlite3.connect(settings.state_path / "state.db") as db:
+        rows = list(db.execute("SELECT target, outcome, reason FROM identity_audit ORDER BY id"))
+    target = f"gitlab:{s.project.path_with_namespace}"
+    assert [r[:2] for r in rows] == [(target, "issued"), (target, "refused")]
+    assert "401" in rows[1][2] and wrong not in repr(rows)

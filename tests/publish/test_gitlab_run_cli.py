@@ -1,14 +1,15 @@
 """`postwright run` with ``[publish] host = "gitlab"`` against the stand-in, over four nights.
 
 Night 0 finds GitLab down (one line, exit non-zero, nothing opened); night 1 opens one merge
-request with the proposals kept pending; night 2 (nothing new) writes nothing; a reviewer closes the MR
-and night 3 records its tests rejected and proposes none of them again. The project access
-token (a canary made at run time) appears in no request body or path, console line, file or
-state database.
+request with the proposals kept pending; each run's use of the token is in the identity audit;
+night 2 (nothing new) writes nothing; a reviewer closes the MR and night 3 records its tests
+rejected and proposes none of them again. The project access token (a canary made at run time)
+appears in no request body or path, console line, file or state database.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -104,7 +105,13 @@ def test_three_nights_one_mr_nothing_new_then_rejected_and_no_token_anywhere(
     assert [m.state for m in s.project.mrs.values()] == ["closed"]  # its tests are not proposed again
     with sqlite3.connect(root / ".pw" / "state.db") as db:
         statuses = {row[0] for row in db.execute("SELECT status FROM proposals")}
+        audit = list(db.execute("SELECT target, source, audience, outcome, fingerprint FROM identity_audit"))
     assert "rejected" in statuses
+    target = f"gitlab:{s.project.path_with_namespace}"
+    assert audit and {a[:4] for a in audit} == {
+        (target, "env", json.dumps([gitlab.api_url]), "issued")
+    }  # one per run
+    assert len(audit) == 4 and len({a[4] for a in audit}) == 1  # the same token, by its fingerprint
 
     token = s.bot_token
     sent = [r for r in gitlab.log if r.route.startswith("/projects/") or r.route == "/user"]
