@@ -31,8 +31,10 @@ def gitlab(gitlab_server: StandIn) -> StandIn:
     return gitlab_server
 
 
-def host(gitlab: StandIn, s: people.Setup, **kw: float) -> GitLabHost:
-    return GitLabHost(gitlab.api_url, s.project.path_with_namespace, s.bot_token, max_retries=3, **kw)
+def host(gitlab: StandIn, s: people.Setup, max_wait: float = 300.0) -> GitLabHost:
+    return GitLabHost(
+        gitlab.api_url, s.project.path_with_namespace, s.bot_token, max_retries=3, max_wait=max_wait
+    )
 
 
 def branch_with_mr(gitlab: StandIn, s: people.Setup, h: GitLabHost) -> int:
