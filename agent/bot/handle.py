@@ -9,7 +9,7 @@ from typing import Any
 from agent import wiring
 from agent.bot import render
 from agent.bot.commands import Command
-from agent.bot.host import PullHost
+from agent.bot.host import PullHost, Roles
 from agent.bot.propose import collection_for, propose
 from agent.config import Settings
 from agent.errors import PostwrightError
@@ -26,11 +26,13 @@ HostFactory = Callable[[str], PullHost]
 def github_host(settings: Settings) -> HostFactory:
     """Hosts answering as ``[publish]``'s identity (a GitHub App installation token is recommended)."""
 
+    roles = Roles()
+
     def make(repo: str) -> PullHost:
         section = settings.publish.model_copy(update={"host": "github", "repo": repo})
         publisher = wiring.github_publisher(settings.model_copy(update={"publish": section}))
         assert isinstance(publisher, RemotePublisher) and isinstance(publisher.api, GitHubAPI)
-        return PullHost(publisher.api)
+        return PullHost(publisher.api, roles)
 
     return make
 
@@ -41,14 +43,17 @@ class Handler:
     def __init__(self, settings: Settings, store: SQLiteStore, hosts: HostFactory) -> None:
         self.settings, self.store, self.hosts = settings, store, hosts
 
-    def __call__(self, payload: dict[str, Any]) -> None:
+    def __call__(self, payload: dict[str, Any]) -> bool:
+        """Answer the job's commands; False when one failed (a redelivery is then processed)."""
         repo, number, user = str(payload["repo"]), int(payload["number"]), str(payload["user"])
         host = self.hosts(repo)
         comment_id = int(payload["comment_id"])
+        if user == host.api.bot_login:
+            return True  # its own comment (a token that is a person's, not an app's)
         if not host.may_command(user):
             log.info("refused", extra={"repo": repo, "pull": number, "reason": "permission"})
             host.sticky(number, render.REFUSAL_MARKER, render.REFUSAL)  # one reply at most, edited in place
-            return
+            return True
         host.react(comment_id, "eyes")
         ok = True
         for verb, arg in payload["commands"]:
@@ -61,6 +66,7 @@ class Handler:
                 lines = render.failure(str(exc))
             host.sticky(number, render.MARKER, render.comment(command, lines))
         host.react(comment_id, "+1" if ok else "confused")
+        return ok
 
     def _answer(self, host: PullHost, number: int, command: Command) -> list[str]:
         verb = command.verb

@@ -14,25 +14,31 @@ from agent.publish.github import GitHubAPI
 WRITERS = frozenset({"admin", "maintain", "write"})
 PERMISSION_TTL = 60.0  # seconds a user's permission is trusted before it is asked again
 MAX_TREE_ENTRIES = 20_000
-_PERMISSIONS: dict[tuple[str, str, str], tuple[float, str]] = {}
-_PERMISSIONS_LOCK = threading.Lock()
+
+
+class Roles:
+    """Users' roles as GitHub said them, trusted for ``PERMISSION_TTL`` seconds (one per app)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], tuple[float, str]] = {}
+        self.lock = threading.Lock()
 
 
 class PullHost:
     """One repository on GitHub, as the bot sees it."""
 
-    def __init__(self, api: GitHubAPI) -> None:
-        self.api = api
+    def __init__(self, api: GitHubAPI, roles: Roles) -> None:
+        self.api, self.roles = api, roles
         self.calls = api.calls
         self.repo = f"{api.owner}/{api.name}"
         self._path = f"/repos/{quote(api.owner, safe='')}/{quote(api.name, safe='')}"
 
     def role(self, user: str) -> str:
         """The user's role on the repository (``role_name``: admin, maintain, write, triage, read, none)."""
-        key = (self.calls.api_url, self.repo, user)
+        key = (self.repo, user)
         now = time.monotonic()
-        with _PERMISSIONS_LOCK:
-            cached = _PERMISSIONS.get(key)
+        with self.roles.lock:
+            cached = self.roles.seen.get(key)
         if cached is not None and now - cached[0] < PERMISSION_TTL:
             return cached[1]
         answer = self.calls.json(
@@ -42,8 +48,8 @@ class PullHost:
             absent_ok=True,
         )
         role = str((answer or {}).get("role_name") or (answer or {}).get("permission") or "none")
-        with _PERMISSIONS_LOCK:
-            _PERMISSIONS[key] = (now, role)
+        with self.roles.lock:
+            self.roles.seen[key] = (now, role)
         return role
 
     def may_command(self, user: str) -> bool:

@@ -18,7 +18,7 @@ class Workers:
     """``count`` threads draining ``queue`` through ``handle``; ``wake`` after a job is queued."""
 
     def __init__(
-        self, queue: BotQueue, handle: Callable[[dict[str, Any]], None], count: int, metrics: Metrics
+        self, queue: BotQueue, handle: Callable[[dict[str, Any]], bool], count: int, metrics: Metrics
     ) -> None:
         self.queue, self.handle, self.count, self.metrics = queue, handle, count, metrics
         self._wake = threading.Condition()
@@ -56,8 +56,7 @@ class Workers:
             started = time.monotonic()
             ok = False
             try:
-                self.handle(job.payload)
-                ok = True
+                ok = self.handle(job.payload)
             except Exception as exc:  # noqa: BLE001 - a failed job is recorded; the worker goes on
                 log.warning("job failed", extra={"pull": job.pull, "error": f"{type(exc).__name__}: {exc}"})
             finally:
