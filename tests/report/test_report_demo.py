@@ -23,4 +23,5 @@ def test_demo_prints_the_reports_path(tmp_path: Path) -> None:
     assert report.is_file() and report.is_relative_to(ws / ".postwright" / "reports")
     assert "none of the 5 planted tokens appears in any output" in done.stderr
     page = report.read_text(encoding="utf-8")
-    assert "postwright demo report" in page and "Content-Security-Policy" in page
+    assert "postwright demo report: Petstore" in page and "Content-Security-Policy" in page
+    assert "<td>generate</td>" in page  # the time per stage
