@@ -125,22 +125,16 @@ def _rss() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--tasks", type=int, default=10)
-    parser.add_argument("--lines", type=int, default=200)
-    parser.add_argument("--latency-ms", type=float, default=20)
-    parser.add_argument("--workers", default="1,8,16")
-    parser.add_argument("--trace-memory", action="store_true", help="tracemalloc peak (slows it ~3x)")
-    args = parser.parse_args()
+def measure(args: argparse.Namespace) -> list[dict[str, float]]:
+    """One row per worker count: logs, MB, seconds, logs/s, traced peak and max RSS (MB)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler(args))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     import airflow_client.client  # noqa: F401 - import time is not fetch time
 
-    for workers in [int(w) for w in args.workers.split(",")]:
+    rows = []
+    for workers in [int(w) for w in str(args.workers).split(",")]:
         settings = AirflowSettings(
             base_url=url, token=SecretStr("stub"), dag_ids=["bench"], max_workers=workers
         )
@@ -154,12 +148,41 @@ def main() -> None:
         elapsed = time.perf_counter() - t
         peak = tracemalloc.get_traced_memory()[1] if args.trace_memory else 0
         tracemalloc.stop()
-        print(
-            f"workers={workers:3d} logs={logs} MB={chars / 1e6:.1f} seconds={elapsed:.2f} "
-            f"logs/s={logs / elapsed:.0f} peak_traced_MB={peak / 1e6:.1f} maxrss_MB={_rss():.0f} "
-            f"latency_ms={args.latency_ms}"
+        rows.append(
+            {
+                "workers": workers,
+                "logs": logs,
+                "mb": chars / 1e6,
+                "seconds": elapsed,
+                "logs_s": logs / elapsed,
+            }
+            | {"peak_traced_mb": peak / 1e6, "maxrss_mb": _rss()}
         )
     server.shutdown()
+    return rows
+
+
+def parser() -> argparse.ArgumentParser:
+    """The options (also the defaults the evals command starts from)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--tasks", type=int, default=10)
+    parser.add_argument("--lines", type=int, default=200)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    parser.add_argument("--workers", default="1,8,16")
+    parser.add_argument("--trace-memory", action="store_true", help="tracemalloc peak (slows it ~3x)")
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
+    for r in measure(args):
+        print(
+            f"workers={r['workers']:3.0f} logs={r['logs']:.0f} MB={r['mb']:.1f} "
+            f"seconds={r['seconds']:.2f} logs/s={r['logs_s']:.0f} "
+            f"peak_traced_MB={r['peak_traced_mb']:.1f} maxrss_MB={r['maxrss_mb']:.0f} "
+            f"latency_ms={args.latency_ms}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.diff import diff_specs
 from agent.diff.catalogue import known
 from agent.errors import PostwrightError
 from agent.specs.load import load_spec
+from evals.suite.corpora import corpus as suite_corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-CORPUS = ROOT.parent / "shared" / "corpora" / "oasdiff"
 EXPECTED = Path(__file__).with_name("expected.tsv")
 # Each row: base, revision (relative to the corpus' data/), expected_ids, go_test.
 
@@ -33,12 +31,22 @@ def rows() -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
-    data = args.corpus / "data"
+@dataclass
+class Agreement:
+    """How many oasdiff tests, file pairs and asserted ids our diff agrees with."""
+
+    tests: int
+    tests_ok: int
+    pairs: int
+    pairs_ok: int
+    ids_total: int
+    ids_ok: int
+    misses: list[str] = field(default_factory=list)
+
+
+def measure(corpus: Path | None = None) -> Agreement:
+    """Replay every transcribed test on the oasdiff fixtures (CorpusAbsent when they are missing)."""
+    data = (corpus or suite_corpus("oasdiff")) / "data"
     table = rows()
     unknown = {i for r in table for i in r["expected_ids"].replace("|", ",").split(",") if not known(i)}
     assert not unknown, f"not oasdiff rule ids: {unknown}"
@@ -69,14 +77,22 @@ def main() -> None:
             missing = [sorted(alts) for alts, h in zip(expected, hit, strict=True) if not h]
             where = f"{key[0]} -> {key[1]}"
             misses.append(f"{row['go_test']}: {where}: missing {missing}; got {sorted(got)[:8]}")
-    n = len(table)
-    print(f"oasdiff Go tests replayed from fixture files: {n} ({len(pairs)} ordered file pairs)")
+    return Agreement(len(table), tests_ok, len(pairs), sum(pairs.values()), ids_total, ids_ok, misses)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    a = measure(args.corpus)
+    n = a.tests
+    print(f"oasdiff Go tests replayed from fixture files: {n} ({a.pairs} ordered file pairs)")
     print(f"tests whose asserted ids we all emit (base->revision as the test runs it): "
-          f"{tests_ok}/{n} = {100 * tests_ok / n:.1f}%")  # fmt: skip
-    print(f"ordered pairs fully agreeing: {sum(pairs.values())}/{len(pairs)} = "
-          f"{100 * sum(pairs.values()) / len(pairs):.1f}%")  # fmt: skip
-    print(f"asserted ids emitted: {ids_ok}/{ids_total} = {100 * ids_ok / ids_total:.1f}%")
-    for line in misses if args.verbose else []:
+          f"{a.tests_ok}/{n} = {100 * a.tests_ok / n:.1f}%")  # fmt: skip
+    print(f"ordered pairs fully agreeing: {a.pairs_ok}/{a.pairs} = {100 * a.pairs_ok / a.pairs:.1f}%")
+    print(f"asserted ids emitted: {a.ids_ok}/{a.ids_total} = {100 * a.ids_ok / a.ids_total:.1f}%")
+    for line in a.misses if args.verbose else []:
         print("  miss", line)
 
 

@@ -52,19 +52,25 @@ def _child(code: str) -> dict[str, float]:
     return result
 
 
+def measure(paths: int, runs: int) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """Per-run figures of postwright's diff and of the validator alone, interleaved."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_specs.py")), tmp, "--paths",
+                        str(paths)], check=True)  # fmt: skip
+        base, rev = str(Path(tmp) / "base.yaml"), str(Path(tmp) / "revision.yaml")
+        ours, theirs = [], []
+        for _ in range(runs):  # interleaved: side by side under the same machine load
+            ours.append(_child(DIFF.format(base=base, rev=rev)))
+            theirs.append(_child(VALIDATOR.format(rev=rev)))
+    return ours, theirs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--paths", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, str(Path(__file__).with_name("gen_specs.py")), tmp, "--paths",
-                        str(args.paths)], check=True)  # fmt: skip
-        base, rev = str(Path(tmp) / "base.yaml"), str(Path(tmp) / "revision.yaml")
-        ours, theirs = [], []
-        for _ in range(args.runs):  # interleaved: side by side under the same machine load
-            ours.append(_child(DIFF.format(base=base, rev=rev)))
-            theirs.append(_child(VALIDATOR.format(rev=rev)))
+    ours, theirs = measure(args.paths, args.runs)
     med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
     diff_total, val_total = med(ours, "total"), med(theirs, "total")
     print(f"runs: {args.runs} (medians), paths: {args.paths}, changes found: {int(ours[0]['changes'])}")

@@ -13,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.suite.corpora import corpus
+
 ROOT = Path(__file__).resolve().parents[2]
-BIPIA = ROOT.parent / "shared" / "corpora" / "bipia.jsonl.gz"
 
 LOG = "log"  # a JSON-lines Airflow log event next to a failed HTTP call
 SPEC_DESCRIPTION = "spec-description"  # the description of GET /pets in the revision spec
@@ -162,7 +163,7 @@ def _family(row: dict[str, object]) -> str:
 
 def bipia(limit: int, *, label: str = "injection", seed: int = 6) -> list[Attack]:
     """``limit`` distinct BIPIA rows of ``label``, drawn round-robin over families (stratified)."""
-    with gzip.open(BIPIA, "rt", encoding="utf-8") as fh:
+    with gzip.open(corpus("bipia.jsonl.gz"), "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh]
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
     seen: set[str] = set()

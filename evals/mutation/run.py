@@ -152,6 +152,20 @@ def evaluate(mutant: str, collections: dict[str, Path]) -> dict[str, Outcome]:
         proc.wait(timeout=10)
 
 
+def run_all(
+    names: list[str], jobs: int = 2, variant: str = ""
+) -> tuple[dict[str, dict[str, Outcome]], float]:
+    """Both tools' outcomes per server ("" is the correct one), and the seconds the runs took."""
+    with tempfile.TemporaryDirectory(prefix="pw-mutation-") as tmp:
+        out = Path(tmp)
+        collections = generate(write_spec(variant, out), out)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            servers = ["", *names]
+            results = dict(zip(servers, pool.map(lambda m: evaluate(m, collections), servers), strict=True))
+        return results, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="", help="comma-separated mutant names")
@@ -161,14 +175,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="print failing assertions")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n] or list(MUTANTS)
-    with tempfile.TemporaryDirectory(prefix="pw-mutation-") as tmp:
-        out = Path(tmp)
-        collections = generate(write_spec(args.variant, out), out)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            servers = ["", *names]
-            results = dict(zip(servers, pool.map(lambda m: evaluate(m, collections), servers), strict=True))
-        seconds = time.perf_counter() - started
+    results, seconds = run_all(names, args.jobs, args.variant)
     _print(results, names, args.verbose)
     print(f"({len(names) + 1} servers x 2 collections in {seconds:.1f}s)")
     if args.json:

@@ -51,9 +51,14 @@ def operations(path: Path) -> int:
 
 def step(argv: list[str], tree: Path, work: Path, timeout: float) -> dict[str, Any]:
     """Run ``python -m agent ARGV`` in ``work``; its stdout, stderr, exit code, seconds, peak MB."""
-    timing = work / "time.txt"
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", str(timing), sys.executable, "-m", "agent", *argv]
+    return timed([sys.executable, "-m", "agent", *argv], work, env, timeout)
+
+
+def timed(argv: list[str], work: Path, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """Run ARGV in ``work`` under /usr/bin/time: stdout, stderr, exit code, seconds, CPU, peak MB."""
+    timing = work / "time.txt"
+    cmd = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", str(timing), *argv]
     try:
         done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from agent.runner import NewmanRunner
 from agent.runner.sandbox import default_sandbox_dir
@@ -36,26 +37,45 @@ def _item(n: int) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    """Run a 12-item collection 5 times per isolation mode and print the timings."""
+def measure(
+    runs: int = 5, size: int = 12, isolations: tuple[str, ...] = ("netns", "none")
+) -> list[dict[str, Any]]:
+    """Per isolation mode: Prism start, newman process and run time per run, request times."""
     spec = load_spec(str(ROOT / "agent/examples/demo/specs/petstore-v2.yaml"))
-    runs, size = 5, 12
     collection = {"info": {"name": "bench"}, "item": [_item(n) for n in range(size)]}
-    for isolate in ("netns", "none"):
+    rows = []
+    for isolate in isolations:
         began = time.monotonic()
         report = NewmanRunner(default_sandbox_dir(), isolate=isolate).run(collection, spec, runs)
-        total = time.monotonic() - began
-        walls = [r.wall_seconds for r in report.runs]
-        newman = [r.run_seconds or 0.0 for r in report.runs]
         requests = [s for o in report.items.values() for s in o.request_seconds]
-        passed = sum(o.status == "passed" for o in report.items.values())
-        print(f"isolation={report.isolation} items={size} runs={runs} passed={passed} total={total:.2f}s")
-        print(f"  prism ready: {report.mock_seconds:.2f}s")
+        rows.append(
+            {
+                "isolation": report.isolation,
+                "items": size,
+                "runs": runs,
+                "passed": sum(o.status == "passed" for o in report.items.values()),
+                "total": time.monotonic() - began,
+                "prism": report.mock_seconds,
+                "walls": [r.wall_seconds for r in report.runs],
+                "newman": [r.run_seconds or 0.0 for r in report.runs],
+                "request_ms": [s * 1000 for s in requests],
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    """Run a 12-item collection 5 times per isolation mode and print the timings."""
+    for r in measure():
+        print(f"isolation={r['isolation']} items={r['items']} runs={r['runs']} passed={r['passed']} "
+              f"total={r['total']:.2f}s")  # fmt: skip
+        print(f"  prism ready: {r['prism']:.2f}s")
+        walls = r["walls"]
         spread = f"(min {min(walls):.2f}, max {max(walls):.2f})"
         print(f"  newman process per run: median {statistics.median(walls):.2f}s {spread}")
-        print(f"  newman run time per run: median {statistics.median(newman):.3f}s")
-        median_ms, max_ms = statistics.median(requests) * 1000, max(requests) * 1000
-        print(f"  request: median {median_ms:.0f} ms, max {max_ms:.0f} ms")
+        print(f"  newman run time per run: median {statistics.median(r['newman']):.3f}s")
+        ms = r["request_ms"]
+        print(f"  request: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms")
 
 
 if __name__ == "__main__":

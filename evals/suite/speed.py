@@ -1,0 +1,185 @@
+"""Speed areas, each with its peer in the same run: redaction, diff, generation, verify, log ingestion."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from evals.suite.rows import ROOT, Area, Chart, Mode, Row, ratio
+
+PY = ".venv/bin/python -m"
+
+
+def redaction_throughput(mode: Mode) -> Area:
+    """MB/s on one core by log size and secret density; detect-secrets beside it when installed."""
+    from evals.redaction.logsynth import write_log
+    from evals.redaction.throughput import bench_detect_secrets, measure_redactor
+
+    sizes = [10.0, 50.0, 100.0] if mode.full else [1.0, 4.0]
+    every = [10, 50, 200, 1000, 5000] if mode.full else [20, 200, 2000]
+    repeat = 3 if mode.full else 1
+    area = Area(
+        "redaction-throughput",
+        "Redaction throughput by log size and secret density",
+        f"{PY} evals.redaction.throughput --mb 50 --secret-every 200 [--detect-secrets --ds-bin PATH]",
+    )
+    series: dict[str, list[tuple[str | float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="pw-evals-redact-") as tmp:
+        for n in every:
+            for mb in sizes:
+                path = os.path.join(tmp, f"log-{n}-{mb}.log")
+                secrets = write_log(path, int(mb * 1e6), secret_every=n)
+                t = measure_redactor(path, secrets, "auto", repeat)
+                os.unlink(path)
+                series.setdefault(f"1 secret / {n} lines", []).append((mb, t.cpu_mb_s))
+                if mb == sizes[-1]:
+                    area.rows.append(
+                        Row(f"MB/s on one core, 1 secret per {n} lines", f"{t.cpu_mb_s:.0f}", "",
+                            data=f"{mb:.0f} MB synthetic Airflow log, planted caught {t.caught}/{t.planted}")
+                    )  # fmt: skip
+        ds_bin = os.environ.get("DETECT_SECRETS") or shutil.which("detect-secrets")
+        if ds_bin:
+            path = os.path.join(tmp, "ds.log")
+            secrets = write_log(path, int(2e6))
+            ours = measure_redactor(path, secrets, "auto", repeat)
+            ds = bench_detect_secrets(path, secrets, ds_bin)
+            area.rows.append(Row("MB/s vs detect-secrets scan", f"{ours.wall_mb_s:.1f}", "",
+                                 f"{ds:.1f}", ratio(ours.wall_mb_s, ds), "2 MB log, wall time"))  # fmt: skip
+        else:
+            area.rows.append(Row("vs detect-secrets", "", peer="not installed (set DETECT_SECRETS=path)"))
+    area.charts.append(
+        Chart(
+            "redaction-throughput", "Redaction throughput (one core)", "log size (MB)", "MB/s", series, "line"
+        )
+    )
+    return area
+
+
+def diff_speed(mode: Mode) -> Area:
+    """Cold load+validate+diff of two specs vs openapi-spec-validator validating one."""
+    from evals.diff import bench
+
+    paths, runs = (2000, 3) if mode.full else (300, 1)
+    area = Area("diff-speed", "Diff speed", f"{PY} evals.diff.bench --paths {paths} --runs {runs}")
+    ours, theirs = bench.measure(paths, runs)
+    med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+    data = f"synthetic {paths}-path pair (evals/diff/gen_specs.py), medians of {runs}, fresh interpreters"
+    area.rows = [
+        Row("wall s, both specs loaded, validated, diffed", f"{med(ours, 'total'):.2f}", "<= 0.5x peer",
+            f"{med(theirs, 'total'):.2f}", ratio(med(ours, "total"), med(theirs, "total"), 3),
+            data + "; peer: openapi-spec-validator on the revision alone"),
+        Row("CPU s", f"{med(ours, 'cpu'):.2f}", "", f"{med(theirs, 'cpu'):.2f}",
+            ratio(med(ours, "cpu"), med(theirs, "cpu"), 3)),
+        Row("peak RSS MB", f"{med(ours, 'rss_mb'):.0f}", "", f"{med(theirs, 'rss_mb'):.0f}"),
+    ]  # fmt: skip
+    return area
+
+
+def ensure_portman() -> Path:
+    """Portman's pinned CLI, installed from evals/portman's lock (npm ci) when missing."""
+    from evals.postman_stats import PORTMAN
+
+    if not PORTMAN.exists():
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(PORTMAN.parents[2]), "--no-audit", "--no-fund", "--loglevel=error"],
+            check=True,
+        )
+    return PORTMAN
+
+
+def generation(mode: Mode) -> Area:
+    """`postwright generate --spec` vs `portman -l`: wall time and peak RSS by spec size."""
+    from evals.diff.gen_specs import base_spec
+    from evals.realspecs.bench import timed
+
+    sizes = [200, 1000, 2000] if mode.full else [50, 200]
+    portman = ensure_portman()
+    area = Area(
+        "generation",
+        "Full-spec generation time and memory, postwright vs Portman",
+        f"{PY} evals.generate.bench --paths 2000 --cli",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times: dict[str, list[tuple[str | float, float]]] = {"postwright": [], "portman": []}
+    memory: dict[str, list[tuple[str | float, float]]] = {"postwright": [], "portman": []}
+    with tempfile.TemporaryDirectory(prefix="pw-evals-gen-") as tmp:
+        for paths in sizes:
+            work = Path(tmp) / str(paths)
+            work.mkdir()
+            spec = work / "spec.yaml"
+            spec.write_text(yaml.dump(base_spec(paths), Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper)))
+            pw_argv = [
+                sys.executable,
+                "-m",
+                "agent",
+                "generate",
+                "--spec",
+                str(spec),
+                "-o",
+                str(work / "pw.json"),
+            ]
+            ours = timed(pw_argv, work, env, 1800)
+            theirs = timed([str(portman), "-l", str(spec), "-o", str(work / "pm.json")], work, env, 1800)
+            for tool, r in (("postwright", ours), ("portman", theirs)):
+                if r["rc"] != 0:
+                    raise RuntimeError(f"{tool} generate failed on {paths} paths: {r['stderr'][-300:]}")
+                times[tool].append((paths, r["seconds"]))
+                memory[tool].append((paths, r["mb"]))
+            data = f"synthetic {paths}-path spec (evals/diff/gen_specs.py), one run"
+            area.rows.append(
+                Row(
+                    f"wall s, {paths} paths",
+                    f"{ours['seconds']:.1f}",
+                    "<= 0.2x peer",
+                    f"{theirs['seconds']:.1f}",
+                    ratio(ours["seconds"], theirs["seconds"]),
+                    data,
+                )
+            )
+            area.rows.append(Row(f"peak RSS MB, {paths} paths", f"{ours['mb']:.0f}", "< 1 GB",
+                                 f"{theirs['mb']:.0f}", ratio(ours["mb"], theirs["mb"])))  # fmt: skip
+    area.charts += [
+        Chart("generation-time", "Generation time by spec size", "paths", "wall seconds", times, "line"),
+        Chart("generation-memory", "Generation peak RSS by spec size", "paths", "MB", memory, "line"),
+    ]
+    return area
+
+
+def verify(mode: Mode) -> Area:
+    """The sandbox verify path: Prism start, one newman process per run, request times."""
+    from evals.runner import bench_sandbox
+
+    runs = 5 if mode.full else 2
+    area = Area("verify", "Verify (sandbox: Prism + newman)", f"{PY} evals.runner.bench_sandbox")
+    for r in bench_sandbox.measure(runs=runs):
+        data = f"{r['items']}-item collection x {r['runs']} runs, isolation {r['isolation']}"
+        area.rows += [
+            Row(f"Prism ready s ({r['isolation']})", f"{r['prism']:.2f}", data=data),
+            Row(f"newman process per run s ({r['isolation']})", f"{statistics.median(r['walls']):.2f}",
+                data=f"median; {r['passed']}/{r['items']} items passed"),
+            Row(f"request ms ({r['isolation']})", f"{statistics.median(r['request_ms']):.0f}", data="median"),
+        ]  # fmt: skip
+    return area
+
+
+def log_ingestion(mode: Mode) -> Area:
+    """Airflow task logs fetched through the Airflow source from a stub API with latency."""
+    from evals.airflow import log_throughput
+
+    argv = [] if mode.full else ["--runs", "20", "--tasks", "5", "--workers", "1,8"]
+    area = Area(
+        "log-ingestion", "Airflow log ingestion", f"{PY} evals.airflow.log_throughput {' '.join(argv)}"
+    )
+    args = log_throughput.parser().parse_args(argv)
+    for r in log_throughput.measure(args):
+        data = f"{r['logs']:.0f} logs, {r['mb']:.1f} MB, {args.latency_ms:.0f} ms latency per call, loopback"
+        area.rows.append(Row(f"logs/s, {r['workers']:.0f} workers", f"{r['logs_s']:.0f}", data=data))
+    area.rows.append(Row("max RSS MB (process)", f"{r['maxrss_mb']:.0f}"))
+    return area
