@@ -84,6 +84,8 @@ def command(
             f" {summary.llm_tokens} tokens, ${summary.llm_cost_usd:.4f}"
         )
     if summary.publish is not None:
-        typer.echo(f"branch {summary.publish.branch}  PR body {summary.publish.pr_body_path}")
+        published = summary.publish
+        where = f"PR body {published.pr_body_path}" if published.url is None else f"review {published.url}"
+        typer.echo(f"branch {published.branch}  {where}")
     typer.echo(f"report {report}")
     refuse_if_none_kept(summary, tally)

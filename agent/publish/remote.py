@@ -260,10 +260,14 @@ class _Decided:
         )
 
 
+_SIGNS = {"merge request": "!"}
+
+
 def _decided(found: ReviewRequest | None, seen: Marker, kind: str) -> _Decided:
     if found is None or found.state == "open":
         return _Decided()
     ids = tuple(sorted(seen.ids))
+    ref = f"{kind} {_SIGNS.get(kind, '#')}{found.number}"  # GitLab writes a merge request as !N
     if found.state == "merged":
-        return _Decided(merged=ids, reason=f"{kind} #{found.number} merged")
-    return _Decided(rejected=ids, reason=f"{kind} #{found.number} closed without merging")
+        return _Decided(merged=ids, reason=f"{ref} merged")
+    return _Decided(rejected=ids, reason=f"{ref} closed without merging")

@@ -94,8 +94,8 @@ def hands_off_comment(branch: str, shas: list[str], kind: str) -> str:
             f"postwright has stopped updating this {kind}: the branch {code(branch)} has commits"
             f" made by someone else ({shown}), and postwright never overwrites a person's work.",
             "",
-            f"To hand it back, delete the branch {code(branch)} (this closes the {kind});"
-            " the next run opens a new one with every pending test.",
+            f"To hand it back, delete the branch {code(branch)}: the next run starts it again from"
+            " the base with every pending test.",
             "",
         ]
     )

@@ -138,6 +138,8 @@ def test_nights_with_a_token_one_pull_request_kept_up_to_date_until_a_person_pus
     in_pr = read_marker(pull.body or "").ids
     assert in_pr == ours_on(github, BRANCH) and pending & set(statuses(root)) <= in_pr
     assert all(statuses(root)[i] == "published" for i in in_pr)
+    assert "review http" in first.stdout and f"/pull/{pull.number}" in first.stdout
+    assert "PR body None" not in first.stdout
 
     new_operation(root, "owners")
     second = night(root, env)  # night 2: new tests join the same pull request

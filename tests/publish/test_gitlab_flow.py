@@ -153,6 +153,7 @@ def test_a_persons_commit_stops_updates_with_one_note(
     assert setup.project.branches[BRANCH] == theirs
     hands_off = [n for n in setup.project.mrs[1].notes if HANDS_OFF_MARKER in n.body]
     assert len(hands_off) == 1 and theirs[:7] in hands_off[0].body
+    assert "closes the" not in hands_off[0].body  # GitLab keeps the MR open when its branch goes
 
 
 def test_a_closed_mr_reports_its_tests_rejected_and_never_reproposes_them(
@@ -164,7 +165,7 @@ def test_a_closed_mr_reports_its_tests_rejected_and_never_reproposes_them(
     assert (
         result.rejected == ["pw-a", "pw-b"]
         and result.decision
-        and "closed without merging" in result.decision
+        and result.decision == "merge request !1 closed without merging"
     )
     assert [m.state for m in setup.project.mrs.values()] == ["closed", "opened"]
     assert on_branch(setup) == ["h-1", "pw-c"]
