@@ -1,5 +1,6 @@
 """What the provider tests build: two APIs (specs, a git repository holding the merged collection,
-a config), their targets (real HTTP servers on 127.0.0.1, one broken) and the Connections."""
+a config publishing to the GitHub stand-in), their targets (real HTTP servers on 127.0.0.1, one
+broken) and the Connections."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-COLLECTION = "collections/api.postman_collection.json"
 
 
 def spec(noun: str, *, new: bool) -> dict[str, Any]:
@@ -140,7 +139,17 @@ class Api:
         return self.root / "postwright.toml"
 
     @property
+    def collection(self) -> str:
+        """Its collection file: one per API, so one pull request per API on ``postwright/<name>``."""
+        return f"collections/{self.name}.postman_collection.json"
+
+    @property
+    def branch(self) -> str:
+        return f"postwright/{self.name}"
+
+    @property
     def repo(self) -> Path:
+        """The local repository the check reads the merged collection from."""
         return self.root / "tests-repo"
 
     @property
@@ -154,7 +163,7 @@ class Api:
             "config": str(self.config),
             "target_conn_id": f"{self.name}_target",
             "repo": str(self.repo),
-            "collection": COLLECTION,
+            "collection": self.collection,
         }
 
     def branches(self) -> dict[str, str]:
@@ -165,7 +174,7 @@ class Api:
         return dict(line.split() for line in out.splitlines())
 
     def collection_on(self, branch: str) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(git(self.repo, "show", f"{branch}:{COLLECTION}"))
+        loaded: dict[str, Any] = json.loads(git(self.repo, "show", f"{branch}:{self.collection}"))
         return loaded
 
 
@@ -176,8 +185,26 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-def make_api(root: Path, noun: str, target: Target, *, airflow_url: str, sandbox: Path) -> Api:
-    """Specs, the config and a repository whose main holds the merged collection."""
+def _publish(api: Api, github: tuple[str, str] | None) -> str:
+    where = 'host = "local"\nrepo = "tests-repo"\n'
+    if github is not None:
+        where = f'host = "github"\napi_url = "{github[0]}"\nrepo = "{github[1]}"\nlabels = ["api-tests"]\n'
+        where += "max_wait = 5\n"
+    return f'{where}collection = "{api.collection}"\n'
+
+
+def make_api(
+    root: Path,
+    noun: str,
+    target: Target,
+    *,
+    airflow_url: str,
+    sandbox: Path,
+    github: tuple[str, str] | None = None,
+) -> Api:
+    """Specs, the config and a repository whose main holds the merged collection. Proposals go to
+    that repository, or with ``github`` (the stand-in's API root, ``owner/name``) to pull requests
+    there (no token in the config: the postwright Connection has it)."""
     api = Api(f"{noun}s", root, target)
     root.mkdir(parents=True)
     (root / "old.yaml").write_text(yaml.safe_dump(spec(noun, new=False)))
@@ -186,12 +213,12 @@ def make_api(root: Path, noun: str, target: Target, *, airflow_url: str, sandbox
     api.config.write_text(
         f'spec = "new.yaml"\nbase = "old.yaml"\nstate_dir = ".postwright"\n\n'
         f'[airflow]\nurl = "{airflow_url}"\ndag_ids = ["postwright_nightly"]\n\n'
-        f'[publish]\nhost = "local"\nrepo = "tests-repo"\ncollection = "{COLLECTION}"\n\n'
+        f"[publish]\n{_publish(api, github)}\n"
         f'[sandbox]\nruns = 1\ndir = "{sandbox}"\n'
     )
     repo = api.repo
     (repo / "collections").mkdir(parents=True)
-    (repo / COLLECTION).write_text(json.dumps(merged_collection(noun), indent=2))
+    (repo / api.collection).write_text(json.dumps(merged_collection(noun), indent=2))
     git(repo.parent, "init", "-q", "-b", "main", str(repo))
     git(repo, "-c", "user.name=team", "-c", "user.email=team@example.test", "add", ".")
     git(

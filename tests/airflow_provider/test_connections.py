@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from agent.config import load_settings
 from tests.airflow_provider.provider_modules import load
 
 conns = load("connections")
@@ -106,6 +108,41 @@ def test_the_postwright_connection_is_the_airflow_login_the_venv_and_the_store()
     }
     assert env.secrets == [password, extra["state_url"]]
     assert conns.postwright_env(conns.Fields(conn_id="bare")) == (conns.ChildEnv(), None)
+
+
+@pytest.mark.parametrize("shape", ["plain", "padded"])
+def test_the_publish_token_reaches_postwright_by_name_only(
+    shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = _secret()
+    given = token if shape == "plain" else f" {token}\n"
+    fields = conns.Fields(conn_id="postwright_default", extra=json.dumps({"publish_token": given}))
+    env, _ = conns.postwright_env(fields)
+    assert env.variables == {
+        conns.PUBLISH_TOKEN_ENV: token,
+        "POSTWRIGHT_PUBLISH__TOKEN_ENV": conns.PUBLISH_TOKEN_ENV,
+    }
+    assert env.secrets == [token]
+    # postwright reads it: the environment's token_env outranks the file's (or GITHUB_TOKEN's default)
+    config = tmp_path / "postwright.toml"
+    config.write_text('[publish]\nhost = "github"\nrepo = "acme/tests"\ntoken_env = "OTHER"\n')
+    for name, value in env.variables.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(config, cwd=tmp_path)
+    assert settings.publish.token_env == conns.PUBLISH_TOKEN_ENV
+
+
+@pytest.mark.parametrize("token", ["", "  ", None])
+def test_no_publish_token_sets_nothing(token: Any) -> None:
+    env, _ = conns.postwright_env(conns.Fields(conn_id="c", extra=json.dumps({"publish_token": token})))
+    assert env == conns.ChildEnv()
+
+
+@pytest.mark.parametrize("token", [123, ["a"], {"t": "x"}])
+def test_a_publish_token_that_is_no_string_is_one_line(token: Any) -> None:
+    with pytest.raises(conns.ConnectionProblem) as info:
+        conns.postwright_env(conns.Fields(conn_id="c", extra=json.dumps({"publish_token": token})))
+    assert str(info.value) == "connection 'c': extra 'publish_token' must be a string"
 
 
 def test_scrub_replaces_every_secret_longest_first() -> None:

@@ -1,9 +1,11 @@
 """The example DAG ``postwright_nightly`` in the real Airflow 3 of tests/airflow (the provider installed
-into its venv): three nights over two APIs, one target broken. The check fails on the broken target
-and passes on the good one; each propose opens a PR in the API's local repository; the next night
-turns the failed check into a regression test; a night with nothing new opens no PR and makes no
-commit; the Connections' secrets are in no task log (read through the REST API), no XCom and no file
-of postwright's store or repository."""
+into its venv), publishing to the GitHub stand-in: three nights over two APIs, one target broken.
+Night 1: the check fails on the broken target and passes on the good one; each propose opens one
+pull request (one per collection file). Night 2 (the target fixed): last night's failed check
+becomes a regression test added to the same pull request as a new commit with an updated body, no
+second PR. Night 3, nothing new: nothing written on GitHub. The postwright Connection's GitHub
+token, Airflow's password and the targets' tokens are in no task log (read through the REST API),
+no XCom, no file and no request the stand-in logged outside Authorization."""
 
 from __future__ import annotations
 
@@ -17,14 +19,17 @@ from typing import Any
 
 import pytest
 
+from agent.publish.request_body import read_marker
 from tests.airflow.airflow_harness import Airflow
 from tests.airflow.session import AirflowEnv
 from tests.airflow_provider.kit import Api, Target, git, make_api
+from tests.github.standin.control import GitHubStandIn
 from tests.runner.conftest import sandbox_dir  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.airflow, pytest.mark.sandbox, pytest.mark.slow, pytest.mark.timeout(1500)]
 
 DAG = "postwright_nightly"
+REPO = "acme/api-tests"  # one repository, one collection file per API: one pull request per API
 
 
 class Nightly:
@@ -94,27 +99,41 @@ def _states(tasks: dict[tuple[str, int], dict[str, Any]]) -> dict[tuple[str, int
     return {key: task["state"] for key, task in tasks.items()}
 
 
-def _regressions(api: Api, branch: str) -> list[str]:
-    names: list[str] = []
-    stack = list(api.collection_on(branch)["item"])
+def _items(github: GitHubStandIn, api: Api) -> list[dict[str, Any]]:
+    """Every request of the API's collection on its pull request's branch."""
+    data = json.loads(github.file(REPO, api.branch, api.collection) or b"{}")
+    found: list[dict[str, Any]] = []
+    stack = list(data.get("item", []))
     while stack:
         node = stack.pop()
         stack.extend(node.get("item") or [])
-        if "[regression]" in str(node.get("name")):
-            names.append(str(node["name"]))
-    return names
-
-
-def _tests(api: Api, branch: str) -> list[tuple[str, str]]:
-    """(id, name) of postwright's tests on a branch (pw- ids; setup requests left out)."""
-    found: list[tuple[str, str]] = []
-    stack = list(api.collection_on(branch)["item"])
-    while stack:
-        node = stack.pop()
-        stack.extend(node.get("item") or [])
-        if str(node.get("id", "")).startswith("pw-") and not str(node["id"]).startswith("pw-setup"):
-            found.append((str(node["id"]), str(node.get("name"))))
+        found.append(node)
     return found
+
+
+def _regressions(github: GitHubStandIn, api: Api) -> list[str]:
+    return [str(n["name"]) for n in _items(github, api) if "[regression]" in str(n.get("name"))]
+
+
+def _tests(github: GitHubStandIn, api: Api) -> set[str]:
+    """Ids of postwright's tests on the API's branch (setup requests left out)."""
+    ids = {str(n.get("id", "")) for n in _items(github, api)}
+    return {i for i in ids if i.startswith("pw-") and not i.startswith("pw-setup")}
+
+
+def _prs(github: GitHubStandIn) -> dict[str, tuple[int, str, int, str]]:
+    """Open pull requests by branch: number, head, commits on it, body."""
+    repo = github.repo(REPO)
+    found: dict[str, tuple[int, str, int, str]] = {}
+    for pull in github.pulls(REPO):
+        head, base = repo.branch(pull.head_ref), repo.branch("main")
+        if pull.state == "open" and head is not None and base is not None:
+            found[pull.head_ref] = (pull.number, head, len(repo.store.only_in(head, base)), pull.body or "")
+    return found
+
+
+def _writes(github: GitHubStandIn) -> list[str]:
+    return [f"{r.method} {r.path}" for r in github.requests if r.method in ("POST", "PATCH", "PUT", "DELETE")]
 
 
 def _events(log: str) -> str:
@@ -132,9 +151,10 @@ def _files(*folders: Path) -> Iterator[tuple[Path, bytes]]:
                 yield path, path.read_bytes()
 
 
-def test_two_nights_check_then_propose_over_two_apis(
+def test_three_nights_check_then_propose_one_pull_request_per_api(
     airflow_env: AirflowEnv,
     nightly: Nightly,
+    github: GitHubStandIn,
     sandbox_dir: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
@@ -142,7 +162,8 @@ def test_two_nights_check_then_propose_over_two_apis(
     airflow.wait_dags([DAG])
     errors = airflow.api("GET", "/importErrors").json()["import_errors"]
     assert not [e for e in errors if DAG in e["filename"]], errors
-    # Made at test time: the targets' tokens, and Airflow's password (postwright reads the logs with it).
+    # Made at test time: the targets' tokens, Airflow's password (postwright reads the logs with it)
+    # and the GitHub token (the postwright Connection's publish_token).
     tokens = {"pet": "tk" + secrets.token_urlsafe(24), "order": "tk" + secrets.token_urlsafe(24)}
     pets, orders = (
         make_api(
@@ -151,9 +172,14 @@ def test_two_nights_check_then_propose_over_two_apis(
             Target(noun, tokens[noun], broken=noun == "pet"),
             airflow_url=airflow.url,
             sandbox=sandbox_dir,
+            github=(github.url, REPO),
         )
         for noun in ("pet", "order")
     )
+    github.create_repo(
+        REPO, files={api.collection: api.repo.joinpath(api.collection).read_bytes() for api in (pets, orders)}
+    )
+    github_token = github.token_for("pw-nightly")
     try:
         nightly.connection(
             "postwright_default",
@@ -161,7 +187,8 @@ def test_two_nights_check_then_propose_over_two_apis(
             host=airflow.url,
             login="admin",
             password=airflow.password,
-            extra=json.dumps({"venv": sys.prefix}),  # postwright's own venv: the test's
+            # postwright's own venv: the test's
+            extra=json.dumps({"venv": sys.prefix, "publish_token": github_token}),
         )
         for api in (pets, orders):
             nightly.connection(
@@ -203,57 +230,74 @@ def test_two_nights_check_then_propose_over_two_apis(
             and f"Bearer {tokens['order']}" in orders.target.seen
         )
 
-        # Each propose opened one PR from the spec's changes; tonight's failed check is not read yet:
-        # postwright reads the failed tasks of finished runs, and this run is still going.
-        branches = {api.name: api.branches() for api in (pets, orders)}
-        assert [len(b) for b in branches.values()] == [1, 1], branches
-        assert [t for api in (pets, orders) for b in branches[api.name] for t in _regressions(api, b)] == []
+        # Each propose opened one pull request, one commit, from the spec's changes; tonight's failed
+        # check is not read yet: postwright reads the failed tasks of finished runs.
+        prs = _prs(github)
+        table = {"night 1": _summary(prs, github, (pets, orders))}
+        assert {b: c for b, (_, _, c, _) in prs.items()} == {pets.branch: 1, orders.branch: 1}, prs
+        assert [p.labels for p in github.pulls(REPO)] == [["api-tests"], ["api-tests"]]
+        assert _regressions(github, pets) == [] and _regressions(github, orders) == []
+        for api in (pets, orders):
+            assert read_marker(prs[api.branch][3]).ids == _tests(github, api)
+        assert git(pets.repo, "for-each-ref", "refs/heads/postwright") == ""  # nothing local: no clone
         propose_xcom = nightly.xcoms(first, tasks[("propose", 0)])["return_value"]
         assert propose_xcom["api"] == "pets" and propose_xcom["kept"] >= 1, propose_xcom
 
+        pets.target.broken = False  # the team fixes the pets database during the day
         second, state, second_seconds = nightly.night()
         tasks2 = nightly.tasks(second)
         logs2 = {key: nightly.log(second, task) for key, task in tasks2.items()}
-        assert _states(tasks2) == _states(tasks), {k: _events(v)[-3000:] for k, v in logs2.items()}
-        # The next night reads last night's failed check: a regression test of pets, named after
-        # that run; what was published stays as it was (no branch rewritten).
-        after = {api.name: api.branches() for api in (pets, orders)}
-        assert set(branches["pets"].items()) <= set(after["pets"].items()), after
-        assert after["orders"] == branches["orders"]  # pets' failure is no change of orders: no second PR
-        regressions = [t for b in after["pets"] for t in _regressions(pets, b)]
-        on_branches = {b: _tests(pets, b) for b in after["pets"]}
-        assert len(regressions) == 1, (on_branches, _events(logs2[("propose", 0)])[-4000:])
+        assert set(_states(tasks2).values()) == {"success"}, {k: _events(v)[-3000:] for k, v in logs2.items()}
+        # The next night reads last night's failed check: a regression test of pets, named after that
+        # run, added to the same pull request (a second commit, the body's marker names it); orders'
+        # pull request stays as it was (pets' failure is no change of orders).
+        after = _prs(github)
+        table["night 2"] = _summary(after, github, (pets, orders))
+        assert set(after) == set(prs) and len(github.pulls(REPO)) == 2, after
+        number, head, commits, body = after[pets.branch]
+        assert (number, commits) == (prs[pets.branch][0], 2) and head != prs[pets.branch][1]
+        assert body != prs[pets.branch][3] and read_marker(body).ids == _tests(github, pets)
+        assert read_marker(prs[pets.branch][3]).ids < read_marker(body).ids
+        regressions = _regressions(github, pets)
+        assert len(regressions) == 1, (_tests(github, pets), _events(logs2[("propose", 0)])[-4000:])
         assert regressions[0].startswith(
             "GET /pets/{petId} [regression] regression: GET /pets/{petId} failed"
         )
         assert f"{DAG}/{first}/check" in regressions[0], regressions
-        assert [t for b in after["orders"] for t in _regressions(orders, b)] == []
+        assert after[orders.branch] == prs[orders.branch] and _regressions(github, orders) == []
         assert nightly.xcoms(second, tasks2[("propose", 0)])["return_value"]["failures"] >= 1
 
-        # A third night, the same failure again: no new PR (the pets PR gets the regression test's
-        # new provenance, still one test), and orders, where nothing is new, no commit at all.
+        # A third night with nothing new (both checks passed last night): nothing written on GitHub.
+        written = _writes(github)
         third, state, third_seconds = nightly.night()
         tasks3 = nightly.tasks(third)
         logs3 = {key: nightly.log(third, task) for key, task in tasks3.items()}
-        assert _states(tasks3) == _states(tasks), {k: _events(v)[-3000:] for k, v in logs3.items()}
-        final = {api.name: api.branches() for api in (pets, orders)}
-        assert {n: set(b) for n, b in final.items()} == {n: set(b) for n, b in after.items()}
-        assert final["orders"] == after["orders"]
-        assert "already up to date" in _events(logs3[("propose", 1)])
-        assert len([t for b in final["pets"] for t in _regressions(pets, b)]) == 1
-        for api in (pets, orders):
-            assert len(list((api.state / "pull-requests").glob("*.md"))) == len(after[api.name])
+        assert set(_states(tasks3).values()) == {"success"}, {k: _events(v)[-3000:] for k, v in logs3.items()}
+        assert _writes(github) == written and _prs(github) == after
+        table["night 3"] = _summary(_prs(github), github, (pets, orders))
+        print(f"\nnights (open PRs, commits, tests) per API: {table}")  # pytest -s shows it
 
-        canaries = [airflow.password, *tokens.values()]
+        canaries = [airflow.password, github_token, *tokens.values()]
         runs = ((first, tasks), (second, tasks2), (third, tasks3))
         shown = [*logs.values(), *logs2.values(), *logs3.values()]
         shown += [json.dumps(nightly.xcoms(run, t)) for run, ts in runs for t in ts.values()]
-        shown += [data.decode(errors="replace") for _, data in _files(pets.state, orders.state)]
+        shown += [data.decode(errors="replace") for _, data in _files(tmp_path)]
         shown += [git(api.repo, "log", "--all", "-p") for api in (pets, orders)]
         for canary in canaries:
             assert all(canary not in text and canary[:12] not in text for text in shown), "a secret leaked"
+            assert github.requests_containing(canary) == [], "a secret reached GitHub outside Authorization"
         timings = {"night_1": first_seconds, "night_2": second_seconds, "night_3": third_seconds}
         airflow_env.timings.update(timings)
     finally:
         pets.target.close()
         orders.target.close()
+
+
+def _summary(
+    prs: dict[str, tuple[int, str, int, str]], github: GitHubStandIn, apis: tuple[Api, ...]
+) -> dict[str, tuple[int, int, int]]:
+    """Per API: open pull requests, commits on its branch, postwright's tests in it."""
+    return {
+        api.name: (int(api.branch in prs), prs.get(api.branch, (0, "", 0, ""))[2], len(_tests(github, api)))
+        for api in apis
+    }

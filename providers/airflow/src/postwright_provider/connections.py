@@ -13,6 +13,7 @@ from typing import Any
 TARGET = "airflow"  # the [targets.NAME] the check job verifies against (given through the environment)
 TOKEN_ENV = "PW_TARGET_TOKEN"
 SECRET_ENV = "PW_TARGET_CLIENT_SECRET"
+PUBLISH_TOKEN_ENV = "PW_PUBLISH_TOKEN"  # the git host's token, named to postwright by [publish] token_env
 SOURCES = ("static", "client-credentials", "none")
 
 
@@ -71,8 +72,9 @@ class ChildEnv:
 
 def postwright_env(conn: Fields) -> tuple[ChildEnv, str | None]:
     """``postwright`` type: host/login/password are the Airflow postwright reads logs from and its
-    user; extra ``venv`` is postwright's environment, ``state_url`` a shared store. Returns the
-    environment and the venv."""
+    user; extra ``venv`` is postwright's environment, ``state_url`` a shared store, ``publish_token``
+    the GitHub/GitLab token ``[publish] host = "github" | "gitlab"`` opens pull requests with (it
+    becomes the child's ``[publish] token_env``). Returns the environment and the venv."""
     extra = conn.extra_dict()
     env = ChildEnv()
     url = conn.url()
@@ -84,6 +86,12 @@ def postwright_env(conn: Fields) -> tuple[ChildEnv, str | None]:
         env.secret("POSTWRIGHT_AIRFLOW__PASSWORD", conn.password)
     if extra.get("state_url"):  # may hold a database password
         env.secret("POSTWRIGHT_STATE_URL", str(extra["state_url"]))
+    token = extra.get("publish_token")
+    if token is not None and not isinstance(token, str):
+        raise ConnectionProblem(f"connection {conn.conn_id!r}: extra 'publish_token' must be a string")
+    if token and token.strip():
+        env.secret(PUBLISH_TOKEN_ENV, token.strip())
+        env.variables["POSTWRIGHT_PUBLISH__TOKEN_ENV"] = PUBLISH_TOKEN_ENV  # the name, never the value
     venv = extra.get("venv")
     return env, str(venv) if venv else None
 

@@ -34,7 +34,8 @@ def _masked(env: ChildEnv) -> ChildEnv:
 
 class PostwrightHook(BaseHook):
     """Connection type ``postwright``: postwright's venv (extra ``venv``), the Airflow it reads task
-    logs from (host) as which user (login, password), and an optional shared store (extra ``state_url``)."""
+    logs from (host) as which user (login, password), an optional shared store (extra ``state_url``)
+    and the git host's token for ``[publish] host = "github" | "gitlab"`` (extra ``publish_token``)."""
 
     conn_name_attr = "postwright_conn_id"
     default_conn_name = "postwright_default"
@@ -62,7 +63,9 @@ class PostwrightHook(BaseHook):
                 "login": "Airflow user",
                 "password": "Airflow password",
             },
-            "placeholders": {"extra": '{"venv": "/opt/postwright", "state_url": "postgresql://…"}'},
+            "placeholders": {
+                "extra": '{"venv": "/opt/postwright", "state_url": "postgresql://…", "publish_token": "…"}'
+            },
         }
 
 
