@@ -150,7 +150,9 @@ def _script(item: Mapping[str, Any]) -> list[Text]:
     code = script_text(item)
     if not code:
         return [_line("  (no test script)", "dim")]
-    highlighted = Syntax(code, "javascript", theme="ansi_dark").highlight(code)
+    from pygments.lexers.javascript import JavascriptLexer  # named directly: no registry scan
+
+    highlighted = Syntax(code, JavascriptLexer(), theme="ansi_dark").highlight(code)
     return [_fit(line) for line in highlighted.split("\n")][: code.count("\n") + 1]
 
 

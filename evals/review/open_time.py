@@ -45,7 +45,10 @@ def _terminal(root: Path, total: int) -> float:
     start = time.perf_counter()
     pane = Pane(review_command(root), cwd=root, env={})
     try:
-        pane.wait_for(f"Reviewing [1/{total}]", timeout=60)
+        while f"Reviewing [1/{total}]" not in pane.screen():  # polled every 10 ms, no settling wait
+            if time.perf_counter() - start > 60:
+                raise TimeoutError(pane.screen())
+            time.sleep(0.01)
         return time.perf_counter() - start
     finally:
         pane.close()
