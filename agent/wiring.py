@@ -355,6 +355,20 @@ def job(settings: Settings, *, kind: str = "run", name: str | None = None, **ren
         seed=settings.seed,
         runs=settings.sandbox.runs,
         kind=kind,
-        config={"spec": settings.spec, "base": settings.base, "logs": settings.logs, "llm": settings.llm},
+        config={
+            "spec": settings.spec,
+            "api": api_key(settings),
+            "base": settings.base,
+            "logs": settings.logs,
+            "llm": settings.llm,
+        },
         variables=dict(settings.variables),
     )
+
+
+def api_key(settings: Settings) -> str:
+    """What names this API in a store many APIs share: its spec as located from the config (two
+    projects' ``openapi.yaml`` are two APIs; a git ref names its project's repository)."""
+    assert settings.spec is not None
+    ref = settings.ref(settings.spec)
+    return f"{settings.root}/{ref}" if ref.startswith("git:") else ref

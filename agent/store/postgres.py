@@ -35,7 +35,7 @@ from psycopg.rows import RowMaker
 from agent.errors import StorageError
 from agent.store.dialect import Row, postgres_params, postgres_sql
 from agent.store.migrations import MIGRATIONS, apply, migration_name
-from agent.store.sqlite import SQLiteStore
+from agent.store.sqlite import SQLiteStore, api_of
 from agent.urls import mask_url, mask_urls, url_key
 
 SCHEMA = "postwright"
@@ -190,8 +190,8 @@ class PostgresStore(SQLiteStore):
     # -- runs: one worker per API at a time ------------------------------------------------
     def start_run(self, kind: str, config: dict[str, Any]) -> str:
         """Claim the run's API (its spec) for this worker, waiting for another's run of it, then start."""
-        spec = config.get("spec")
-        lock = _key(f"run:{url_key(spec)}") if isinstance(spec, str) else None
+        spec = api_of(config)
+        lock = _key(f"run:{url_key(spec)}") if spec is not None else None
         if lock is not None:
             self._claim_api(lock, str(spec))
         try:

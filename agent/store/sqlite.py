@@ -49,6 +49,19 @@ from agent.store.rows import (
 from agent.urls import mask_urls
 
 
+def api_of(config: dict[str, Any]) -> str | None:
+    """The API a run's stored config names: its located spec (``api``), else the spec as given."""
+    api = config.get("api", config.get("spec"))
+    return api if isinstance(api, str) else None
+
+
+def same_api(stored: dict[str, Any], mine: dict[str, Any]) -> bool:
+    """Whether a stored run was of this API (a row from before ``api`` was recorded: by its spec)."""
+    if "api" not in stored:
+        return bool(stored.get("spec") == mine.get("spec"))
+    return api_of(stored) == api_of(mine)
+
+
 def _new_run_id() -> str:
     """Sortable by start time, unique across processes."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -333,22 +346,21 @@ class SQLiteStore:
             "SELECT p.*, r.config AS run_config FROM proposals p JOIN runs r ON r.id = p.run_id"
             " WHERE p.status = 'pending' AND r.status IN ('failed', 'interrupted') ORDER BY p.created, p.id"
         )
-        mine = self._open_spec()
+        mine = self._open_config()
         return [
             stored_proposal(r).to_proposal()
             for r in self._read(sql)
-            if mine is None or json.loads(r["run_config"]).get("spec") == mine
+            if mine is None or same_api(json.loads(r["run_config"]), mine)
         ]
 
-    def _open_spec(self) -> str | None:
-        """The spec (as stored) of the newest run this instance has open, if any."""
+    def _open_config(self) -> dict[str, Any] | None:
+        """The stored config of the newest run this instance has open, if any."""
         with self._lock:
             open_ids = list(self._leases)
         if not open_ids:
             return None
         rows = self._read("SELECT config FROM runs WHERE id = ?", (max(open_ids),))
-        spec = json.loads(rows[0]["config"]).get("spec") if rows else None
-        return spec if isinstance(spec, str) else None
+        return dict(json.loads(rows[0]["config"])) if rows else None
 
     def decisions(self, proposal_id: str) -> list[Decision]:
         """Every status change of one proposal, oldest first."""

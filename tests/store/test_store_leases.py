@@ -92,3 +92,27 @@ def test_a_run_carries_only_its_own_apis_proposals(backend: Backend) -> None:
             run_id = store.start_run("run", {"spec": spec})
             assert [p.id for p in store.unpublished()] == [make_proposal(n, tag=spec).id]
             store.finish_run(run_id, "ok", {})
+
+
+def test_two_projects_with_the_same_spec_name_are_two_apis(backend: Backend) -> None:
+    """Each project's ``openapi.yaml`` is its own API: stored as ``api`` (the located spec)."""
+    with backend.open() as store:
+        projects = [{"spec": "openapi.yaml", "api": f"/srv/{name}/openapi.yaml"} for name in ("a", "b")]
+        for n, config in enumerate(projects):
+            run_id = store.start_run("run", config)
+            store.store_results(run_id, [make_proposal(n, tag=config["api"])])
+            store.finish_run(run_id, "failed", {})
+        for n, config in enumerate(projects):
+            run_id = store.start_run("run", config)
+            assert [p.id for p in store.unpublished()] == [make_proposal(n, tag=config["api"]).id]
+            store.finish_run(run_id, "ok", {})
+
+
+def test_a_run_stored_before_api_was_recorded_is_matched_by_its_spec(backend: Backend) -> None:
+    with backend.open() as store:
+        old = store.start_run("run", {"spec": "openapi.yaml"})  # a row written by an older postwright
+        store.store_results(old, [make_proposal(1)])
+        store.finish_run(old, "interrupted", {})
+        run_id = store.start_run("run", {"spec": "openapi.yaml", "api": "/srv/a/openapi.yaml"})
+        assert [p.id for p in store.unpublished()] == [make_proposal(1).id]
+        store.finish_run(run_id, "ok", {})
