@@ -41,8 +41,10 @@ class Bot:
         self.settings, self.store = settings, store
         self.queue = BotQueue(store)
         self.metrics = Metrics()
-        handler = Handler(settings, store, hosts)
-        self.workers = Workers(self.queue, handler, settings.bot.workers if run_workers else 0, self.metrics)
+        self.handler = Handler(settings, store, hosts)
+        self.workers = Workers(
+            self.queue, self.handler, settings.bot.workers if run_workers else 0, self.metrics
+        )
 
     def refuse(self, status: int, why: str) -> Response:
         """A refused delivery, counted and logged (GitHub shows the status in its delivery log)."""
@@ -109,6 +111,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(bot.workers.stop)
+            bot.handler.pool.shutdown(wait=True, cancel_futures=True)
             store.close()
 
     app = Starlette(

@@ -10,7 +10,7 @@ from agent import wiring
 from agent.bot import render
 from agent.bot.commands import Command
 from agent.bot.host import PullHost, Roles
-from agent.bot.propose import collection_for, propose
+from agent.bot.propose import WorkerDied, collection_for, propose, worker_pool
 from agent.config import Settings
 from agent.errors import PostwrightError
 from agent.publish.github import GitHubAPI
@@ -42,6 +42,7 @@ class Handler:
 
     def __init__(self, settings: Settings, store: SQLiteStore, hosts: HostFactory) -> None:
         self.settings, self.store, self.hosts = settings, store, hosts
+        self.pool = worker_pool(settings.bot.workers)
 
     def __call__(self, payload: dict[str, Any]) -> bool:
         """Answer the job's commands; False when one failed (a redelivery is then processed)."""
@@ -56,15 +57,16 @@ class Handler:
             return True
         host.react(comment_id, "eyes")
         ok = True
+        answers: list[tuple[Command, list[str]]] = []
         for verb, arg in payload["commands"]:
             command = Command(str(verb), str(arg))
             log.info("command", extra={"repo": repo, "pull": number, "command": command.verb})
             try:
-                lines = self._answer(host, number, command)
+                answers.append((command, self._answer(host, number, command)))
             except PostwrightError as exc:
                 ok = False
-                lines = render.failure(str(exc))
-            host.sticky(number, render.MARKER, render.comment(command, lines))
+                answers.append((command, render.failure(str(exc))))
+        host.sticky(number, render.MARKER, render.comment(answers))
         host.react(comment_id, "+1" if ok else "confused")
         return ok
 
@@ -94,7 +96,12 @@ class Handler:
 
     def _propose(self, host: PullHost, number: int) -> list[str]:
         pull = host.pull(number)
-        summary = propose(self.settings, host, pull, number)
+        try:
+            summary = propose(self.settings, host, pull, number, self.pool)
+        except WorkerDied:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = worker_pool(self.settings.bot.workers)  # the next job gets a working pool
+            raise
         result = summary.publish
         ids = list(result.proposed or []) if result is not None else []
         names = {p.id: str(p.item.get("name") or "") for p in map(self.store.proposal, ids) if p is not None}

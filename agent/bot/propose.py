@@ -1,15 +1,21 @@
-"""``propose``: the PR's base and head spec files read through the API, then ``postwright run``'s pipeline."""
+"""``propose``: the PR's base and head spec files read through the API, then ``postwright run``'s pipeline.
+
+The pipeline runs in a worker process (a pool of ``[bot] workers``): a spec that crashes a parser
+takes down that process, not the bot, and parsers that are not thread-safe never share one.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import tempfile
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agent import wiring
 from agent.bot.host import PullHost
 from agent.config import Settings
-from agent.errors import UsageError
+from agent.errors import PostwrightError, UsageError
 from agent.events import RunFinished
 from agent.models import RunSummary
 
@@ -39,7 +45,31 @@ def settings_for(settings: Settings, spec: Path, base: Path | None, repo: str, n
     return settings.model_copy(update=update)
 
 
-def propose(settings: Settings, host: PullHost, pull: dict[str, Any], number: int) -> RunSummary:
+class ProposeFailed(PostwrightError):
+    """The pipeline refused or failed (its one-line message, from the worker process)."""
+
+
+class WorkerDied(ProposeFailed):
+    """The worker process died (the pool is broken: make a new one)."""
+
+
+def _run(run: Settings, name: str) -> dict[str, Any]:
+    """In the worker process: the pipeline on these settings; its summary as JSON, or its error."""
+    try:
+        with wiring.build(run, verify=True, publish=True) as pipeline:
+            finished: RunFinished | None = None
+            for event in pipeline.run(wiring.job(run, name=name)):
+                if isinstance(event, RunFinished):
+                    finished = event
+    except PostwrightError as exc:  # its own class may not survive the trip back
+        return {"error": str(exc)}
+    assert finished is not None, "the pipeline ended without a RunFinished event"
+    return {"summary": finished.summary.model_dump(mode="json")}
+
+
+def propose(
+    settings: Settings, host: PullHost, pull: dict[str, Any], number: int, pool: Executor
+) -> RunSummary:
     """Diff the PR's spec files, generate, check, verify and publish; the run's summary."""
     globs = list(settings.bot.spec_paths)
     base = host.spec_files(str(pull["base"]["sha"]), globs)
@@ -59,10 +89,15 @@ def propose(settings: Settings, host: PullHost, pull: dict[str, Any], number: in
             old = Path(tmp) / "base" / name
             old.write_bytes(base[path])
         run = settings_for(settings, spec, old, host.repo, number)
-        with wiring.build(run, verify=True, publish=True) as pipeline:
-            finished: RunFinished | None = None
-            for event in pipeline.run(wiring.job(run, name=f"{host.repo}#{number}")):
-                if isinstance(event, RunFinished):
-                    finished = event
-    assert finished is not None, "the pipeline ended without a RunFinished event"
-    return finished.summary
+        try:
+            answer = pool.submit(_run, run, f"{host.repo}#{number}").result()
+        except BrokenExecutor:
+            raise WorkerDied("the pipeline's worker process died on this spec") from None
+    if "error" in answer:
+        raise ProposeFailed(str(answer["error"]))
+    return RunSummary.model_validate(answer["summary"])
+
+
+def worker_pool(workers: int) -> Executor:
+    """Processes for the pipeline (spawned: no thread or lock of the server is copied into them)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

@@ -32,10 +32,12 @@ REFUSAL = (
 )
 
 
-def comment(command: Command, lines: Sequence[str]) -> str:
-    """The sticky comment: which command it answers and what came of it."""
-    head = f"{MARKER}\n**postwright** · answering {code(command.text())}\n"
-    return head + "\n" + "\n".join(lines) + "\n"
+def comment(answers: Sequence[tuple[Command, Sequence[str]]]) -> str:
+    """The sticky comment: each command of the latest request, and what came of it."""
+    parts = [f"{MARKER}\n**postwright**"]
+    for command, lines in answers:
+        parts.append(f"**{code(command.text())}**\n\n" + "\n".join(lines))
+    return "\n\n".join(parts) + "\n"
 
 
 def proposed(ids: Sequence[str], names: dict[str, str], url: str | None, number: int | None) -> list[str]:

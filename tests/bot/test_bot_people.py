@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.bot.render import MARKER, REFUSAL_MARKER
-from tests.bot.conftest import BOT, REPO, World, open_pull
 from tests.bot.payloads import pr_comment
+from tests.bot.world import BOT, REPO, World, open_pull
 
 
 @pytest.mark.parametrize("user", ["reader", "stranger", "triager"])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 import httpx
 
-from tests.bot.conftest import BOT, REPO, World
 from tests.bot.payloads import example
+from tests.bot.world import BOT, REPO, World
 
 
 def test_propose_answers_in_one_sticky_comment_with_a_linked_pull_request(world: World) -> None:
@@ -42,3 +45,24 @@ def test_unhandled_events_get_204(world: World) -> None:
     del plain["issue"]["pull_request"]
     assert world.send("issue_comment", plain).status_code == 204
     assert world.send("issue_comment", world.comment("maintainer", "no command here")).status_code == 204
+
+
+class _Dead(Executor):
+    """A pool whose worker process has died (what a spec that crashes a parser leaves)."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        return future
+
+
+def test_a_worker_process_that_dies_fails_that_job_only(world: World) -> None:
+    server = world.start()
+    bot = server.app.state.bot
+    bot.handler.pool.shutdown()
+    bot.handler.pool = _Dead()
+    world.send("issue_comment", world.comment("maintainer", "/postwright propose"))
+    world.wait(lambda: any("worker process died" in b for b in world.sticky()))
+    world.wait(world.idle)
+    world.send("issue_comment", world.comment("maintainer", "/postwright propose"))  # a fresh pool
+    world.wait(lambda: any("proposed tests" in b for b in world.sticky()))

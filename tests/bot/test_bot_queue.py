@@ -11,7 +11,7 @@ import pytest
 
 from agent.bot.queue import BotQueue
 from agent.store import SQLiteStore, open_store
-from tests.bot.conftest import REPO, World
+from tests.bot.world import REPO, World
 
 JOB = {"commands": [["help", ""]]}
 

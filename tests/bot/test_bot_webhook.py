@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from agent.bot.app import MAX_BODY
-from tests.bot.conftest import REPO, World
+from tests.bot.world import REPO, World
 
 
 @pytest.mark.parametrize(
