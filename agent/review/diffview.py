@@ -10,15 +10,27 @@ from typing import Any
 from agent.errors import PostwrightError
 from agent.generate.postman import leaves
 from agent.publish.git import Git
+from agent.publish.remote import HostAPI
 
 
 def repository_item(repo: Path, base: str, path: str, item_id: str) -> tuple[str, dict[str, Any] | None]:
     """Where the collection was read from, and the item with ``item_id`` there (None: not there)."""
-    where = f"{path} on {base}"
     try:
         text = Git(repo).run("show", f"refs/heads/{base}:{path}", check=False)
     except PostwrightError:
-        return where, None
+        text = None
+    return find_item(text, f"{path} on {base}", item_id)
+
+
+def hosted_item(api: HostAPI, base: str, path: str, item_id: str) -> tuple[str, dict[str, Any] | None]:
+    """The same, read from the base branch on the code host through its API (no clone)."""
+    data = api.read_file(base, path)
+    text = data.decode("utf-8", "replace") if data is not None else None
+    return find_item(text, f"{path} on {base}", item_id)
+
+
+def find_item(text: str | None, where: str, item_id: str) -> tuple[str, dict[str, Any] | None]:
+    """The item with ``item_id`` in a collection's JSON text (None: no file, or not there)."""
     try:
         collection = json.loads(text) if text else {}
     except json.JSONDecodeError:

@@ -20,6 +20,8 @@ def publish(store: SQLiteStore, project: Project, ids: Sequence[str], who: str) 
     body = render_pr_body(PrBodyData.build(title=title, change_set_key=key, proposals=proposals))
     collection = project.job.collection(proposals, project.spec)
     result = project.publisher.publish(ChangeSet(key, title, collection, body, proposals))
-    for p in proposals:
-        store.set_status(p.id, "published", actor=who, reason=f"published from review: {result.branch}")
+    out = set(result.proposed) if result.proposed is not None else {p.id for p in proposals}
+    for p in proposals:  # a branch a person took over (result.stopped) publishes none: they stay accepted
+        if p.id in out:
+            store.set_status(p.id, "published", actor=who, reason=f"published from review: {result.branch}")
     return result

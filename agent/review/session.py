@@ -122,6 +122,7 @@ class Session:
             self.notes.append(f"edit not saved: {result.problems[0]}")
 
     def _diff(self, proposal: StoredProposal) -> None:
+        from agent.publish.remote import RemotePublisher
         from agent.review import diffview
 
         settings = self.project.settings.publish
@@ -129,12 +130,18 @@ class Session:
             self.notes.append("no [publish] repo configured: nothing to diff against")
             return
         try:
-            where, existing = diffview.repository_item(
-                self.project.settings.path(settings.repo),
-                settings.base_branch,
-                settings.collection,
-                proposal.id,
-            )
+            publisher = self.project.publisher if settings.host != "local" else None
+            if isinstance(publisher, RemotePublisher):  # GitHub / GitLab: read through the host's API
+                where, existing = diffview.hosted_item(
+                    publisher.api, settings.base_branch, publisher.path, proposal.id
+                )
+            else:
+                where, existing = diffview.repository_item(
+                    self.project.settings.path(settings.repo),
+                    settings.base_branch,
+                    settings.collection,
+                    proposal.id,
+                )
         except PostwrightError as exc:
             self.notes.append(f"diff: {exc}")
             return
