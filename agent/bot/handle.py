@@ -75,8 +75,10 @@ class Handler:
         if verb == "help":
             return [render.HELP]
         if verb in ("propose", "regenerate", "recreate"):
-            if verb == "recreate":
-                host.delete_branch(branch_for(self._collection(host.repo, number)))
+            if verb != "propose":  # from scratch, over a person's commits too
+                tests = self.hosts(self.settings.bot.collections_repo or host.repo)
+                branch = branch_for(collection_for(self.settings, host.repo, number))
+                tests.reset_branch(branch, self.settings.publish.base_branch)
             return self._propose(host, number)
         if verb == "drop":
             if self.store.proposal(command.arg) is None:
@@ -85,14 +87,15 @@ class Handler:
             self.store.set_status(command.arg, "rejected", actor="pr-bot", reason=reason)
             return [f"Dropped {code(command.arg)}: it will not be proposed again."]
         if verb == "explain":
-            return self._explain(command.arg)
-        key = f"bot:ignore:{host.repo}#{number}"  # ignore <rule-id>: kept per pull request
-        rules = sorted({*filter(None, (self.store.get_watermark(key) or "").split(",")), command.arg})
-        self.store.set_watermark(key, ",".join(rules))
-        return [f"Ignoring rule {code(command.arg)} on this pull request."]
+            return self._explain(command.arg, self._ignored(host.repo, number))
+        # ignore <rule-id>: its warnings are marked ignored in this PR's answers; an error (the
+        # script policy, a secret) is never lifted by a comment
+        rules = sorted(self._ignored(host.repo, number) | {command.arg})
+        self.store.set_watermark(f"bot:ignore:{host.repo}#{number}", ",".join(rules))
+        return [f"Warnings of rule {code(command.arg)} are ignored on this pull request."]
 
-    def _collection(self, repo: str, number: int) -> str:
-        return collection_for(self.settings, repo, number)
+    def _ignored(self, repo: str, number: int) -> set[str]:
+        return set(filter(None, (self.store.get_watermark(f"bot:ignore:{repo}#{number}") or "").split(",")))
 
     def _propose(self, host: PullHost, number: int) -> list[str]:
         pull = host.pull(number)
@@ -113,7 +116,7 @@ class Handler:
             lines.append(escape(result.stopped, 300) + " (`/postwright recreate` takes it back)")
         return lines
 
-    def _explain(self, test_id: str) -> list[str]:
+    def _explain(self, test_id: str, ignored: set[str]) -> list[str]:
         found = self.store.proposal(test_id)
         if found is None:
             return [f"No test {code(test_id)} is known here."]
@@ -127,5 +130,6 @@ class Handler:
             lines.append(f"- change {code(change)}")
         for finding in found.findings[:10]:
             said = escape(finding.message, 200)
-            lines.append(f"- check {code(finding.code)} ({finding.severity}): {said}")
+            muted = ", ignored here" if finding.severity != "error" and finding.code in ignored else ""
+            lines.append(f"- check {code(finding.code)} ({finding.severity}{muted}): {said}")
         return lines

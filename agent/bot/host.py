@@ -73,13 +73,18 @@ class PullHost:
         """The one comment carrying ``marker``, created or edited in place."""
         self.api.upsert_comment(number, marker, body)
 
-    def delete_branch(self, branch: str) -> None:
-        """Delete ``branch`` (``recreate`` takes a branch a person edited back)."""
+    def reset_branch(self, branch: str, base_branch: str | None) -> None:
+        """Point ``branch`` at its base again (``regenerate``, ``recreate``): its open pull request
+        stays open, and the next publish starts from the base (deleting it would close the PR,
+        and the publisher would read that as its tests rejected)."""
+        base = self.api.head(base_branch or self.api.default_branch())
+        if base is None or self.api.head(branch) is None:
+            return
         self.calls.json(
-            "DELETE",
+            "PATCH",
             f"{self._path}/git/refs/heads/{quote(branch, safe='/')}",
-            what=f"delete {branch}",
-            absent_ok=True,
+            json={"sha": base, "force": True},
+            what=f"reset {branch}",
         )
 
     def spec_files(self, sha: str, globs: list[str]) -> dict[str, bytes]:
