@@ -59,7 +59,7 @@ def injection_end_to_end(mode: Mode) -> Area:
     """Whole pipeline runs with a gullible model and poisoned logs/specs: attacks that succeeded."""
     from evals.injection import attacks, end_to_end
 
-    limit = 150 if mode.full else 4
+    limit = 60 if mode.full else 4  # 60: ~280 pipeline runs, a quarter hour on 2 busy cores
     placements = None if mode.full else (attacks.LOG,)
     area = Area(
         "injection-e2e",
@@ -133,8 +133,8 @@ def mutation(mode: Mode) -> Area:
     ensure_portman()
 
     names = list(MUTANTS)
-    if not mode.full:  # two of each kind: every kind in the plot, in about a third of the time
-        names = [n for names_of in MUTANT_KINDS.values() for n in names_of.split()[:2] if n in MUTANTS]
+    if not mode.full:  # one of each kind: every kind in the plot, in a sixth of the time
+        names = [n for names_of in MUTANT_KINDS.values() for n in names_of.split()[:1] if n in MUTANTS]
     only = "" if mode.full else f" --only {','.join(names)}"
     area = Area("mutation", "Mutation kill rate vs Portman", f"{PY} evals.mutation.run --jobs 2 -v{only}")
     results, seconds = run.run_all(names, jobs=2)

@@ -44,6 +44,7 @@ def _filled(body: str) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(480)  # the run itself is bounded below; this only outlasts it
 @needs_corpora("oasdiff", "gitleaks.jsonl.gz", "bipia.jsonl.gz", "piguard.jsonl.gz")
 def test_quick_run_writes_every_area_and_the_plots(tmp_path: Path) -> None:
     done = _evals("--quick", "--out", str(tmp_path), timeout=420)
