@@ -108,9 +108,8 @@ class Handler:
         result = summary.publish
         ids = list(result.proposed or []) if result is not None else []
         names = {p.id: str(p.item.get("name") or "") for p in map(self.store.proposal, ids) if p is not None}
-        lines = render.proposed(
-            ids, names, result.url if result else None, result.request if result else None
-        )
+        url, request = (result.url, result.request) if result else (None, None)
+        lines = render.proposed(ids, names, url, request, proven=self.settings.sandbox.enabled)
         if result is not None and result.stopped:
             lines.append("")
             lines.append(escape(result.stopped, 300) + " (`/postwright recreate` takes it back)")

@@ -40,12 +40,15 @@ def comment(answers: Sequence[tuple[Command, Sequence[str]]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def proposed(ids: Sequence[str], names: dict[str, str], url: str | None, number: int | None) -> list[str]:
+def proposed(
+    ids: Sequence[str], names: dict[str, str], url: str | None, number: int | None, *, proven: bool
+) -> list[str]:
     """Lines for a propose: the tests (inert) and the pull request that carries them."""
     if not ids:
         return ["No new tests to propose for this change."]
     where = f"[pull request #{number}]({url})" if url and number else "the collections repository"
-    lines = [f"{len(ids)} proposed tests, proven against the mock, are in {where}:", ""]
+    how = "checked and run in the sandbox" if proven else "checked (not run: [sandbox] is off)"
+    lines = [f"{len(ids)} proposed tests, {how}, are in {where}:", ""]
     for test_id in list(ids)[:MAX_LISTED]:
         name = names.get(test_id)
         lines.append(f"- {code(test_id)}" + (f" {escape(name, 120)}" if name else ""))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.bot.payloads import example
-from tests.bot.world import BOT, REPO, World
+from tests.bot.world import BOT, REPO, ROOT, World, prepare
+from tests.github.standin.control import GitHubStandIn
 
 
 def test_propose_answers_in_one_sticky_comment_with_a_linked_pull_request(world: World) -> None:
@@ -23,6 +26,7 @@ def test_propose_answers_in_one_sticky_comment_with_a_linked_pull_request(world:
     took = time.monotonic() - started
     print(f"propose on the bundled example: {took:.2f} s")  # the eval: evals/bot/bench_propose.py
     [sticky] = world.sticky()
+    assert "checked (not run: [sandbox] is off)" in sticky
     pulls = [p for p in world.github.pulls(REPO) if p.user.login == BOT]
     assert len(pulls) == 1 and pulls[0].head_ref.startswith("postwright/")
     assert f"/pull/{pulls[0].number})" in sticky
@@ -66,3 +70,24 @@ def test_a_worker_process_that_dies_fails_that_job_only(world: World) -> None:
     world.wait(world.idle)
     world.send("issue_comment", world.comment("maintainer", "/postwright propose"))  # a fresh pool
     world.wait(lambda: any("proposed tests" in b for b in world.sticky()))
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_propose_runs_the_tests_against_the_prism_mock(
+    github: GitHubStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not (ROOT / "sandbox" / "node_modules").is_dir():
+        pytest.skip("the Node sandbox is not installed: run `make sandbox`")
+    monkeypatch.delenv("POSTWRIGHT_STATE_DIR", raising=False)
+    world, env = prepare(github, tmp_path / "bot", sandbox=True)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        world.start()
+        world.send("issue_comment", world.comment("maintainer", "/postwright propose"))
+        world.wait(lambda: any("proposed tests" in b for b in world.sticky()), 300)
+        [sticky] = world.sticky()
+        assert "checked and run in the sandbox" in sticky and "/pull/" in sticky
+    finally:
+        world.stop()
