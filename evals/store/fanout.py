@@ -129,6 +129,12 @@ def on_branch(github: GitHubStandIn, api: str) -> set[str]:
     return {i["id"] for i in json.loads(data)["item"]} if data else set()
 
 
+def prepare(github: GitHubStandIn) -> str:
+    """The repository the collections live in; the bot's token (for ``TOKEN_ENV``)."""
+    github.create_repo(REPO, files={"README.md": "# API tests\n"})
+    return github.token_for("pw-bot", limit=1_000_000)
+
+
 def measure(
     url: str, github: GitHubStandIn, apis: int, workers: int, tests: int, claim: bool
 ) -> dict[str, Any]:
@@ -185,8 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     github = GitHubStandIn()
     try:
-        github.create_repo(REPO, files={"README.md": "# API tests\n"})
-        os.environ[TOKEN_ENV] = github.token_for("pw-bot", limit=1_000_000)
+        os.environ[TOKEN_ENV] = prepare(github)
         with running_server() as server:
             os.environ.update(server.env())
             header = False
