@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.bot.world import BOT, REPO, World
 
@@ -85,3 +86,25 @@ def test_bot_serve_needs_its_secret_then_serves(world: World, tmp_path: Path) ->
             _, err = proc.communicate(timeout=30)
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert lines and all({"time", "level", "event"} <= set(line) for line in lines)
+
+
+def test_tests_go_to_the_collections_repository(world: World) -> None:
+    world.github.create_repo("acme/api-tests", files={"README.md": "# tests\n"})
+    world.github.grant("acme/api-tests", BOT, "write")
+    config = world.root / "postwright.toml"
+    config.write_text(config.read_text().replace("[bot]\n", '[bot]\ncollections_repo = "acme/api-tests"\n'))
+    world.start()
+    sticky = _answer(world, "/postwright propose", "proposed tests")
+    [tests_pr] = world.github.pulls("acme/api-tests")
+    assert f"/acme/api-tests/pull/{tests_pr.number})" in sticky
+    assert [p.number for p in world.github.pulls(REPO)] == [world.number]  # none in the API repo
+
+
+def test_the_webhook_secret_is_refused_in_the_file(world: World) -> None:
+    from agent.config import load_settings
+    from agent.errors import ConfigError
+
+    config = world.root / "postwright.toml"
+    config.write_text(config.read_text().replace("[bot]\n", '[bot]\nwebhook_secret = "in-the-file"\n'))
+    with pytest.raises(ConfigError, match="POSTWRIGHT_BOT__WEBHOOK_SECRET"):
+        load_settings(config=config)
