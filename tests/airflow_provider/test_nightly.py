@@ -3,9 +3,12 @@ into its venv), publishing to the GitHub stand-in: three nights over two APIs, o
 Night 1: the check fails on the broken target and passes on the good one; each propose opens one
 pull request (one per collection file). Night 2 (the target fixed): last night's failed check
 becomes a regression test added to the same pull request as a new commit with an updated body, no
-second PR. Night 3, nothing new: nothing written on GitHub. The postwright Connection's GitHub
-token, Airflow's password and the targets' tokens are in no task log (read through the REST API),
-no XCom, no file and no request the stand-in logged outside Authorization."""
+second PR. Night 3, nothing new: nothing written on GitHub. Both APIs' mapped tasks share one
+PostgreSQL store (Debian's, on 127.0.0.1; the Connection's ``state_url`` with its password inline):
+every test on a pull request is a stored proposal, every run finished, no SQLite file is made.
+The postwright Connection's GitHub token and database password, Airflow's password and the targets'
+tokens are in no task log (read through the REST API), no XCom, no file, no row of the store and no
+request the stand-in logged outside Authorization."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from tests.airflow.airflow_harness import Airflow
 from tests.airflow.session import AirflowEnv
 from tests.airflow_provider.kit import Api, Target, git, make_api
 from tests.github.standin.control import GitHubStandIn
+from tests.postgres_kit import PostgresServer
 from tests.runner.conftest import sandbox_dir  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.airflow, pytest.mark.sandbox, pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -156,6 +160,7 @@ def test_three_nights_check_then_propose_one_pull_request_per_api(
     nightly: Nightly,
     github: GitHubStandIn,
     sandbox_dir: Path,  # noqa: F811
+    postgres: PostgresServer,
     tmp_path: Path,
 ) -> None:
     airflow = airflow_env.airflow
@@ -180,6 +185,8 @@ def test_three_nights_check_then_propose_one_pull_request_per_api(
         REPO, files={api.collection: api.repo.joinpath(api.collection).read_bytes() for api in (pets, orders)}
     )
     github_token = github.token_for("pw-nightly")
+    database = postgres.database("nightly").rsplit("/", 1)[1]
+    state_url = postgres.url(database, password=postgres.password)  # a secret: masked, child env only
     try:
         nightly.connection(
             "postwright_default",
@@ -188,7 +195,7 @@ def test_three_nights_check_then_propose_one_pull_request_per_api(
             login="admin",
             password=airflow.password,
             # postwright's own venv: the test's
-            extra=json.dumps({"venv": sys.prefix, "publish_token": github_token}),
+            extra=json.dumps({"venv": sys.prefix, "publish_token": github_token, "state_url": state_url}),
         )
         for api in (pets, orders):
             nightly.connection(
@@ -277,12 +284,26 @@ def test_three_nights_check_then_propose_one_pull_request_per_api(
         table["night 3"] = _summary(_prs(github), github, (pets, orders))
         print(f"\nnights (open PRs, commits, tests) per API: {table}")  # pytest -s shows it
 
-        canaries = [airflow.password, github_token, *tokens.values()]
+        # One PostgreSQL store for both APIs' tasks: nothing lost (every test on a pull request is a
+        # stored proposal), every propose run finished, and no SQLite store beside it.
+        stored = set(postgres.sql("SELECT id FROM postwright.proposals", database).split())
+        assert _tests(github, pets) | _tests(github, orders) <= stored, stored
+        statuses = postgres.sql("SELECT kind || ':' || status FROM postwright.runs", database).split()
+        assert statuses.count("run:ok") == 6, statuses  # 3 nights x 2 APIs; checks may add their own
+        assert not [s for s in statuses if s.endswith((":running", ":interrupted"))], statuses
+        assert not [p for p, _ in _files(tmp_path) if p.suffix == ".db"]
+        tables = postgres.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'postwright'", database
+        ).split()
+        rows = [postgres.sql(f"SELECT t::text FROM postwright.{t} t", database) for t in tables]
+
+        canaries = [airflow.password, github_token, postgres.password, *tokens.values()]
         runs = ((first, tasks), (second, tasks2), (third, tasks3))
         shown = [*logs.values(), *logs2.values(), *logs3.values()]
         shown += [json.dumps(nightly.xcoms(run, t)) for run, ts in runs for t in ts.values()]
         shown += [data.decode(errors="replace") for _, data in _files(tmp_path)]
         shown += [git(api.repo, "log", "--all", "-p") for api in (pets, orders)]
+        shown += rows
         for canary in canaries:
             assert all(canary not in text and canary[:12] not in text for text in shown), "a secret leaked"
             assert github.requests_containing(canary) == [], "a secret reached GitHub outside Authorization"
