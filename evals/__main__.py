@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small sizes, fewer runs (default)")
     size.add_argument("--full", action="store_true", help="the record: every size, real servers and specs")
-    parser.add_argument("--out", type=Path, default=HERE, help="where REPORT.md and report/*.png go")
+    parser.add_argument("--out", type=Path, default=HERE, help="where REPORT.md and plots/*.png go")
     parser.add_argument("--only", default="", help=f"comma-separated areas of: {', '.join(AREAS)}")
     args = parser.parse_args(argv)
     only = [a for a in args.only.split(",") if a]

@@ -65,9 +65,11 @@ def injection_end_to_end(mode: Mode) -> Area:
         "injection-e2e",
         "Injection end to end (gullible backend)",
         f"{PY} evals.injection.end_to_end --limit {limit} --workers 2"
-        + ("" if mode.full else " --placement log --no-benign"),
+        + ("" if mode.full else " --placement log --no-benign (quick: the first 8 written attacks)"),
     )
-    items = attacks.bipia(limit) + attacks.custom_attacks()
+    custom = attacks.custom_attacks()
+    custom = custom if mode.full else custom[:8]  # quick: each case is a whole pipeline run
+    items = attacks.bipia(limit) + custom
     if mode.full:
         items += attacks.bipia(limit, label="benign")
     try:
@@ -76,7 +78,7 @@ def injection_end_to_end(mode: Mode) -> Area:
         end_to_end.shutdown()
     cases = report.attacks()
     ok = sum(c.outcome == "succeeded" for c in cases)
-    data = f"{limit} BIPIA attacks + {len(attacks.custom_attacks())} written against postwright"
+    data = f"{limit} BIPIA attacks + {len(custom)} written against postwright"
     area.rows.append(Row("attacks that succeeded", pct(ok, len(cases)), "0", data=data))
     area.rows.append(Row("attacks the model tried", pct(sum(bool(c.obeyed) for c in cases), len(cases)),
                          data="the gullible model obeys whatever its prompt says"))  # fmt: skip

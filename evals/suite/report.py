@@ -17,7 +17,7 @@ def _cell(text: str) -> str:
 def write(
     areas: list[Area], out: Path, mode: Mode, machine: str, seconds: float, pending: list[str] | None = None
 ) -> Path:
-    """Render every area (plots into out/report/) and return the REPORT.md path."""
+    """Render every area (plots into out/plots/) and return the REPORT.md path."""
     out.mkdir(parents=True, exist_ok=True)
     lines = [
         "# postwright measurements",
@@ -41,8 +41,8 @@ def write(
                 lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
             lines.append("")
             for chart in area.charts:
-                png = draw(chart, out / "report")
-                lines += [f"![{chart.title}](report/{png.name})", ""]
+                png = draw(chart, out / "plots")
+                lines += [f"![{chart.title}](plots/{png.name})", ""]
         lines += [f"Reproduce: `{area.reproduce}` · measured in {area.seconds:.0f} s", ""]
     if pending:
         lines += [f"**Unfinished run**: not measured yet: {', '.join(pending)}.", ""]

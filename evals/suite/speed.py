@@ -182,5 +182,4 @@ def log_ingestion(mode: Mode) -> Area:
     for r in log_throughput.measure(args):
         data = f"{r['logs']:.0f} logs, {r['mb']:.1f} MB, {args.latency_ms:.0f} ms latency per call, loopback"
         area.rows.append(Row(f"logs/s, {r['workers']:.0f} workers", f"{r['logs_s']:.0f}", data=data))
-    area.rows.append(Row("max RSS MB (process)", f"{r['maxrss_mb']:.0f}"))
     return area

@@ -59,9 +59,9 @@ def test_quick_run_writes_every_area_and_the_plots(tmp_path: Path) -> None:
     # the real-software areas say they were left out, and why
     assert report.count("skipped in --quick") == 2
     for name in PLOTS:
-        png = tmp_path / "report" / f"{name}.png"
+        png = tmp_path / "plots" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-        assert f"(report/{name}.png)" in report
+        assert f"(plots/{name}.png)" in report
     assert "Reproduce: `" in report and "Machine: " in report
 
 
