@@ -66,6 +66,16 @@ class Change(_Model):
     after: Any = None
 
 
+class ChangeRule(_Model):
+    """A change an intent covers by rule id, level and sentence: stored with it, so review need not diff."""
+
+    fingerprint: str
+    id: str = Field(description="oasdiff's rule id")
+    level: Level
+    operation: str
+    text: str
+
+
 class Provenance(_Model):
     """Where a log signal was seen."""
 
@@ -113,6 +123,7 @@ class Intent(_Model):
     expected_status: str = Field(description='a status code or range, e.g. "200", "4XX"')
     text: str
     change_fingerprints: list[str] = Field(default_factory=list)
+    change_rules: list[ChangeRule] = Field(default_factory=list, description="of change_fingerprints")
     signals: list[Provenance] = Field(default_factory=list)
     details: dict[str, Any] = Field(default_factory=dict)
     fingerprint: str

@@ -191,7 +191,9 @@ class Pipeline:
         """
         interrupted = self.store.recover()
         redactor = Redactor()  # a fresh key per run: placeholders never link two runs
-        run_id = self.store.start_run(job.kind, sanitize_record(redactor, job.config))
+        # the sandbox runs are stored with the run: review's "held N/N" is what verify ran, not today's config
+        config = {**job.config, "runs": job.runs}
+        run_id = self.store.start_run(job.kind, sanitize_record(redactor, config))
         run = _Run(run_id, redactor, {"run_id": run_id})
         notices: list[Finding] = []
         collection: dict[str, Any] | None = None

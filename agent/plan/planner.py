@@ -52,7 +52,7 @@ def plan(
                 add(draft)
     for change in changes:
         for draft in drafts_for_change(change, doc, limits, found):
-            draft.change_fingerprints.append(change.fingerprint)
+            draft.cover(change)
             add(draft)
     for signal in signals:
         for draft in drafts_for_signal(signal, doc):

@@ -23,7 +23,7 @@ def review(store: SQLiteStore, settings: Settings, filters: Filters, decider: De
     runs = {r.id: r for r in store.runs(limit=1000)}
     first = runs.get(queue.current().run_id) if len(queue) else None
     config = first.config if first else {}
-    project = Project(settings, run_spec=config.get("spec"), run_base=config.get("base"))
+    project = Project(settings, run_spec=config.get("spec"))
     if len(queue):
         tally = Session(store, queue, terminal, decider, project, runs).run()
     else:

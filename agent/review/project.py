@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from agent.boundary.inbound.redact import Redactor
     from agent.boundary.sealed import SanitizedSpec
     from agent.config import Settings
-    from agent.models import Change
     from agent.pipeline import Job
     from agent.ports import Publisher, Runner
 
@@ -20,10 +19,9 @@ if TYPE_CHECKING:
 class Project:
     """The configured project as review sees it; ``spec`` falls back to the run's own spec."""
 
-    def __init__(self, settings: Settings, run_spec: str | None = None, run_base: str | None = None) -> None:
+    def __init__(self, settings: Settings, run_spec: str | None = None) -> None:
         self.settings = settings
         self.run_spec = run_spec
-        self.run_base = run_base
 
     @cached_property
     def redactor(self) -> Redactor:
@@ -43,21 +41,6 @@ class Project:
                 "no spec configured: set spec in postwright.toml (review checks edits against it)"
             )
         return sanitize_spec(self.redactor, wiring.SpecLoader(self.settings).load(ref))
-
-    @cached_property
-    def changes(self) -> dict[str, Change]:
-        """The run's changes by fingerprint (rule id, level, sentence), diffed again from its specs
-        as the run diffed them; empty without a base. Asked for by ``i`` only: a large diff is slow."""
-        from agent import wiring
-        from agent.boundary.inbound.sanitize import sanitize_spec
-        from agent.diff import diff_capped
-
-        ref = self.settings.base or self.run_base
-        if not ref:
-            return {}
-        base = sanitize_spec(self.redactor, wiring.SpecLoader(self.settings).load(ref))
-        found, _ = diff_capped(base, self.spec, self.settings.limits, [])
-        return {c.fingerprint: c for c in found}
 
     @cached_property
     def job(self) -> Job:

@@ -14,7 +14,7 @@ from typing import Any
 from rich.syntax import Syntax
 from rich.text import Text
 
-from agent.models import Provenance
+from agent.models import ChangeRule, Provenance
 from agent.review.queue import kind_of
 from agent.store import StoredProposal, StoredRun
 
@@ -91,10 +91,22 @@ def _origin(p: StoredProposal) -> list[Text]:
         line = f"  line {s.line}" if s.line is not None else ""
         out.append(_line(f"  log: dag {s.dag_id}  task {s.task_id}  try {s.try_number}{line}"))
         out.append(_line(f"       run {s.run_id}"))
-    changes = intent.get("change_fingerprints") or []
-    if changes:
-        out.append(_line(f"  change {', '.join(changes)}"))
+    changes = change_lines(intent)
+    if len(changes) > 2:  # two rows at most: the script needs the room
+        changes = [changes[0], f"… and {len(changes) - 1} more (i shows them)"]
+    out.extend(_line(f"  change {c}") for c in changes)
     return out
+
+
+def change_lines(intent: Mapping[str, Any], *, sentence: bool = False) -> list[str]:
+    """Each change the intent covers by its rule id and level (and sentence), as the run stored
+    them; a row from before rules were stored names its change by fingerprint."""
+    rules = [ChangeRule.model_validate(r) for r in intent.get("change_rules") or []]
+    if not rules:
+        return [str(fp) for fp in intent.get("change_fingerprints") or []]
+    if sentence:
+        return [f"{r.id} ({r.level}) {r.operation}: {r.text}" for r in rules]
+    return [f"{r.id} ({r.level})" for r in rules]
 
 
 def _request(item: Mapping[str, Any]) -> list[Text]:
@@ -113,12 +125,13 @@ def _request(item: Mapping[str, Any]) -> list[Text]:
     return out
 
 
-def verified_runs(run: StoredRun | None, default: int) -> int | None:
-    """How many sandbox runs a run's kept tests passed (all of them), or None if it did not verify."""
+def verified_runs(run: StoredRun | None) -> int | None:
+    """How many sandbox runs a run's kept tests passed (all of them), as that run stored its
+    ``[sandbox] runs``; 0 for a run from before that was stored; None if it did not verify."""
     if run is None or run.stage not in VERIFIED_STAGES:
         return None
     runs = run.config.get("runs")
-    return runs if isinstance(runs, int) and runs > 0 else default
+    return runs if isinstance(runs, int) and runs > 0 else 0
 
 
 def _results(p: StoredProposal, held: int | None) -> str:
@@ -126,8 +139,10 @@ def _results(p: StoredProposal, held: int | None) -> str:
     parts = [f"check: {len(errors)} errors" if errors else "check: passed"]
     if any(f.code == "not-run-against-target" for f in p.findings):
         parts.append("sandbox: not run against the target (safety class)")
-    elif held is not None:
+    elif held:
         parts.append(f"sandbox: held {held}/{held}")
+    elif held == 0:
+        parts.append("sandbox: held (runs not recorded)")
     else:
         parts.append("sandbox: not run")
     if p.catches_old is not None:

@@ -11,7 +11,7 @@ from agent.errors import PostwrightError
 from agent.review.decide import Decider, Tally
 from agent.review.project import Project
 from agent.review.queue import ReviewQueue
-from agent.review.screen import HELP, Position, rows, verified_runs
+from agent.review.screen import HELP, Position, change_lines, rows, verified_runs
 from agent.review.terminal import ENTER, INTERRUPT, SPACE, Terminal
 from agent.store import SQLiteStore, StoredProposal, StoredRun
 
@@ -42,7 +42,7 @@ class Session:
         notes = [Text(n, style="bold", no_wrap=True, overflow="ellipsis", end="") for n in self.notes]
         self.notes = []
         height = self.terminal.height - len(notes)
-        held = verified_runs(self.runs.get(proposal.run_id), self.project.settings.sandbox.runs)
+        held = verified_runs(self.runs.get(proposal.run_id))
         return [*notes, *rows(proposal, at, held, height)]
 
     def _handle(self, key: str, proposal: StoredProposal) -> None:
@@ -154,7 +154,7 @@ class Session:
             f"intent: {intent.get('kind')} {intent.get('operation')} expects {intent.get('expected_status')}"
             f"  safety {intent.get('safety')}",
             f"  {intent.get('text', '')}",
-            *(self._change(c) for c in intent.get("change_fingerprints") or []),
+            *(f"  change {c}" for c in change_lines(intent, sentence=True)),
             *(line for s in intent.get("signals") or [] for line in _signal(s)),
             "findings:" if proposal.findings else "findings: none",
             *(f"  {f.severity} {f.code}: {f.message}" for f in proposal.findings),
@@ -162,16 +162,6 @@ class Session:
             *(f"  {d.at} {d.actor} {d.status}: {d.reason}" for d in self.store.decisions(proposal.id)),
         ]
         self.terminal.page(lines)
-
-    def _change(self, fingerprint: str) -> str:
-        """A change by its rule id, level and sentence (diffed again), or its fingerprint alone."""
-        try:
-            change = self.project.changes.get(fingerprint)
-        except PostwrightError:  # a spec that is gone or no longer loads: the fingerprint still says which
-            change = None
-        if change is None:
-            return f"  change {fingerprint}"
-        return f"  change {change.id} ({change.level}) {change.operation}: {change.text}"
 
     def _goto(self, proposal: StoredProposal) -> None:
         wanted = self.terminal.line("go to id: ").strip()

@@ -25,7 +25,11 @@ def pane(project: Path) -> Iterator[Pane]:
 
 
 def test_accept_reject_skip_then_quit_keeps_every_decision_and_resumes(project: Path, pane: Pane) -> None:
-    matches_snapshot("first", pane.wait_for("Reviewing [1/19]"), project)
+    first = pane.wait_for("Reviewing [1/19]")
+    # a log-derived test names where its signal was seen: dag, task, try, line and run
+    assert "  log: dag petstore_sync  task fetch_pets  try 1  line 4" in first.splitlines()
+    assert "       run scheduled__2026-11-24T02:00:00+00:00" in first.splitlines()
+    matches_snapshot("first", first, project)
     pane.keys("a")
     pane.wait_for("Reviewing [2/19]")
     pane.keys("r")
@@ -113,7 +117,12 @@ def test_jump_to_an_id_and_filters(project: Path) -> None:
 def test_provenance_names_the_changes_by_rule_and_level(project: Path, pane: Pane) -> None:
     pane.wait_for("Reviewing [1/19]")
     pane.keys("s")
-    pane.wait_for("Reviewing [2/19]")
+    screen = pane.wait_for("Reviewing [2/19]")
+    # the main screen names the changes as the run stored them: rule id and level, no re-diff
+    lines = screen.splitlines()
+    assert "  change request-parameter-enum-value-added (info)" in lines
+    assert "  change request-parameter-enum-value-removed (error)" in lines
+    matches_snapshot("change-derived", screen, project)
     pane.keys("i")
     shown = pane.wait_for("intent:")
     changes = [line for line in shown.splitlines() if line.startswith("  change ")]
@@ -121,3 +130,16 @@ def test_provenance_names_the_changes_by_rule_and_level(project: Path, pane: Pan
         re.match(r"  change [a-z-]+ \((error|warning|info)\) GET /pets", c) for c in changes
     )
     matches_snapshot("info-change", shown, project)
+
+
+@pytest.mark.parametrize("now", [1, 5])
+def test_held_counts_the_runs_the_run_verified_with_not_todays_config(project: Path, now: int) -> None:
+    """The run verified in 3 sandbox runs; `[sandbox] runs` changed since does not change "held 3/3"."""
+    config = project / "postwright.toml"
+    config.write_text(config.read_text() + f"\n[sandbox]\nruns = {now}\n")
+    pane = Pane(review_command(project), cwd=project, env={})
+    try:
+        lines = pane.wait_for("Reviewing [1/19]").splitlines()
+        assert "check: passed  sandbox: held 3/3" in lines
+    finally:
+        pane.close()
