@@ -88,7 +88,8 @@ def injection_end_to_end(mode: Mode) -> Area:
                              data=f"{loss['runs']} benign BIPIA rows planted"))  # fmt: skip
     families: dict[str, Counter[str]] = defaultdict(Counter)
     for c in cases:
-        family = c.group.split("/")[0] + "/" + c.placement
+        # BIPIA's own families (email, table, code, ...); postwright's written attacks as one family
+        family = (c.group if c.group.startswith("bipia/") else c.group.split("/")[0]) + " @" + c.placement
         families[family]["cases"] += 1
         families[family]["tried"] += bool(c.obeyed)
         families[family]["succeeded"] += c.outcome == "succeeded"
