@@ -291,6 +291,11 @@ def test_three_nights_check_then_propose_one_pull_request_per_api(
         statuses = postgres.sql("SELECT kind || ':' || status FROM postwright.runs", database).split()
         assert statuses.count("run:ok") == 6, statuses  # 3 nights x 2 APIs; checks may add their own
         assert not [s for s in statuses if s.endswith((":running", ":interrupted"))], statuses
+        # the two APIs' proposes ran at once (LocalExecutor, parallelism 4) in at least one night
+        query = "SELECT started || ' ' || finished FROM postwright.runs WHERE kind = 'run'"
+        spans = postgres.sql(query, database)
+        times = sorted(tuple(line.split(" ")) for line in spans.splitlines())
+        assert any(later[0] < earlier[1] for earlier, later in zip(times, times[1:], strict=False)), times
         assert not [p for p, _ in _files(tmp_path) if p.suffix == ".db"]
         tables = postgres.sql(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'postwright'", database
