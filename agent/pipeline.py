@@ -84,6 +84,15 @@ _REJECTED = Finding(
 )
 
 
+def _without_ignored(changes: list[Change], rules: frozenset[str], notes: list[Finding]) -> list[Change]:
+    """``changes`` but those of ``rules`` (Job.ignore_rules), with a notice of how many were left out."""
+    kept = [c for c in changes if c.id not in rules]
+    if len(kept) < len(changes):
+        said = f"{len(changes) - len(kept)} changes ignored ({', '.join(sorted(rules))})"
+        notes.append(Finding(severity="info", code="changes-ignored", message=said))
+    return kept
+
+
 @dataclass(frozen=True)
 class Job:
     """What one run should do."""
@@ -98,6 +107,7 @@ class Job:
     base_url: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)  # [variables]: path and query values
+    ignore_rules: frozenset[str] = frozenset()  # diff rule ids whose changes get no tests (PR bot's ignore)
 
     def __post_init__(self) -> None:
         # {{baseUrl}} is written into the collection, which is committed: never with credentials.
@@ -267,6 +277,7 @@ class Pipeline:
         limited: list[Finding] = []
         # only the first limits.max_changes changes are built; the rest are counted (a notice)
         changes, total = diff_capped(base, revision, self.limits, limited) if base else ([], 0)
+        changes = _without_ignored(changes, job.ignore_rules, limited)
         summary["changes"] = total
         run.details.update(changes=changes, signals=signals)
         for change in changes:

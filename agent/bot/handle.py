@@ -12,7 +12,8 @@ from agent.bot.commands import Command
 from agent.bot.host import PullHost, Roles
 from agent.bot.propose import WorkerDied, collection_for, propose, worker_pool
 from agent.config import Settings
-from agent.errors import PostwrightError
+from agent.diff import catalogue
+from agent.errors import PostwrightError, UsageError
 from agent.publish.github import GitHubAPI
 from agent.publish.markdown import code, escape
 from agent.publish.proposed import branch_for
@@ -87,20 +88,37 @@ class Handler:
             self.store.set_status(command.arg, "rejected", actor="pr-bot", reason=reason)
             return [f"Dropped {code(command.arg)}: it will not be proposed again."]
         if verb == "explain":
-            return self._explain(command.arg, self._ignored(host.repo, number))
-        # ignore <rule-id>: its warnings are marked ignored in this PR's answers; an error (the
-        # script policy, a secret) is never lifted by a comment
-        rules = sorted(self._ignored(host.repo, number) | {command.arg})
-        self.store.set_watermark(f"bot:ignore:{host.repo}#{number}", ",".join(rules))
-        return [f"Warnings of rule {code(command.arg)} are ignored on this pull request."]
+            return self._explain(command.arg)
+        return self._ignore(host.repo, number, command.arg)
 
-    def _ignored(self, repo: str, number: int) -> set[str]:
-        return set(filter(None, (self.store.get_watermark(f"bot:ignore:{repo}#{number}") or "").split(",")))
+    def _ignore(self, repo: str, number: int, rule: str) -> list[str]:
+        """``ignore <rule-id>``: that diff rule's changes get no tests on this PR, from the next
+        propose on (kept in the state database, so every later run of this PR leaves them out)."""
+        if not catalogue.known(rule):
+            return [f"{code(rule)} is not a diff rule id; nothing is ignored."]
+        # a breaking change is the one a reviewer most needs tests for: one comment does not
+        # silence it (single tests of it can still be dropped)
+        if catalogue.level(rule) == "error":
+            return [f"{code(rule)} is a breaking-change rule: not ignored (`drop` single tests)."]
+        rules = sorted(self._ignored(repo, number) | {rule})
+        self.store.set_watermark(f"bot:ignore:{repo}#{number}", ",".join(rules))
+        return [f"Changes of rule {code(rule)} get no tests on this pull request (from the next propose)."]
+
+    def _ignored(self, repo: str, number: int) -> frozenset[str]:
+        """The rule ids ignored on this PR."""
+        kept = self.store.get_watermark(f"bot:ignore:{repo}#{number}") or ""
+        return frozenset(filter(None, kept.split(",")))
 
     def _propose(self, host: PullHost, number: int) -> list[str]:
         pull = host.pull(number)
+        head_repo = (pull.get("head") or {}).get("repo")
+        if not head_repo:
+            raise UsageError("this pull request's head repository is gone (a deleted fork)")
+        name = str(head_repo["full_name"])  # a fork's: its spec files are read there, at head.sha
+        head_host = host if name == host.repo else self.hosts(name)
+        ignore = self._ignored(host.repo, number)
         try:
-            summary = propose(self.settings, host, pull, number, self.pool)
+            summary, skipped = propose(self.settings, (host, head_host), pull, number, self.pool, ignore)
         except WorkerDied:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = worker_pool(self.settings.bot.workers)  # the next job gets a working pool
@@ -110,12 +128,15 @@ class Handler:
         names = {p.id: str(p.item.get("name") or "") for p in map(self.store.proposal, ids) if p is not None}
         url, request = (result.url, result.request) if result else (None, None)
         lines = render.proposed(ids, names, url, request, proven=self.settings.sandbox.enabled)
+        if skipped:
+            rules = ", ".join(map(code, sorted(ignore)))
+            lines += ["", f"{skipped} changes of rules ignored on this pull request ({rules}) got no tests."]
         if result is not None and result.stopped:
             lines.append("")
             lines.append(escape(result.stopped, 300) + " (`/postwright recreate` takes it back)")
         return lines
 
-    def _explain(self, test_id: str, ignored: set[str]) -> list[str]:
+    def _explain(self, test_id: str) -> list[str]:
         found = self.store.proposal(test_id)
         if found is None:
             return [f"No test {code(test_id)} is known here."]
@@ -129,6 +150,5 @@ class Handler:
             lines.append(f"- change {code(change)}")
         for finding in found.findings[:10]:
             said = escape(finding.message, 200)
-            muted = ", ignored here" if finding.severity != "error" and finding.code in ignored else ""
-            lines.append(f"- check {code(finding.code)} ({finding.severity}{muted}): {said}")
+            lines.append(f"- check {code(finding.code)} ({finding.severity}): {said}")
         return lines

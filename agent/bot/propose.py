@@ -6,6 +6,7 @@ takes down that process, not the bot, and parsers that are not thread-safe never
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import tempfile
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
@@ -16,7 +17,7 @@ from agent import wiring
 from agent.bot.host import PullHost
 from agent.config import Settings
 from agent.errors import PostwrightError, UsageError
-from agent.events import RunFinished
+from agent.events import Notice, RunFinished
 from agent.models import RunSummary
 
 
@@ -53,27 +54,39 @@ class WorkerDied(ProposeFailed):
     """The worker process died (the pool is broken: make a new one)."""
 
 
-def _run(run: Settings, name: str) -> dict[str, Any]:
-    """In the worker process: the pipeline on these settings; its summary as JSON, or its error."""
+def _run(run: Settings, name: str, ignore: frozenset[str]) -> dict[str, Any]:
+    """In the worker process: the pipeline on these settings; its summary as JSON (and the notice
+    count of changes left out by ``ignore``), or its error."""
+    ignored = 0
     try:
         with wiring.build(run, verify=True, publish=True) as pipeline:
             finished: RunFinished | None = None
-            for event in pipeline.run(wiring.job(run, name=name)):
+            job = dataclasses.replace(wiring.job(run, name=name), ignore_rules=ignore)
+            for event in pipeline.run(job):
                 if isinstance(event, RunFinished):
                     finished = event
+                elif isinstance(event, Notice) and event.finding.code == "changes-ignored":
+                    ignored += int(event.finding.message.split()[0])  # "N changes ignored (...)"
     except PostwrightError as exc:  # its own class may not survive the trip back
         return {"error": str(exc)}
     assert finished is not None, "the pipeline ended without a RunFinished event"
-    return {"summary": finished.summary.model_dump(mode="json")}
+    return {"summary": finished.summary.model_dump(mode="json"), "ignored": ignored}
 
 
 def propose(
-    settings: Settings, host: PullHost, pull: dict[str, Any], number: int, pool: Executor
-) -> RunSummary:
-    """Diff the PR's spec files, generate, check, verify and publish; the run's summary."""
+    settings: Settings,
+    hosts: tuple[PullHost, PullHost],
+    pull: dict[str, Any],
+    number: int,
+    pool: Executor,
+    ignore: frozenset[str] = frozenset(),
+) -> tuple[RunSummary, int]:
+    """Diff the PR's spec files (base from the repository, head from ``head.repo``: a fork's own),
+    generate, check, verify and publish; the run's summary and how many changes ``ignore`` left out."""
+    host, head_host = hosts
     globs = list(settings.bot.spec_paths)
     base = host.spec_files(str(pull["base"]["sha"]), globs)
-    head = host.spec_files(str(pull["head"]["sha"]), globs)
+    head = head_host.spec_files(str(pull["head"]["sha"]), globs)
     changed = sorted(p for p in head if base.get(p) != head[p])
     if not changed:
         raise UsageError("no spec file matching [bot] spec_paths changes in this pull request")
@@ -90,12 +103,12 @@ def propose(
             old.write_bytes(base[path])
         run = settings_for(settings, spec, old, host.repo, number)
         try:
-            answer = pool.submit(_run, run, f"{host.repo}#{number}").result()
+            answer = pool.submit(_run, run, f"{host.repo}#{number}", ignore).result()
         except BrokenExecutor:
             raise WorkerDied("the pipeline's worker process died on this spec") from None
     if "error" in answer:
         raise ProposeFailed(str(answer["error"]))
-    return RunSummary.model_validate(answer["summary"])
+    return RunSummary.model_validate(answer["summary"]), int(answer["ignored"])
 
 
 def worker_pool(workers: int) -> Executor:

@@ -19,7 +19,7 @@ HELP = "\n".join(
         "- `/postwright regenerate`: the same again, from scratch",
         "- `/postwright drop <test-id>`: never propose that test again",
         "- `/postwright explain <test-id>`: where a test came from and what checked it",
-        "- `/postwright ignore <rule-id>`: mark that check rule's warnings ignored on this pull request",
+        "- `/postwright ignore <rule-id>`: no tests for that diff rule's changes on this pull request",
         "- `/postwright recreate`: take back the tests' branch after someone edited it",
         "- `/postwright help`: this list",
     ]

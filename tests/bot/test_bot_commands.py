@@ -41,7 +41,7 @@ def test_explain_drop_ignore_regenerate_and_recreate(world: World) -> None:
     again = _answer(world, "/postwright regenerate", "proposed tests")
     assert f"`{ids[0]}`" not in again  # a dropped test is not proposed again
 
-    assert "ignored on this pull request" in _answer(world, "/postwright ignore schema-warning", "ignored")
+    assert "get no tests on this pull request" in _answer(world, "/postwright ignore endpoint-added", "tests")
 
     # a person edits the tests' branch: the bot leaves it; recreate takes it back
     [tests_pr] = [p for p in world.github.pulls(REPO) if p.user.login == BOT]

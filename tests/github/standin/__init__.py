@@ -29,6 +29,9 @@ Fixtures (tests/github/standin/fixtures.py):
   ``grant(full_name, login, role)`` (admin|maintain|write|triage|read; others are "none").
 - pull requests: ``pulls(full_name)``, ``pull(full_name, n)`` -> ``Pull``, ``comments(full_name, n)``,
   ``close_pull(full_name, n)`` (closed unmerged), ``merge_pull(full_name, n, by=)`` (a merge commit).
+- forks (forks.py): ``fork(standin, full_name, owner)`` -> the fork ``owner/name`` (``fork: true``,
+  its owner admin there); a pull request on the parent with ``head="owner:branch"`` comes from it
+  (``head.repo`` is the fork; its objects are shared with the parent, as GitHub's fork network).
 - faults (consumed in order; matched by method or ``*`` and a regex searched in the path):
   ``fail_next(method, path_regex, status, headers=, body=, times=1)``,
   ``secondary_limit(method, path_regex, retry_after=None)`` (403), ``too_many(method, path_regex,

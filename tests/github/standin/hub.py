@@ -101,6 +101,7 @@ class Pull:
     closed_at: str | None = None
     merge_commit_sha: str | None = None
     labels: list[str] = field(default_factory=list)
+    head_repo: Repo | None = None  # a fork's (tests/github/standin/forks.py); None: the base's own
 
 
 @dataclass
@@ -149,6 +150,7 @@ class Repo:
     reactions: dict[int, list[Reaction]] = field(default_factory=dict)  # comment id -> reactions
     next_number: int = 1
     pushed_at: str = DAY_ONE
+    parent: Repo | None = None  # the repository this one is a fork of
 
     @property
     def full_name(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.github.standin import shapes, shapes_git, shapes_pulls
+from tests.github.standin import forks, shapes, shapes_git, shapes_pulls
 from tests.github.standin.hub import Comment, Label, Pull, Reaction, Repo, stamp
 from tests.github.standin.web import Fail, Reply, Request, Router, not_found, paginate, validation_failed
 
@@ -13,7 +13,7 @@ ISSUE_DOCS = f"{shapes.DOCS}/issues"
 
 
 def _branch_of(repo: Repo, head: str) -> str:
-    """``owner:branch`` or ``branch`` as a branch of ``repo`` (forks are not modelled)."""
+    """``owner:branch`` or ``branch`` as a branch of ``repo`` itself (a list filter; forks: forks.py)."""
     owner, sep, branch = head.partition(":")
     if sep and owner.lower() != repo.owner.login.lower():
         return ""
@@ -39,7 +39,9 @@ def open_duplicate(repo: Repo, head: str, base: str, but: int = 0) -> Fail | Non
 def refresh(repo: Repo, pr: Pull) -> None:
     """An open PR follows its branches; a closed one keeps the shas it was closed at."""
     if pr.state == "open":
-        pr.head_sha = repo.branch(pr.head_ref) or pr.head_sha
+        head = pr.head_repo or repo
+        pr.head_sha = head.branch(pr.head_ref) or pr.head_sha
+        forks.share(head, repo)
         pr.base_sha = repo.branch(pr.base_ref) or pr.base_sha
 
 
@@ -80,8 +82,8 @@ def create_pull(req: Request) -> Reply:
     req.need("pull_requests")
     assert req.token is not None
     docs = f"{PULL_DOCS}#create-a-pull-request"
-    head, base, title = (
-        _branch_of(repo, str(body.get("head", ""))),
+    head_repo, head = forks.head_of(req.hub, repo, str(body.get("head", "")))
+    base, title = (
         str(body.get("base", "")),
         body.get("title"),
     )
@@ -91,7 +93,7 @@ def create_pull(req: Request) -> Reply:
             {"resource": "PullRequest", "field": "title", "code": "missing_field"},
             docs=docs,
         )
-    head_sha, base_sha = repo.branch(head), repo.branch(base)
+    head_sha, base_sha = head_repo.branch(head), repo.branch(base)
     if head_sha is None:
         raise validation_failed(
             "Validation Failed", {"resource": "PullRequest", "field": "head", "code": "invalid"}, docs=docs
@@ -103,6 +105,7 @@ def create_pull(req: Request) -> Reply:
     duplicate = open_duplicate(repo, head, base)
     if duplicate is not None:
         raise duplicate
+    forks.share(head_repo, repo)
     if not repo.store.only_in(head_sha, base_sha):
         raise validation_failed(
             "Validation Failed",
@@ -123,6 +126,7 @@ def create_pull(req: Request) -> Reply:
         draft=bool(body.get("draft", False)),
         created_at=now,
         updated_at=now,
+        head_repo=head_repo if head_repo is not repo else None,
     )
     repo.next_number += 1
     repo.pulls[pr.number] = pr

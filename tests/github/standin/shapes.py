@@ -114,7 +114,7 @@ def repository(api: str, repo: Repo, *, full: bool = False) -> dict[str, Any]:
         "private": True,
         "html_url": html,
         "description": None,
-        "fork": False,
+        "fork": repo.parent is not None,
         "url": url,
         **{key: url + tail for key, tail in _REPO_URLS.items()},
         "git_url": f"git:{html[html.index('//') :]}.git",

@@ -100,7 +100,7 @@ def pull(api: str, hub: Hub, repo: Repo, pr: Pull, *, full: bool) -> dict[str, A
         "assignees": [],
         "requested_reviewers": [],
         "requested_teams": [],
-        "head": _side(api, repo, pr.head_ref, pr.head_sha),
+        "head": _side(api, pr.head_repo or repo, pr.head_ref, pr.head_sha),
         "base": _side(api, repo, pr.base_ref, pr.base_sha),
         "_links": {k: {"href": v} for k, v in links.items()},
         "author_association": "NONE" if pr.user.type == "Bot" else "MEMBER",
