@@ -114,11 +114,12 @@ class Handler:
         head_repo = (pull.get("head") or {}).get("repo")
         if not head_repo:
             raise UsageError("this pull request's head repository is gone (a deleted fork)")
-        name = str(head_repo["full_name"])  # a fork's: its spec files are read there, at head.sha
-        head_host = host if name == host.repo else self.hosts(name)
+        # A fork's head commit is read through the base repository, at head.sha: GitHub keeps a fork
+        # network's objects (and refs/pull/N/head) in the base, and an app's installation token is
+        # narrowed to the base repository, so it may not read another account's fork at all.
         ignore = self._ignored(host.repo, number)
         try:
-            summary, skipped = propose(self.settings, (host, head_host), pull, number, self.pool, ignore)
+            summary, skipped = propose(self.settings, host, pull, number, self.pool, ignore)
         except WorkerDied:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = worker_pool(self.settings.bot.workers)  # the next job gets a working pool

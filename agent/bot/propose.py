@@ -75,18 +75,18 @@ def _run(run: Settings, name: str, ignore: frozenset[str]) -> dict[str, Any]:
 
 def propose(
     settings: Settings,
-    hosts: tuple[PullHost, PullHost],
+    host: PullHost,
     pull: dict[str, Any],
     number: int,
     pool: Executor,
     ignore: frozenset[str] = frozenset(),
 ) -> tuple[RunSummary, int]:
-    """Diff the PR's spec files (base from the repository, head from ``head.repo``: a fork's own),
-    generate, check, verify and publish; the run's summary and how many changes ``ignore`` left out."""
-    host, head_host = hosts
+    """Diff the PR's spec files (both read through the base repository, at the base and head shas:
+    a fork's head too), generate, check, verify and publish; the run's summary and how many changes
+    ``ignore`` left out."""
     globs = list(settings.bot.spec_paths)
     base = host.spec_files(str(pull["base"]["sha"]), globs)
-    head = head_host.spec_files(str(pull["head"]["sha"]), globs)
+    head = host.spec_files(str(pull["head"]["sha"]), globs)
     changed = sorted(p for p in head if base.get(p) != head[p])
     if not changed:
         raise UsageError("no spec file matching [bot] spec_paths changes in this pull request")
