@@ -1,21 +1,3 @@
-"""One GitLab stand-in per module; each test gets a fresh project and a clean fault queue."""
+"""The GitLab stand-in's fixtures (``tests.gitlab.fixtures``), for this folder's tests."""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-
-from tests.gitlab.server import StandIn, serve
-
-
-@pytest.fixture(scope="module")
-def gitlab_server() -> Iterator[StandIn]:
-    with serve() as server:
-        yield server
-
-
-@pytest.fixture
-def gitlab(gitlab_server: StandIn) -> StandIn:
-    gitlab_server.clear()
-    return gitlab_server
+from tests.gitlab.fixtures import gitlab, gitlab_server  # noqa: F401

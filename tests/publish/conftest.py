@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.github.standin.fixtures import github, github_contract, github_server  # noqa: F401
+from tests.gitlab.fixtures import gitlab, gitlab_server  # noqa: F401
 
 
 def _run(*argv: str) -> bool:

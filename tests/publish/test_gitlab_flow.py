@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,24 +18,12 @@ from agent.publish.gitlab import gitlab_publisher
 from agent.publish.remote import RemotePublisher
 from agent.publish.request_body import HANDS_OFF_MARKER, REPORT_MARKER, read_marker
 from tests.gitlab import people
-from tests.gitlab.server import StandIn, serve
+from tests.gitlab.server import StandIn
 
 PATH = "collections/orders.postman_collection.json"
 BRANCH = "postwright/orders"
 HUMAN = {"id": "h-1", "name": "made by a person", "request": {"url": "{{base}}/x", "method": "GET"}}
 WRITES = ("POST", "PUT", "DELETE")
-
-
-@pytest.fixture(scope="module")
-def gitlab_server() -> Iterator[StandIn]:
-    with serve() as server:
-        yield server
-
-
-@pytest.fixture
-def gitlab(gitlab_server: StandIn) -> StandIn:
-    gitlab_server.clear()
-    return gitlab_server
 
 
 @pytest.fixture

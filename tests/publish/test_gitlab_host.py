@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,22 +12,10 @@ from agent.errors import ConfigError, PublishFailed
 from agent.publish.gitlab import GitLabHost, RateLimited, base_url, token_from
 from agent.publish.remote import BranchExists, RequestExists
 from tests.gitlab import people
-from tests.gitlab.server import DROP, StandIn, serve
+from tests.gitlab.server import DROP, StandIn
 
 BRANCH = "postwright/orders"
 MARK = "<!-- postwright:report -->"
-
-
-@pytest.fixture(scope="module")
-def gitlab_server() -> Iterator[StandIn]:
-    with serve() as server:
-        yield server
-
-
-@pytest.fixture
-def gitlab(gitlab_server: StandIn) -> StandIn:
-    gitlab_server.clear()
-    return gitlab_server
 
 
 def host(gitlab: StandIn, s: people.Setup, max_wait: float = 300.0) -> GitLabHost:
