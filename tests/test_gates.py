@@ -78,6 +78,10 @@ def test_make_test_runs_the_lint_gate_first() -> None:
     )
     lines = [line.strip() for line in done.stdout.splitlines()]
     pytest_at = next(i for i, line in enumerate(lines) if line.endswith("bin/pytest"))
-    for command in ("ruff check agent tests evals", "ruff format --check agent tests evals", "bin/mypy"):
+    for command in (
+        "ruff check agent tests evals providers",
+        "ruff format --check agent tests evals providers",
+        "bin/mypy",
+    ):
         at = next((i for i, line in enumerate(lines) if line.endswith(command)), None)
         assert at is not None and at < pytest_at, (command, lines)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-import time
+import signal
+import threading
 
 from tests.github.standin.control import GitHubStandIn
 
@@ -14,12 +14,13 @@ def main() -> None:
     token = standin.token_for("octocat")
     print(f"GitHub stand-in at {standin.url} (repo acme/api-tests)", flush=True)
     print(f"export GITHUB_TOKEN={token}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        standin.close()
-        sys.exit(0)
+    stop = threading.Event()
+    # Ctrl-C or a TERM ends it; both handlers are set here because a shell without job control
+    # starts background commands with SIGINT ignored, and Python then installs no handler of its own
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    standin.close()
 
 
 if __name__ == "__main__":
