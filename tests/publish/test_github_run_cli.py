@@ -13,11 +13,9 @@ file or the state database.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ import yaml
 
 from agent.publish.request_body import HANDS_OFF_MARKER, read_marker
 from tests.github.standin.control import GitHubStandIn
+from tests.publish.run_cli import postwright_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "agent" / "examples" / "demo"
@@ -58,26 +57,7 @@ def new_operation(root: Path, name: str) -> None:
 
 
 def night(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PW_TEST_"))}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "--config",
-            str(root / "postwright.toml"),
-            "--state-dir",
-            str(root / ".pw"),
-            "run",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**base, "PYTHONPATH": str(ROOT), **env},
-        timeout=600,
-        check=False,
-    )
+    return postwright_run(root, env, drop=("GITHUB_", "PW_TEST_"))
 
 
 def rows(root: Path, query: str) -> list[tuple[Any, ...]]:

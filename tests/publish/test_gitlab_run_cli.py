@@ -10,11 +10,9 @@ appears in no request body or path, console line, file or state database.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import pytest
 
 from tests.gitlab import people
 from tests.gitlab.server import StandIn, serve
+from tests.publish.run_cli import postwright_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "agent" / "examples" / "demo"
@@ -49,26 +48,7 @@ def project(root: Path, gitlab: StandIn, s: people.Setup) -> Path:
 
 
 def run(root: Path, token: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GITLAB_TOKEN"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "--config",
-            str(root / "postwright.toml"),
-            "--state-dir",
-            str(root / ".pw"),
-            "run",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**env, "PYTHONPATH": str(ROOT), "PW_GITLAB_TOKEN": token},
-        timeout=600,
-        check=False,
-    )
+    return postwright_run(root, {"PW_GITLAB_TOKEN": token}, drop=("GITLAB_TOKEN",))
 
 
 def written(gitlab: StandIn) -> list[str]:
