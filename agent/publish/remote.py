@@ -154,8 +154,9 @@ class RemotePublisher:
         # A branch no decided request owns (the open one's, or one a run left before opening its
         # request) keeps its earlier tests; a closed or merged request's branch starts afresh.
         carry = tip is not None and (found is None or request is not None)
+        on_tip = api.read_file(tip, self.path) if carry and tip is not None else None
         if carry and tip is not None:
-            earlier = parse_collection(api.read_file(tip, self.path), f"{self.path} on {self.branch}")
+            earlier = parse_collection(on_tip, f"{self.path} on {self.branch}")
             prior = ours_only(earlier)
             existing = merge_collection(existing, prior) if prior is not None else existing
         generated = without(change_set.collection, frozenset(decided.rejected))
@@ -175,7 +176,7 @@ class RemotePublisher:
         # the body before any write: one that cannot fit fails the run with nothing written
         summary = f"This {self.kind} proposes {len(ids)} tests for `{self.path}`."
         body, overflow = request_body(change_set.body, summary, Marker(base, ids), limit=self.max_body)
-        if tip is not None and carry and api.read_file(tip, self.path) == text:
+        if tip is not None and carry and on_tip == text:
             if request is not None:  # nothing new: touch nothing
                 return decided.result(self.branch, tip, request, proposed=ids, created=False)
             commit = tip  # the branch a run left holds this already: open its request

@@ -103,6 +103,22 @@ def test_nothing_new_touches_nothing(host: FakeHost, again: tuple[str, ...]) -> 
     assert host.calls == before and not result.created
 
 
+def test_a_nothing_new_run_reads_the_collection_once_per_commit(
+    host: FakeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher(host).publish(change_set("a", "b"))
+    reads: list[str] = []
+    real = host.read_file
+
+    def read_file(ref: str, path: str) -> bytes | None:
+        reads.append(ref)
+        return real(ref, path)
+
+    monkeypatch.setattr(host, "read_file", read_file)
+    publisher(host).publish(change_set("a", "b"))
+    assert len(reads) == len(set(reads)) == 2  # the base's and the branch's, each once
+
+
 def test_a_moved_base_gets_a_rebased_commit(host: FakeHost) -> None:
     publisher(host).publish(change_set("a"))
     base = json.loads(host.read_file("main", PATH) or b"")
