@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.json_server import JsonHandler, serve
 
 
 def spec(noun: str, *, new: bool) -> dict[str, Any]:
@@ -93,33 +93,22 @@ class Target:
         self.seen: list[str] = []  # Authorization headers received
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 owner.seen.append(self.headers.get("Authorization", ""))
                 if self.headers.get("Authorization") != f"Bearer {owner.token}":
-                    return self._send(401, {"error": "unauthorized"})
+                    return self.send_json(401, {"error": "unauthorized"})
                 if re.fullmatch(rf"/{owner.noun}s/\d+", self.path):
                     if owner.broken:
-                        return self._send(500, {"error": "database unavailable"})
-                    return self._send(200, {"id": int(self.path.rsplit("/", 1)[1]), "name": "x", "tag": "t"})
+                        return self.send_json(500, {"error": "database unavailable"})
+                    return self.send_json(
+                        200, {"id": int(self.path.rsplit("/", 1)[1]), "name": "x", "tag": "t"}
+                    )
                 if self.path == f"/{owner.noun}s":
-                    return self._send(200, [{"id": 1, "name": "x", "tag": "t"}])
-                return self._send(404, {"error": "not found"})
+                    return self.send_json(200, [{"id": 1, "name": "x", "tag": "t"}])
+                return self.send_json(404, {"error": "not found"})
 
-            def _send(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.url = serve(Handler)
 
     def close(self) -> None:
         self.server.shutdown()

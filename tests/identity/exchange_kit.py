@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.identity.oidc_kit import Clients, Provider, installed
+from tests.json_server import JsonHandler, serve
 
 TTL = 15  # seconds an access token lives: short, yet past a loaded machine's slowest newman batch
 PUBLIC_ID = "pw-public-client"  # a client that sends no credential (token_endpoint_auth_method none)
@@ -71,14 +70,14 @@ class GitHubActions:
         self.refused = 0
         outer = self
 
-        class _H(BaseHTTPRequestHandler):
+        class _H(JsonHandler):
             def do_GET(self) -> None:
                 query = parse_qs(urlsplit(self.path).query)
                 auth = str(self.headers.get("Authorization", ""))
                 scheme, _, token = auth.partition(" ")
                 if scheme.lower() != "bearer" or token != outer.request_token or "api-version" not in query:
                     outer.refused += 1
-                    self._send(401, {"message": "Bad credentials"})
+                    self.send_json(401, {"message": "Bad credentials"})
                     return
                 outer.asked.append(query)
                 aud = query.get("audience", ["https://github.com/postwright"])[0]
@@ -87,22 +86,10 @@ class GitHubActions:
                     "job_workflow_ref": "ci.yml@refs/heads/main",
                 }
                 value = issuer.mint(sub="repo:postwright/postwright:ref:refs/heads/main", aud=aud, **claims)
-                self._send(200, {"count": 1, "value": value})
+                self.send_json(200, {"count": 1, "value": value})
 
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _H)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/_apis/token?api-version=2.0"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, root = serve(_H)
+        self.url = f"{root}/_apis/token?api-version=2.0"
 
     def env(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Set the two variables a job with ``permissions: id-token: write`` has."""
