@@ -28,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import tenacity
+
 from agent.errors import UsageError
 from agent.identity.audit import AuditEvent as IdentityEvent
 from agent.models import Proposal, Redaction
@@ -47,6 +49,27 @@ from agent.store.rows import (
     utc_now,
 )
 from agent.urls import mask_urls
+
+_RETRY_PAUSE = 0.05  # seconds between tries of the WAL switch
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def _use_wal(db: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch to WAL, retrying while another process holds the file.
+
+    SQLite does not call the busy handler for a journal-mode change: two processes opening a
+    fresh database at once get "database is locked" at once, so the wait is ours.
+    """
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception(_is_locked),
+        stop=tenacity.stop_after_delay(busy_timeout),
+        wait=tenacity.wait_random(0, 2 * _RETRY_PAUSE),
+        reraise=True,
+    )
+    retrying(db.execute, "PRAGMA journal_mode = WAL")
 
 
 def api_of(config: dict[str, Any]) -> str | None:
@@ -90,7 +113,7 @@ class SQLiteStore:
             raise translated(self.path, exc) from None
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(self._db, busy_timeout)
             # WAL + NORMAL never corrupts; a power cut may lose only the last commits, not rows mid-write.
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
