@@ -135,17 +135,32 @@ class Job:
 
 
 class _PendingMarks:
-    """How far this run read its logs: read through to the store, held until the results are stored."""
+    """How far this run read its logs, for this API: read through to the store, held until the
+    results are stored.
 
-    def __init__(self, store: Store) -> None:
+    A log's failed calls become tests only of the API whose spec names them, so APIs sharing a
+    store keep a watermark each (the source's key, then ``|`` and the API): one API's run must
+    not mark the night read for the next. A store from before has the source's key alone; it
+    is read when this API has none yet.
+    """
+
+    def __init__(self, store: Store, api: str | None) -> None:
         self.store = store
+        self.api = api
         self.marks: dict[str, str] = {}
 
+    def _scoped(self, key: str) -> str:
+        return key if self.api is None else f"{key}|{self.api}"
+
     def get_watermark(self, key: str) -> str | None:
-        return self.marks[key] if key in self.marks else self.store.get_watermark(key)
+        scoped = self._scoped(key)
+        if scoped in self.marks:
+            return self.marks[scoped]
+        found = self.store.get_watermark(scoped)
+        return self.store.get_watermark(key) if found is None and scoped != key else found
 
     def set_watermark(self, key: str, value: str) -> None:
-        self.marks[key] = value
+        self.marks[self._scoped(key)] = value
 
 
 @dataclass(frozen=True)
@@ -269,7 +284,8 @@ class Pipeline:
         )
         yield StageFinished("load", f"{'2 specs' if base else '1 spec'} loaded")
 
-        logs = yield from self._signals(revision, run.id, run.redactor)
+        api = job.config.get("api")
+        logs = yield from self._signals(revision, run.id, run.redactor, api if isinstance(api, str) else None)
         signals = logs.signals
         summary.update(signals=len(signals), quarantined=logs.quarantined)
 
@@ -375,10 +391,10 @@ class Pipeline:
         return result
 
     def _signals(
-        self, revision: SpecDocument, run_id: str, redactor: Redactor
+        self, revision: SpecDocument, run_id: str, redactor: Redactor, api: str | None
     ) -> Generator[Event, None, LogsRead]:
         """Read every log once, as a stream: signals, injection audit and (bounded) LLM excerpts."""
-        marks = _PendingMarks(self.store)
+        marks = _PendingMarks(self.store, api)
         if self.logs is None:
             return LogsRead([], [], 0, {})
         yield StageStarted("logs")
