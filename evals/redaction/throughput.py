@@ -70,8 +70,17 @@ def bench_redactor(path: str, secrets: list[str], engine: str, repeat: int = 3) 
     )
 
 
-def bench_detect_secrets(path: str, secrets: list[str], ds_bin: str) -> float:
-    """Print detect-secrets' figures on the same file; return its MB/s."""
+@dataclass(frozen=True)
+class PeerScan:
+    """What detect-secrets made of one file: its speed and the planted lines it flagged."""
+
+    mb_s: float
+    caught: int
+    planted: int
+
+
+def bench_detect_secrets(path: str, secrets: list[str], ds_bin: str) -> PeerScan:
+    """Print detect-secrets' figures on the same file and return them."""
     size = os.path.getsize(path)
     t = time.perf_counter()
     proc = subprocess.run([ds_bin, "scan", path], capture_output=True, text=True, timeout=7200)
@@ -88,7 +97,7 @@ def bench_detect_secrets(path: str, secrets: list[str], ds_bin: str) -> float:
         f"detect-secrets: {size / dt / 1e6:.2f} MB/s  ({dt:.1f} s), {len(lines)} lines flagged, "
         f"planted caught {caught}/{len(planted_lines)}"
     )
-    return size / dt / 1e6
+    return PeerScan(size / dt / 1e6, caught, len(planted_lines))
 
 
 def _peak_rss_mb() -> float:

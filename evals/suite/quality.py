@@ -131,7 +131,7 @@ def mutation(mode: Mode) -> Area:
     """postwright's and Portman's collections of one spec, run by newman against mutant servers."""
     from evals.mutation import run
     from evals.mutation.server import MUTANTS
-    from evals.suite.speed import ensure_portman
+    from evals.suite.peers import ensure_portman
 
     ensure_portman()
 

@@ -24,7 +24,8 @@ def write(
         "",
         f"Written by `python -m evals --{mode.name}` in {seconds / 60:.1f} min"
         + ("" if mode.full else " (the **quick** run: small sizes, fewer runs; `--full` is the record)")
-        + ". Peers (Portman, openapi-spec-validator, detect-secrets when installed) ran in the same run,"
+        + ". Peers (Portman, openapi-spec-validator, detect-secrets; pinned, installed on first use)"
+        " ran in the same run,"
         " beside postwright, so ratios matter more than seconds on a shared machine.",
         "",
         f"Machine: {machine}.",
