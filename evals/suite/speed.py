@@ -32,7 +32,8 @@ def redaction_throughput(mode: Mode) -> Area:
     area = Area(
         "redaction-throughput",
         "Redaction throughput by log size and secret density",
-        f"{PY} evals.redaction.throughput --mb 50 --secret-every 200 --detect-secrets --ds-bin {DETECT_SECRETS_BIN.relative_to(ROOT)}",
+        f"{PY} evals.redaction.throughput --mb 50 --secret-every 200"
+        f" --detect-secrets --ds-bin {DETECT_SECRETS_BIN.relative_to(ROOT)}",
     )
     series: dict[str, list[tuple[str | float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="pw-evals-redact-") as tmp:
