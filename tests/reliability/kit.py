@@ -23,16 +23,18 @@ RUN_ID = "scheduled__2026-11-24T02:00:00+00:00"
 END = "2026-11-24T02:05:00+00:00"
 
 
-def command(ws: Path, *args: str) -> list[str]:
-    """The argv of ``postwright`` on a demo workspace, as a user types it."""
-    config = ["--config", str(ws / "postwright.toml"), "--state-dir", str(ws / ".postwright")]
+def command(ws: Path, *args: str, state: Path | None = None) -> list[str]:
+    """The argv of ``postwright`` on a demo workspace, as a user types it (its own store unless ``state``)."""
+    config = ["--config", str(ws / "postwright.toml"), "--state-dir", str(state or ws / ".postwright")]
     return [sys.executable, "-m", "agent", *config, *args]
 
 
-def postwright(ws: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def postwright(
+    ws: Path, *args: str, env: dict[str, str] | None = None, state: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``postwright`` to the end."""
     return subprocess.run(
-        command(ws, *args),
+        command(ws, *args, state=state),
         cwd=ws,
         capture_output=True,
         text=True,

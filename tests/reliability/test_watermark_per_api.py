@@ -7,31 +7,15 @@ every failed call logged before its turn came (a real `postwright run`, a stub A
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from agent import demo
-from tests.reliability.kit import StubAirflow, without_log_files
-
-
-def _run(project: Path, state: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    argv = ["--config", str(project / "postwright.toml"), "--state-dir", str(state), "run"]
-    return subprocess.run(
-        [sys.executable, "-m", "agent", *argv],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **env},
-        timeout=600,
-    )
+from tests.reliability.kit import StubAirflow, postwright, without_log_files
 
 
 @pytest.mark.sandbox
@@ -43,17 +27,17 @@ def test_a_second_api_on_the_same_store_reads_the_logs_the_first_consumed(tmp_pa
     state = tmp_path / "state"  # one store for both
     with StubAirflow(first, token="pwt_" + secrets.token_hex(16)) as stub:
         env = stub.env()
-        one = _run(first.root, state, env)
+        one = postwright(first.root, "run", env=env, state=state)
         assert one.returncode == 0, one.stderr
         assert "failures 3" in one.stdout
         reads = stub.hits
 
-        two = _run(second, state, env)
+        two = postwright(second, "run", env=env, state=state)
         assert two.returncode == 0, two.stderr
         assert "failures 3" in two.stdout  # the logs the first API's run consumed, read again for this one
         assert stub.hits > reads
 
-        again = _run(first.root, state, env)  # the first API's watermark still holds
+        again = postwright(first.root, "run", env=env, state=state)  # the first API's watermark still holds
         assert again.returncode == 0, again.stderr
         assert "failures 0" in again.stdout, again.stdout
     with sqlite3.connect(state / "state.db") as db:
