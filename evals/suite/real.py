@@ -33,6 +33,11 @@ def real_servers(mode: Mode) -> Area:
                 Row(f"{name} ({r.mode}): false alarms on new", str(row["false alarms new"]), "0",
                     data=f"{row['versions']}, {row['requests']} requests"),
                 Row(f"{name} ({r.mode}): passing tests that catch the old release", str(row["caught old"])),
+                Row(f"{name} ({r.mode}): requests to added reads passing on new, failing on old",
+                    str(row["added read requests: pass new & caught old"]),
+                    data=f"added read operations with one: {row['added read ops with one']}"),
+                Row(f"{name} ({r.mode}): same results in shuffled order",
+                    "yes" if row["shuffle same"] else "no", "yes"),
                 Row(f"{name} ({r.mode}): unlisted destructive requests run",
                     str(row["unlisted destructive ran"]), "0"),
             ]  # fmt: skip
