@@ -53,7 +53,7 @@ def real_specs(mode: Mode) -> Area:
     from evals.realspecs import bench, fetch
 
     cached = [n for n in fetch.PAIRS if _in_cache(n)]
-    names = [n for n in bench.DEFAULT_PAIRS if n in cached and n != "stripe"]
+    names = [n for n in bench.DEFAULT_PAIRS if n in cached]
     if not names:
         area.skipped = (
             f"skipped: spec pairs absent from {fetch.cache_dir().name} (run {PY} evals.realspecs.fetch)"
