@@ -2,8 +2,9 @@
 
 usage: .venv/bin/python -m evals [--quick | --full] [--out DIR] [--only AREA,...]
 --quick (the default) fits in a few minutes on 2 busy cores and runs in CI; --full is the record
-(20+ minutes; real servers and real specs too). Corpora come from $POSTWRIGHT_CORPORA or
-../shared/corpora beside the repository; an absent corpus is a "skipped: corpus X absent" line.
+(real servers and real specs too; ~15 min on 2 cores once their installs and spec pairs are cached).
+Corpora come from $POSTWRIGHT_CORPORA or ../shared/corpora beside the repository; an absent corpus
+is a "skipped: corpus X absent" line.
 """
 
 from __future__ import annotations
