@@ -391,7 +391,7 @@ class Pipeline:
         return result
 
     def _signals(
-        self, revision: SpecDocument, run_id: str, redactor: Redactor, api: str | None
+        self, revision: SpecDocument, run_id: str, redactor: Redactor, api: str | None = None
     ) -> Generator[Event, None, LogsRead]:
         """Read every log once, as a stream: signals, injection audit and (bounded) LLM excerpts."""
         marks = _PendingMarks(self.store, api)
