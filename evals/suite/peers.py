@@ -1,8 +1,9 @@
 """The peers the evals compare against, pinned and installed by the evals themselves when missing.
 
 Portman from evals/portman's npm lock; detect-secrets from PyPI at one pinned version, in its own
-venv under evals/.peers (its dependencies never meet postwright's). ``DETECT_SECRETS`` names
-another detect-secrets to run instead.
+venv in the evals' cache (``$XDG_CACHE_HOME/postwright-evals/peers``, beside the real servers'
+venvs: its dependencies never meet postwright's, and no installed package lands in the source
+tree). ``DETECT_SECRETS`` names another detect-secrets to run instead.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evals.suite.rows import ROOT
+from evals.realspecs.fetch import cache_dir
 
 DETECT_SECRETS_PIN = "detect-secrets==1.5.0"
-PEERS = ROOT / "evals" / ".peers"
+PEERS = cache_dir() / "peers"
 DETECT_SECRETS_VENV = PEERS / "detect-secrets"
 DETECT_SECRETS_BIN = DETECT_SECRETS_VENV / "bin" / "detect-secrets"
 
@@ -45,7 +46,7 @@ def ensure_detect_secrets() -> str:
         return given
     venv = DETECT_SECRETS_VENV
     if not DETECT_SECRETS_BIN.exists():
-        print(f"[evals] installing {DETECT_SECRETS_PIN} into {venv.relative_to(ROOT)} ...", file=sys.stderr)
+        print(f"[evals] installing {DETECT_SECRETS_PIN} into {venv} ...", file=sys.stderr)
         _quiet([sys.executable, "-m", "venv", "--clear", str(venv)])
         pip = str(venv / "bin" / "pip")
         _quiet([pip, "install", "--quiet", "--disable-pip-version-check", DETECT_SECRETS_PIN])

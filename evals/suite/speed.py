@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from evals.suite.peers import DETECT_SECRETS_BIN, DETECT_SECRETS_PIN, ensure_detect_secrets, ensure_portman
+from evals.suite.peers import DETECT_SECRETS_PIN, ensure_detect_secrets, ensure_portman
 from evals.suite.rows import ROOT, Area, Chart, Mode, Row, ratio
 
 PY = ".venv/bin/python -m"
@@ -33,7 +33,7 @@ def redaction_throughput(mode: Mode) -> Area:
         "redaction-throughput",
         "Redaction throughput by log size and secret density",
         f"{PY} evals.redaction.throughput --mb 50 --secret-every 200"
-        f" --detect-secrets --ds-bin {DETECT_SECRETS_BIN.relative_to(ROOT)}",
+        " --detect-secrets --ds-bin ~/.cache/postwright-evals/peers/detect-secrets/bin/detect-secrets",
     )
     series: dict[str, list[tuple[str | float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="pw-evals-redact-") as tmp:
