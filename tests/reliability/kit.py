@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agent import demo
+from tests.json_server import JsonHandler
 
 DAG = "petstore_sync"
 RUN_ID = "scheduled__2026-11-24T02:00:00+00:00"
@@ -173,11 +174,11 @@ class StubAirflow:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 if self.headers.get("Authorization") != f"Bearer {stub.token}":
-                    self._json(401, {"detail": "unauthorized"})
+                    self.send_json(401, {"detail": "unauthorized"})
                 elif "/logs/" in path:
                     stub.hits += 1
                     time.sleep(stub.delay)
@@ -186,15 +187,15 @@ class StubAirflow:
                 elif path.endswith("/taskInstances"):
                     tis = [_task(task, max(n for t, n in stub.logs if t == task)) for task, _ in stub.logs]
                     unique = list({ti["task_id"]: ti for ti in tis}.values())
-                    self._json(200, {"task_instances": unique, "total_entries": len(unique)})
+                    self.send_json(200, {"task_instances": unique, "total_entries": len(unique)})
                 elif path.endswith("/dagRuns"):
-                    self._json(200, {"dag_runs": [_RUN], "total_entries": 1})
+                    self.send_json(200, {"dag_runs": [_RUN], "total_entries": 1})
                 else:
-                    self._json(404, {"detail": "not found"})
+                    self.send_json(404, {"detail": "not found"})
 
             def _log(self, file: Path | None) -> None:
                 if file is None:
-                    self._json(404, {"detail": "no log"})
+                    self.send_json(404, {"detail": "no log"})
                     return
                 data = file.read_bytes()
                 self.send_response(200)
@@ -202,17 +203,6 @@ class StubAirflow:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-
-            def _json(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
 
         return Handler
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -31,6 +31,7 @@ from agent.ports import RawLog
 from agent.sources.airflow import AirflowSettings, AirflowSource
 from agent.specs.load import load_spec
 from agent.store import SQLiteStore
+from tests.json_server import JsonHandler
 
 DEMO_SPEC = Path(__file__).parents[2] / "agent" / "examples" / "demo" / "specs" / "petstore-v2.yaml"
 _T0 = "2026-11-24T02:00:00+00:00"
@@ -72,7 +73,7 @@ def _failed_call(url: str) -> dict[str, Any]:
     return {"timestamp": _T0, "event": f'HTTP Request: GET {url} "HTTP/1.1 400 Bad Request"', "level": "info"}
 
 
-class _Airflow(BaseHTTPRequestHandler):
+class _Airflow(JsonHandler):
     run_id = "r1"
     call_url = "https://api.petstore.example/v1/pets?limit=5"
     status = 200
@@ -81,7 +82,7 @@ class _Airflow(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.paths.append(unquote(self.path))
         if self.status != 200:
-            self._json(self.status, {"detail": "no"})
+            self.send_json(self.status, {"detail": "no"})
         elif "/logs/" in self.path:
             body = (json.dumps(_failed_call(self.call_url)) + "\n").encode()
             self.send_response(200)
@@ -90,20 +91,9 @@ class _Airflow(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
         elif "/taskInstances" in self.path:
-            self._json(200, {"task_instances": [_ti(self.run_id)], "total_entries": 1})
+            self.send_json(200, {"task_instances": [_ti(self.run_id)], "total_entries": 1})
         else:
-            self._json(200, {"dag_runs": [_run(self.run_id)], "total_entries": 1})
-
-    def _json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+            self.send_json(200, {"dag_runs": [_run(self.run_id)], "total_entries": 1})
 
 
 @pytest.fixture
